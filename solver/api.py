@@ -1,0 +1,96 @@
+"""The library API: load a problem, solve it. Everything the CLI does starts here."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from .check import check_step, oracle_for
+from .derive import Derivation, verify_softmax_jacobian
+from .errors import ProblemError
+from .evaluate import CarryNumerics, ExactNumerics, Numerics, Parameters, StepValues, train_step
+from .network import Network
+from .notation import Notation
+from .rounding import RoundingPolicy
+from .solution import Problem, Solution, StepRecord
+from .spec import ProblemSpec, load_spec, spec_from_mapping
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file (raises ProblemError with file, field and line)."""
+    return Problem(load_spec(path), str(path))
+
+
+def problem_from_mapping(data: dict, source: str = "<problem>") -> Problem:
+    """Build a problem from a Python mapping (e.g. in a notebook)."""
+    return Problem(spec_from_mapping(data, source), source)
+
+
+def build_network(spec: ProblemSpec) -> Network:
+    return Network(tuple(spec.network.layers), tuple(spec.activations), spec.network.bias,
+                   spec.network.train_biases)
+
+
+def _vector(values, numerics: Numerics) -> np.ndarray:
+    return numerics.array(numerics.given(v) for v in values)
+
+
+def _parameters_in(params: Parameters, numerics: Numerics) -> Parameters:
+    """Re-express parameters in another number system (for carry mode's next step)."""
+    convert = (lambda v: Decimal(str(float(v))) if not isinstance(v, Decimal) else v) \
+        if isinstance(numerics, CarryNumerics) else (lambda v: v)
+    weights = [np.array([[convert(v) for v in row] for row in w], dtype=object) for w in params.weights]
+    biases = None if params.biases is None else [np.array([convert(v) for v in b], dtype=object)
+                                                 for b in params.biases]
+    return Parameters(weights, biases)
+
+
+def _require_finite(values: StepValues, source: str, step: int) -> None:
+    for layer, lv in enumerate(values.forward.layers, 1):
+        for name, array in (("z", lv.z), ("a", lv.a)):
+            if not all(np.isfinite(float(v)) for v in array):
+                raise ProblemError(source, "weights", f"step {step}: the forward pass overflows ({name} in layer "
+                                                      f"{layer} is not finite); use smaller weights or inputs")
+    for array in values.grad_W + [np.array([values.forward.loss, values.after.loss], dtype=object)]:
+        if not all(np.isfinite(float(v)) for v in np.ravel(array)):
+            raise ProblemError(source, "weights", f"step {step}: the loss or a gradient is not finite "
+                                                  "(the outputs saturate); use smaller weights or inputs")
+
+
+def solve(problem: Problem) -> Solution:
+    """Run every SGD step of the problem, verify each, and return the Solution record."""
+    spec = problem.spec
+    network = build_network(spec)
+    if network.activation_names[-1] == "softmax" and network.sizes[-1] <= 4:
+        verify_softmax_jacobian(network.sizes[-1])
+    derivation = Derivation(network, spec.loss)
+    policy = RoundingPolicy.from_spec(spec.rounding)
+    notation = Notation.build(spec.notation.preset, network, spec.notation.symbols, spec.notation.colour,
+                              problem.source)
+    exact = ExactNumerics()
+    shown_numerics = CarryNumerics(policy) if policy.carries else None
+    oracle = oracle_for(derivation)
+    params = Parameters.from_given(spec.weights, spec.biases, exact)
+    shown_params = Parameters.from_given(spec.weights, spec.biases, shown_numerics) if shown_numerics else None
+    eta = exact.given(spec.learning_rate)
+    steps = []
+    examples = spec.training_examples
+    for epoch in range(1, spec.epochs + 1):
+        for example_index, example in enumerate(examples, 1):
+            index = len(steps) + 1
+            x, t = _vector(example.input, exact), _vector(example.target, exact)
+            values = train_step(derivation, params, x, t, eta, exact, spec.network.train_biases)
+            _require_finite(values, problem.source, index)
+            report = check_step(derivation, params, x, t, values.grad_W, values.grad_b, oracle)
+            shown = values
+            if shown_numerics is not None:
+                shown = train_step(derivation, shown_params, _vector(example.input, shown_numerics),
+                                   _vector(example.target, shown_numerics),
+                                   shown_numerics.given(spec.learning_rate), shown_numerics,
+                                   spec.network.train_biases)
+                shown_params = shown.new
+            steps.append(StepRecord(index, epoch, example_index, tuple(example.input), tuple(example.target),
+                                    params, values, shown, report))
+            params = values.new
+    return Solution(problem, network, derivation, notation, policy, tuple(steps))

@@ -1,0 +1,163 @@
+"""The solver checks itself: backpropagated gradients against central finite differences and,
+for small networks, against SymPy's derivative of the whole loss expression."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from .derive import Derivation
+from .errors import VerificationError
+from .evaluate import FloatNumerics, Parameters, forward, loss_at
+from .network import ParameterRef
+
+FD_STEP = 1e-6
+RELATIVE_TOLERANCE = 1e-5
+SYMPY_TOLERANCE = 1e-9
+SYMPY_MAX_PARAMETERS = 40
+KINK_BAND = 1e-4
+
+
+@dataclass(frozen=True)
+class ParameterCheck:
+    """One parameter: backprop gradient, finite difference, SymPy derivative, relative error."""
+
+    parameter: ParameterRef
+    backprop: float
+    finite_difference: float
+    sympy: float | None
+    relative_error: float
+    at_kink: bool
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """All parameter checks of one SGD step."""
+
+    rows: tuple[ParameterCheck, ...]
+    step: float
+    sympy_checked: bool
+
+    @property
+    def max_relative_error(self) -> float:
+        return max((row.relative_error for row in self.rows), default=0.0)
+
+    @property
+    def max_sympy_error(self) -> float | None:
+        if not self.sympy_checked:
+            return None
+        return max(relative_error(r.backprop, r.sympy, 1e-12) for r in self.rows)
+
+    def as_dict(self) -> dict:
+        return {
+            "max_rel_error": self.max_relative_error,
+            "finite_difference_step": self.step,
+            "tolerance": RELATIVE_TOLERANCE,
+            "sympy_checked": self.sympy_checked,
+            "max_sympy_rel_error": self.max_sympy_error,
+            "parameters_checked": len(self.rows),
+            "subgradients_at_relu_kinks": sum(r.at_kink for r in self.rows),
+        }
+
+
+GRADIENT_FLOOR = 1e-6
+
+
+def relative_error(analytic: float, numeric: float, floor: float = GRADIENT_FLOOR) -> float:
+    """|a - n| / (|a| + |n|), with the denominator floored so that two near-zero gradients agree."""
+    return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
+
+
+def _set(params: Parameters, ref: ParameterRef, value: float) -> Parameters:
+    weights = [w.copy() for w in params.weights]
+    biases = None if params.biases is None else [b.copy() for b in params.biases]
+    if ref.kind == "weight":
+        weights[ref.layer - 1][ref.row - 1, ref.column - 1] = value
+    else:
+        biases[ref.layer - 1][ref.row - 1] = value
+    return Parameters(weights, biases)
+
+
+def _get(params: Parameters, ref: ParameterRef) -> float:
+    if ref.kind == "weight":
+        return float(params.weights[ref.layer - 1][ref.row - 1, ref.column - 1])
+    return float(params.biases[ref.layer - 1][ref.row - 1])
+
+
+class SympyOracle:
+    """Gradients of the full loss expression, differentiated by SymPy and evaluated at 30 digits."""
+
+    def __init__(self, derivation: Derivation):
+        self.derivation = derivation
+
+    @cached_property
+    def _function(self):
+        network, sym = self.derivation.network, self.derivation.network.symbols
+        refs = network.parameters()
+        symbols = [sym.parameter(r) for r in refs] + list(sym.a[0]) + list(sym.t)
+        loss = self.derivation.full_loss
+        gradients = [sp.diff(loss, sym.parameter(r)) for r in refs]
+        return sp.lambdify(symbols, gradients, "mpmath", cse=True)
+
+    def gradients(self, params: Parameters, inputs, target) -> list[float]:
+        refs = self.derivation.network.parameters()
+        values = [_get(params, r) for r in refs] + [float(v) for v in inputs] + [float(v) for v in target]
+        return [float(g) for g in self._function(*values)]
+
+
+def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_W, grad_b,
+               oracle: SympyOracle | None) -> CheckReport:
+    """Compare backprop gradients with central finite differences (and SymPy when given); raise on disagreement."""
+    network = derivation.network
+    floats = FloatNumerics()
+    base = Parameters([np.array(w, dtype=float) for w in params.weights],
+                      None if params.biases is None else [np.array(b, dtype=float) for b in params.biases])
+    x = np.array([float(v) for v in inputs])
+    t = np.array([float(v) for v in target])
+    kinks = _relu_kink_present(derivation, base, x, t)
+    symbolic = oracle.gradients(base, x, t) if oracle is not None else None
+    loss0 = loss_at(derivation, base, x, t)
+    rows = []
+    for index, ref in enumerate(network.parameters()):
+        analytic = float(grad_W[ref.layer - 1][ref.row - 1, ref.column - 1] if ref.kind == "weight"
+                         else grad_b[ref.layer - 1][ref.row - 1])
+        value = _get(base, ref)
+        h = FD_STEP * max(1.0, abs(value))
+        plus = loss_at(derivation, _set(base, ref, value + h), x, t)
+        minus = loss_at(derivation, _set(base, ref, value - h), x, t)
+        numeric = (plus - minus) / (2 * h)
+        error = relative_error(analytic, numeric)
+        agrees = error <= RELATIVE_TOLERANCE
+        at_kink = False
+        if not agrees and kinks:
+            one_sided = sorted(((plus - loss0) / h, (loss0 - minus) / h))
+            at_kink = one_sided[0] - 1e-6 <= analytic <= one_sided[1] + 1e-6
+        if not (agrees or at_kink):
+            raise VerificationError(
+                f"gradient check failed for {ref.key}: backprop {analytic:.12g}, central difference "
+                f"{numeric:.12g} (relative error {error:.3g} > {RELATIVE_TOLERANCE:g})")
+        sympy_value = None
+        if symbolic is not None:
+            sympy_value = symbolic[index]
+            if relative_error(analytic, sympy_value, 1e-12) > SYMPY_TOLERANCE:
+                raise VerificationError(
+                    f"gradient check failed for {ref.key}: backprop {analytic:.15g}, SymPy derivative of the "
+                    f"full loss {sympy_value:.15g}")
+        rows.append(ParameterCheck(ref, analytic, numeric, sympy_value, error, at_kink))
+    return CheckReport(tuple(rows), FD_STEP, symbolic is not None)
+
+
+def _relu_kink_present(derivation: Derivation, params: Parameters, x, t) -> bool:
+    network = derivation.network
+    values = forward(derivation, params, x, t, FloatNumerics())
+    return any(network.activation_names[l - 1] == "relu" and np.any(np.abs(values.layers[l - 1].z) < KINK_BAND)
+               for l in network.layer_indices)
+
+
+def oracle_for(derivation: Derivation) -> SympyOracle | None:
+    """A SymPy oracle for networks small enough to differentiate whole."""
+    if derivation.network.parameter_count > SYMPY_MAX_PARAMETERS:
+        return None
+    return SympyOracle(derivation)

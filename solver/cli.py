@@ -1,0 +1,178 @@
+"""The ``handouts`` command: a thin layer over the library API (heavy imports happen inside commands)."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("tex", "md", "pdf")
+
+
+def _reports_errors(command):
+    """Turn HandoutError into one plain message on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .errors import HandoutError
+
+        try:
+            return command(*args, **kwargs)
+        except HandoutError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def _parse_formats(ctx, param, value: str) -> tuple[str, ...]:
+    formats = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated), got {value!r}")
+    return formats
+
+
+def output_options(command):
+    """Options shared by every command that renders handouts."""
+    command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                           help="Folder of templates that replace built-in templates of the same name.")(command)
+    command = click.option("--format", "formats", default="tex,md,pdf", show_default=True,
+                           callback=_parse_formats, help="Comma-separated formats: tex, md, pdf.")(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backprop-handouts")
+def main():
+    """Worked backpropagation solutions (LaTeX/PDF and Markdown) and randomised exams with keys.
+
+    \b
+    Example:
+      handouts render problems/seed001_named_2_2_1.yaml --out output
+    """
+
+
+@main.command()
+@click.argument("problem", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full-precision trace as JSON.")
+@_reports_errors
+def solve(problem: Path, as_json: bool):
+    """Solve PROBLEM and print every quantity of every SGD step, verified three ways.
+
+    \b
+    Example:
+      handouts solve problems/seed001_named_2_2_1.yaml --json
+    """
+    from .api import load_problem, solve as solve_problem
+
+    solution = solve_problem(load_problem(problem))
+    if as_json:
+        click.echo(json.dumps(solution.to_json_dict(), indent=2))
+        return
+    for step in solution.to_json_dict()["steps"]:
+        click.echo(f"step {step['step']} (epoch {step['epoch']}, example {step['example']}): "
+                   f"loss {step['loss']:.10g} -> {step['loss_after']:.10g}, output {step['output']} -> "
+                   f"{step['output_after']}, gradient check max relative error {step['check']['max_rel_error']:.2e}")
+
+
+@main.command()
+@click.argument("problem", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder; the handout goes to OUT/<problem name>/.")
+@output_options
+@_reports_errors
+def render(problem: Path, out_dir: Path, formats: tuple[str, ...], templates_dir: Path | None):
+    """Render PROBLEM as a handout in each format.
+
+    \b
+    Example:
+      handouts render problems/seed003_layered_3_2_2_1.yaml --format tex,md --out output
+    """
+    from .build import render_problem_file
+
+    for path in render_problem_file(problem, out_dir, formats, templates_dir):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder; each handout goes to OUT/<problem name>/.")
+@output_options
+@_reports_errors
+def build(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], templates_dir: Path | None):
+    """Render every problem file in SOURCES (files or folders of *.yaml; subfolders are not searched).
+
+    \b
+    Example:
+      handouts build problems --out output
+    """
+    from .build import render_problem_file
+
+    files = []
+    for source in sources:
+        files += sorted(source.glob("*.yaml")) if source.is_dir() else [source]
+    if not files:
+        raise click.UsageError("no *.yaml problem files found")
+    for problem in files:
+        for path in render_problem_file(problem, out_dir, formats, templates_dir):
+            click.echo(str(path))
+
+
+@main.group()
+def templates():
+    """Work with the handout templates.
+
+    \b
+    Example:
+      handouts templates copy my_templates
+    """
+
+
+@templates.command("copy")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist in TARGET.")
+@_reports_errors
+def templates_copy(target: Path, force: bool):
+    """Copy the built-in templates into TARGET for editing (existing files are kept unless --force).
+
+    \b
+    Example:
+      handouts templates copy my_templates && handouts render p.yaml --templates my_templates
+    """
+    from .render import copy_templates
+
+    copied, kept = copy_templates(target, force)
+    for path in copied:
+        click.echo(f"copied {path}")
+    for path in kept:
+        click.echo(f"kept   {path} (exists; use --force to overwrite)")
+
+
+@main.command()
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of standard output.")
+def schema(out_file: Path | None):
+    """Print the JSON Schema of the problem-file format (for editor autocompletion).
+
+    \b
+    Example:
+      handouts schema --out problem.schema.json
+    """
+    from .spec import problem_json_schema
+
+    text = json.dumps(problem_json_schema(), indent=2) + "\n"
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        from .files import write_text_atomic
+
+        write_text_atomic(out_file, text)
+        click.echo(str(out_file))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Errors that reach the user as one clear message (exit code 2), never a traceback."""
+from __future__ import annotations
+
+
+class HandoutError(Exception):
+    """Base class for every error the CLI reports as a plain message."""
+
+    exit_code = 2
+
+
+class ProblemError(HandoutError):
+    """A problem or family file is wrong: names the file, the field path and, where known, the line."""
+
+    def __init__(self, source: str, path: str, message: str, line: int | None = None):
+        self.source = source
+        self.path = path
+        self.message = message
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}: {field}{self.message}"
+
+
+class VerificationError(HandoutError):
+    """The solver's three independent computations of a gradient disagree."""
+
+
+class TemplateFailure(HandoutError):
+    """A template has a syntax error or uses an undefined variable."""
+
+
+class OutputError(HandoutError):
+    """Writing outputs failed (LaTeX error, a file that would be overwritten, ...)."""

@@ -1,0 +1,265 @@
+"""Numeric evaluation of the derived expressions with NumPy: forward pass, loss, backward pass,
+gradients, the SGD update and the forward pass after it.
+
+One algorithm, three number systems (``Numerics``):
+  * ``FloatNumerics``  float64 arrays (finite differences, large networks);
+  * ``ExactNumerics``  exact fractions while the data allow it (0.1+0.1-0.3+0.1 is 0), floats after;
+  * ``CarryNumerics``  decimals rounded by the policy at every named quantity (hand-calculation style).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .derive import Derivation
+from .functions import a as a_sym, z as z_sym
+from .network import Network
+from .rounding import RoundingPolicy
+
+mpmath.mp.dps = 40
+
+
+@lru_cache(maxsize=None)
+def _lambdified(expr: sp.Expr, args: tuple, module: str):
+    return sp.lambdify(args, expr, module)
+
+
+class Numerics:
+    """How numbers are represented and when they are rounded."""
+
+    object_arrays = True
+
+    def given(self, value: Decimal):
+        raise NotImplementedError
+
+    def array(self, values) -> np.ndarray:
+        return np.array(list(values), dtype=object)
+
+    def named(self, values: np.ndarray) -> np.ndarray:
+        """Round a named quantity (identity except in carry mode)."""
+        return values
+
+    def call(self, expr: sp.Expr, args: tuple, values: tuple):
+        """Evaluate ``expr`` at ``values`` of ``args`` (scalars)."""
+        raise NotImplementedError
+
+    def map(self, expr: sp.Expr, arg: sp.Symbol, values: np.ndarray) -> np.ndarray:
+        """Evaluate a one-variable expression elementwise."""
+        return self.array(self.call(expr, (arg,), (v,)) for v in values)
+
+    def softmax(self, values: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class FloatNumerics(Numerics):
+    """Plain float64 arithmetic, vectorised."""
+
+    object_arrays = False
+
+    def given(self, value):
+        return float(value)
+
+    def array(self, values) -> np.ndarray:
+        return np.array(list(values), dtype=float)
+
+    def call(self, expr, args, values):
+        with np.errstate(over="ignore", under="ignore"):
+            return float(_lambdified(expr, args, "numpy")(*[float(v) for v in values]))
+
+    def map(self, expr, arg, values):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            result = _lambdified(expr, (arg,), "numpy")(np.asarray(values, dtype=float))
+        return np.broadcast_to(np.asarray(result, dtype=float), np.shape(values)).copy()
+
+    def softmax(self, values):
+        shifted = np.exp(values - np.max(values))
+        return shifted / shifted.sum()
+
+
+class ExactNumerics(Numerics):
+    """Fractions while every operand is exact (given data, sigma(0) = 1/2, ...), floats otherwise."""
+
+    def given(self, value):
+        return Fraction(value)
+
+    def call(self, expr, args, values):
+        if all(isinstance(v, Fraction) for v in values):
+            exact = expr.subs({s: sp.Rational(v.numerator, v.denominator) for s, v in zip(args, values)})
+            if exact.is_Rational:
+                return Fraction(int(exact.p), int(exact.q))
+        with np.errstate(over="ignore", under="ignore"):
+            return float(_lambdified(expr, args, "numpy")(*[float(v) for v in values]))
+
+    def softmax(self, values):
+        floats = FloatNumerics().softmax(np.array([float(v) for v in values]))
+        return self.array(float(v) for v in floats)
+
+
+class CarryNumerics(Numerics):
+    """Decimals; each named quantity is rounded by the policy and later steps use the rounded value."""
+
+    def __init__(self, policy: RoundingPolicy):
+        self.policy = policy
+
+    def given(self, value):
+        return Decimal(value)
+
+    def named(self, values):
+        return self.array(self.policy.round(v) for v in values)
+
+    def call(self, expr, args, values):
+        result = _lambdified(expr, args, "mpmath")(*[mpmath.mpf(str(v)) for v in values])
+        return self.policy.round(Decimal(mpmath.nstr(mpmath.mpf(result), 35, min_fixed=-60, max_fixed=60)))
+
+    def softmax(self, values):
+        exps = [mpmath.exp(mpmath.mpf(str(v))) for v in values]
+        total = mpmath.fsum(exps)
+        return self.array(self.policy.round(Decimal(mpmath.nstr(e / total, 35, min_fixed=-60, max_fixed=60)))
+                          for e in exps)
+
+
+@dataclass
+class Parameters:
+    """Weights (one matrix per non-input layer) and biases (one vector per layer, or None)."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray] | None
+
+    @classmethod
+    def from_given(cls, weights, biases, numerics: Numerics) -> "Parameters":
+        w = [np.array([[numerics.given(v) for v in row] for row in matrix],
+                      dtype=object if numerics.object_arrays else float) for matrix in weights]
+        b = None if biases is None else [numerics.array(numerics.given(v) for v in vector) for vector in biases]
+        return cls(w, b)
+
+
+@dataclass
+class LayerValues:
+    """One non-input layer of a forward pass."""
+
+    products: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    fprime: np.ndarray | None
+
+
+@dataclass
+class ForwardValues:
+    inputs: np.ndarray
+    layers: list[LayerValues]
+    loss: object
+
+    def activations(self, layer: int) -> np.ndarray:
+        return self.inputs if layer == 0 else self.layers[layer - 1].a
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.layers[-1].a
+
+
+@dataclass
+class StepValues:
+    """Every number of one SGD step in one number system."""
+
+    forward: ForwardValues
+    output_dE_da: np.ndarray
+    downstream_terms: list[np.ndarray | None]
+    downstream_sums: list[np.ndarray | None]
+    deltas: list[np.ndarray]
+    grad_W: list[np.ndarray]
+    grad_b: list[np.ndarray] | None
+    change_W: list[np.ndarray]
+    change_b: list[np.ndarray] | None
+    new: Parameters
+    after: ForwardValues
+
+
+def _loss(derivation: Derivation, output, target, numerics: Numerics):
+    sym = derivation.network.symbols
+    args = tuple(sym.a[-1]) + tuple(sym.t)
+    return numerics.named(numerics.array([numerics.call(derivation.loss, args, tuple(output) + tuple(target))]))[0]
+
+
+def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, target: np.ndarray,
+            numerics: Numerics) -> ForwardValues:
+    """Weighted sums, activations and activation derivatives layer by layer, then the loss."""
+    network = derivation.network
+    values = inputs
+    layers = []
+    for layer in network.layer_indices:
+        activation = network.activation(layer)
+        products = params.weights[layer - 1] * values[np.newaxis, :]
+        z = products.sum(axis=1)
+        if params.biases is not None:
+            z = z + params.biases[layer - 1]
+        z = numerics.named(z)
+        if activation.elementwise:
+            a = numerics.named(numerics.map(activation.formula, z_sym, z))
+            if activation.derivative_uses_output:
+                fprime = numerics.named(numerics.map(activation.derivative_in_output, a_sym, a))
+            else:
+                fprime = numerics.named(numerics.map(activation.derivative, z_sym, z))
+        else:
+            a = numerics.softmax(z)
+            fprime = None
+        layers.append(LayerValues(products, z, a, fprime))
+        values = a
+    return ForwardValues(inputs, layers, _loss(derivation, values, target, numerics))
+
+
+def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics: Numerics):
+    network, sym = derivation.network, derivation.network.symbols
+    L = network.depth
+    outputs = fwd.output
+    args = tuple(sym.a[L]) + tuple(sym.t) + tuple(sym.z[L])
+    values = tuple(outputs) + tuple(target) + tuple(fwd.layers[-1].z)
+    dE_da = numerics.named(numerics.array(numerics.call(e, args, values) for e in derivation.output_dE_da))
+    deltas = []
+    for j, node in enumerate(derivation.nodes[L]):
+        if node.delta_kind == "product":
+            deltas.append(dE_da[j] * fwd.layers[-1].fprime[j])
+        else:
+            deltas.append(numerics.call(node.delta, args, values))
+    return dE_da, numerics.named(numerics.array(deltas))
+
+
+def train_step(derivation: Derivation, params: Parameters, inputs, target, learning_rate,
+               numerics: Numerics, train_biases: bool = True) -> StepValues:
+    """One SGD step: forward, loss, deltas (dE/dz, with the weights from before the update), update."""
+    network = derivation.network
+    L = network.depth
+    fwd = forward(derivation, params, inputs, target, numerics)
+    dE_da, output_delta = _output_deltas(derivation, fwd, target, numerics)
+    deltas: list = [None] * L
+    terms: list = [None] * L
+    sums: list = [None] * L
+    deltas[L - 1] = output_delta
+    for layer in range(L - 1, 0, -1):
+        downstream = params.weights[layer].T * deltas[layer][np.newaxis, :]
+        terms[layer - 1] = downstream
+        sums[layer - 1] = downstream.sum(axis=1)
+        deltas[layer - 1] = numerics.named(sums[layer - 1] * fwd.layers[layer - 1].fprime)
+    grad_W = [numerics.named((deltas[l - 1][:, np.newaxis] * fwd.activations(l - 1)[np.newaxis, :]).ravel())
+              .reshape(params.weights[l - 1].shape) for l in network.layer_indices]
+    change_W = [learning_rate * g for g in grad_W]
+    new_W = [numerics.named((w - c).ravel()).reshape(w.shape) for w, c in zip(params.weights, change_W)]
+    if params.biases is None:
+        grad_b = change_b = new_b = None
+    else:
+        grad_b = [d.copy() for d in deltas]
+        change_b = [learning_rate * g if train_biases else g * 0 for g in grad_b]
+        new_b = [numerics.named(b - c) if train_biases else b for b, c in zip(params.biases, change_b)]
+    new = Parameters(new_W, new_b)
+    after = forward(derivation, new, inputs, target, numerics)
+    return StepValues(fwd, dE_da, terms, sums, deltas, grad_W, grad_b, change_W, change_b, new, after)
+
+
+def loss_at(derivation: Derivation, params: Parameters, inputs, target) -> float:
+    """The loss in float64 (used by finite differences)."""
+    return float(forward(derivation, params, inputs, target, FloatNumerics()).loss)

@@ -1,0 +1,135 @@
+"""The Solution record: every quantity of every SGD step, in full precision and as shown."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from .check import CheckReport
+from .derive import Derivation
+from .evaluate import Parameters, StepValues
+from .network import Network
+from .notation import Notation
+from .rounding import RoundingPolicy
+from .spec import ProblemSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated problem and the file it came from."""
+
+    spec: ProblemSpec
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The file's stem, used for output folders."""
+        from pathlib import Path
+
+        return Path(self.source).stem
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One SGD update: which example, the parameters before it, its values and its check."""
+
+    index: int
+    epoch: int
+    example: int
+    inputs: tuple[Decimal, ...]
+    target: tuple[Decimal, ...]
+    before: Parameters
+    exact: StepValues
+    shown: StepValues
+    check: CheckReport
+
+    @property
+    def loss_reduction(self):
+        return self.exact.forward.loss - self.exact.after.loss
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Everything a handout, a key or a script needs; templates and exporters read only this."""
+
+    problem: Problem
+    network: Network
+    derivation: Derivation
+    notation: Notation
+    policy: RoundingPolicy
+    steps: tuple[StepRecord, ...]
+
+    @property
+    def spec(self) -> ProblemSpec:
+        return self.problem.spec
+
+    @property
+    def first(self) -> StepRecord:
+        return self.steps[0]
+
+    @property
+    def final_parameters(self) -> Parameters:
+        return self.steps[-1].exact.new
+
+    def to_json_dict(self) -> dict:
+        """The trace printed by ``handouts solve --json`` (full precision floats)."""
+        spec = self.spec
+        return {
+            "title": spec.title,
+            "source": self.problem.source,
+            "network": {
+                "layers": list(self.network.sizes),
+                "activations": list(self.network.activation_names),
+                "bias": self.network.has_bias,
+                "train_biases": self.network.train_biases,
+                "parameters": self.network.parameter_count,
+            },
+            "loss_function": spec.loss,
+            "learning_rate": float(spec.learning_rate),
+            "convention": spec.convention,
+            "rounding": {"decimals": self.policy.decimals, "significant": self.policy.significant,
+                         "mode": self.policy.mode},
+            "steps": [_step_json(step) for step in self.steps],
+            "final": {"W": _floats(self.final_parameters.weights), "b": _floats(self.final_parameters.biases)},
+        }
+
+
+def _floats(value):
+    """Nested arrays/lists of Fraction/float/Decimal -> nested lists of float (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_floats(v) for v in value]
+    if isinstance(value, (Fraction, Decimal, float, int, np.floating)):
+        return float(value)
+    raise TypeError(f"unexpected value {value!r}")
+
+
+def _step_json(step: StepRecord) -> dict:
+    values = step.exact
+    fwd = values.forward
+    return {
+        "step": step.index,
+        "epoch": step.epoch,
+        "example": step.example,
+        "input": _floats(step.inputs),
+        "target": _floats(step.target),
+        "W": _floats(step.before.weights),
+        "b": _floats(step.before.biases),
+        "z": [_floats(layer.z) for layer in fwd.layers],
+        "a": [_floats(fwd.inputs)] + [_floats(layer.a) for layer in fwd.layers],
+        "fprime": [None if layer.fprime is None else _floats(layer.fprime) for layer in fwd.layers],
+        "output": _floats(fwd.output),
+        "loss": float(fwd.loss),
+        "dE_da_output": _floats(values.output_dE_da),
+        "delta": [_floats(d) for d in values.deltas],
+        "grad_W": _floats(values.grad_W),
+        "grad_b": _floats(values.grad_b),
+        "W_new": _floats(values.new.weights),
+        "b_new": _floats(values.new.biases),
+        "output_after": _floats(values.after.output),
+        "loss_after": float(values.after.loss),
+        "check": step.check.as_dict(),
+    }

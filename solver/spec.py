@@ -1,0 +1,398 @@
+"""The problem-file format: validation models, consistency checks and loading."""
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ProblemError
+from .yamlfile import YamlDocument, load_yaml
+
+MAX_WIDTH = 64
+MAX_LAYERS = 8
+MAX_ABS_VALUE = Decimal(1000)
+MAX_DECIMAL_PLACES = 12
+MAX_EXAMPLES = 50
+MAX_EPOCHS = 50
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity", "softmax")
+LOSS_NAMES = ("mse", "bce", "cross_entropy")
+NOTATION_PRESETS = ("arrows", "named", "mitchell", "layered")
+SECTION_NAMES = (
+    "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients",
+    "chain", "update", "after", "summary", "check", "reference", "self_test", "history",
+)
+
+
+def _as_decimal(value: Any) -> Any:
+    """Accept ints and Python floats (notebook use) as exact decimals; leave everything else to Strict."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _check_number(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError(f"expected a finite number, got {value}")
+    if abs(value) > MAX_ABS_VALUE:
+        raise ValueError(f"{value} is out of range; values must lie between -{MAX_ABS_VALUE} and {MAX_ABS_VALUE}")
+    if value != 0 and -value.as_tuple().exponent > MAX_DECIMAL_PLACES:
+        raise ValueError(f"{value} has more than {MAX_DECIMAL_PLACES} decimal places")
+    return value
+
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_as_decimal),
+    Strict(),
+    WithJsonSchema({"type": "number", "minimum": -1000, "maximum": 1000}),
+]
+Vector = list[Annotated[Number, Field()]]
+Matrix = list[Vector]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _finite_numbers(cls, value):
+        return _walk_numbers(value)
+
+
+def _walk_numbers(value):
+    if isinstance(value, Decimal):
+        return _check_number(value)
+    if isinstance(value, list):
+        return [_walk_numbers(item) for item in value]
+    return value
+
+
+class NetworkSpec(_Model):
+    """Architecture: neurons per layer (inputs first), activations and bias switches."""
+
+    layers: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(min_length=2, max_length=MAX_LAYERS + 1)
+    activation: Literal[ACTIVATION_NAMES] | list[Literal[ACTIVATION_NAMES]] = "sigmoid"
+    bias: bool = True
+    train_biases: bool = True
+
+
+class ExampleSpec(_Model):
+    """One training example."""
+
+    input: Vector
+    target: Vector
+
+
+class RoundingSpec(_Model):
+    """How shown numbers are rounded (``decimals`` or ``significant``) and whether rounding carries."""
+
+    decimals: Annotated[int, Field(ge=0, le=10)] | None = None
+    significant: Annotated[int, Field(ge=1, le=12)] | None = None
+    mode: Literal["display", "carry"] = "display"
+
+    @model_validator(mode="after")
+    def _one_precision(self):
+        if self.decimals is not None and self.significant is not None:
+            raise ValueError("give either decimals or significant, not both")
+        return self
+
+
+SYMBOL_ROLES = (
+    "input", "hidden", "output", "preactivation", "weight", "bias", "delta", "target", "loss",
+    "learning_rate", "activation_function",
+)
+
+
+class NotationSpec(_Model):
+    """A notation preset, symbol overrides (role -> LaTeX) and colour coding."""
+
+    preset: Literal[NOTATION_PRESETS] = "layered"
+    symbols: dict[Literal[SYMBOL_ROLES], Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=dict
+    )
+    colour: bool = False
+
+
+def _notation_shorthand(value: Any) -> Any:
+    return {"preset": value} if isinstance(value, str) else value
+
+
+class HandoutOptions(_Model):
+    """Optional handout choices."""
+
+    chain: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=3, max_length=3)] = [1, 1, 1]
+    matrix_form: bool | None = None
+    diagram_values: bool | None = None
+    self_test: bool = True
+
+
+class ProblemSpec(_Model):
+    """A backpropagation problem as an instructor writes it."""
+
+    title: str = "Backpropagation worked example"
+    author: str | None = None
+    course: str | None = None
+    date: str | None = None
+    notes: str | None = None
+    network: NetworkSpec
+    weights: list[Matrix]
+    biases: list[Vector] | None = None
+    input: Vector | None = None
+    target: Vector | None = None
+    examples: list[ExampleSpec] | None = Field(default=None, min_length=1, max_length=MAX_EXAMPLES)
+    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] = 1
+    loss: Literal[LOSS_NAMES] = "mse"
+    learning_rate: Number
+    convention: Literal["descent", "mitchell"] = "descent"
+    notation: Annotated[NotationSpec, BeforeValidator(_notation_shorthand)] = NotationSpec()
+    rounding: RoundingSpec = RoundingSpec()
+    sections: list[Literal[SECTION_NAMES]] | None = None
+    options: HandoutOptions = HandoutOptions()
+
+    @property
+    def activations(self) -> list[str]:
+        """One activation name per non-input layer."""
+        act = self.network.activation
+        return list(act) if isinstance(act, list) else [act] * (len(self.network.layers) - 1)
+
+    @property
+    def training_examples(self) -> list[ExampleSpec]:
+        if self.examples is not None:
+            return list(self.examples)
+        return [ExampleSpec(input=self.input, target=self.target)]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
+    """Cross-field checks pydantic cannot express; each is (field path, message)."""
+    found: list[tuple[tuple, str]] = []
+    layers = spec.network.layers
+    activations = spec.activations
+    if len(activations) != len(layers) - 1:
+        found.append((("network", "activation"),
+                      f"expected {len(layers) - 1} activation names (one per non-input layer), got {len(activations)}"))
+        return found
+    for index, name in enumerate(activations[:-1]):
+        if name == "softmax":
+            found.append((("network", "activation", index), "softmax is only allowed in the output layer"))
+    if activations[-1] == "softmax" and layers[-1] < 2:
+        found.append((("network", "activation"), "softmax needs at least 2 output neurons"))
+    if len(spec.weights) != len(layers) - 1:
+        found.append((("weights",), f"expected {len(layers) - 1} matrices (one per non-input layer), got {len(spec.weights)}"))
+        return found
+    for index, matrix in enumerate(spec.weights):
+        rows, cols = layers[index + 1], layers[index]
+        shape_ok = len(matrix) == rows and all(len(row) == cols for row in matrix)
+        if not shape_ok:
+            if len(matrix) != rows:
+                got = _plural(len(matrix), "row")
+            else:
+                got = "rows of " + ", ".join(str(len(r)) for r in matrix) + " values"
+            found.append((("weights", index), f"expected {_plural(rows, 'row')} of {_plural(cols, 'value')}, got {got}"))
+    if spec.network.bias:
+        if spec.biases is None:
+            found.append((("biases",), "required when network.bias is true (one list per non-input layer)"))
+        elif len(spec.biases) != len(layers) - 1:
+            found.append((("biases",), f"expected {len(layers) - 1} lists (one per non-input layer), got {len(spec.biases)}"))
+        else:
+            for index, vector in enumerate(spec.biases):
+                if len(vector) != layers[index + 1]:
+                    found.append((("biases", index),
+                                  f"expected {_plural(layers[index + 1], 'value')}, got {len(vector)}"))
+    elif spec.biases is not None:
+        found.append((("biases",), "given, but network.bias is false; remove biases or set bias: true"))
+    if spec.examples is None:
+        for key in ("input", "target"):
+            if getattr(spec, key) is None:
+                found.append(((key,), "required (or give a list of examples)"))
+        if spec.input is None or spec.target is None:
+            return found
+        example_paths = [(spec.training_examples[0], ())]
+    else:
+        if spec.input is not None or spec.target is not None:
+            found.append((("examples",), "give either input/target or examples, not both"))
+        example_paths = [(ex, ("examples", i)) for i, ex in enumerate(spec.examples)]
+    for example, prefix in example_paths:
+        if len(example.input) != layers[0]:
+            found.append((prefix + ("input",), f"expected {_plural(layers[0], 'value')} (layers[0]), got {len(example.input)}"))
+        if len(example.target) != layers[-1]:
+            found.append((prefix + ("target",), f"expected {_plural(layers[-1], 'value')} (the output layer), got {len(example.target)}"))
+        if spec.loss in ("bce", "cross_entropy"):
+            for k, value in enumerate(example.target):
+                if not 0 <= value <= 1:
+                    found.append((prefix + ("target", k), f"{spec.loss} targets must lie in [0, 1], got {value}"))
+            if spec.loss == "cross_entropy" and activations[-1] == "softmax" and sum(example.target) != 1:
+                found.append((prefix + ("target",),
+                              f"with softmax and cross_entropy the targets must sum to 1, got {sum(example.target)}"))
+    if spec.loss in ("bce", "cross_entropy") and activations[-1] not in ("sigmoid", "softmax"):
+        found.append((("loss",), f"{spec.loss} needs outputs in (0, 1): use sigmoid or softmax in the output layer, "
+                                 f"not {activations[-1]}"))
+    if spec.loss == "bce" and activations[-1] == "softmax":
+        found.append((("loss",), "bce with softmax outputs is not supported; use cross_entropy"))
+    if spec.learning_rate <= 0:
+        found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))
+    layer, row, col = spec.options.chain
+    if layer > len(layers) - 1 or row > layers[min(layer, len(layers) - 1)] or col > layers[layer - 1]:
+        found.append((("options", "chain"), f"no weight [layer {layer}, row {row}, column {col}] in this network"))
+    return found
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _model_fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed at ``loc`` (for 'did you mean' on unknown keys)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    metadata = getattr(annotation, "__origin__", None)
+    return _model_in(metadata) if metadata not in (None, list, dict) else None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"the string '{shown}'"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if value is None:
+        return "nothing (null)"
+    return f"a {type(value).__name__}" if not isinstance(value, (list, dict)) else (
+        "a list" if isinstance(value, list) else "a mapping")
+
+
+def format_field_path(loc: tuple) -> str:
+    """('weights', 1, 0) -> 'weights[1][0]'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union/validator tags from an error location."""
+    return tuple(p for p in loc if isinstance(p, int) or not (
+        p.startswith(("literal[", "list[", "function-", "constrained-", "lax-", "strict-", "json-", "decimal"))
+        or p in ("str", "int", "bool", "float", "Decimal", "NotationSpec", "union")
+    ))
+
+
+def _message(error: dict, model: type[BaseModel]) -> str:
+    kind, value, loc = error["type"], error.get("input"), _clean_loc(error["loc"])
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'" + _suggest(loc[-1], _model_fields_at(model, loc[:-1]))
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"unknown value {_describe(value)}; expected one of {expected}" + _suggest(
+            value, [e.strip(" '") for e in expected.replace(" or ", ",").split(",")])
+    if kind == "finite_number":
+        return f"expected a finite number, got {value}"
+    if kind in ("is_instance_of", "decimal_type", "decimal_parsing", "float_type"):
+        return f"expected a number, got {_describe(value)}"
+    if kind in ("int_type", "int_parsing"):
+        return f"expected a whole number, got {_describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_describe(value)}"
+    if kind in ("string_type",):
+        return f"expected text, got {_describe(value)}"
+    if kind in ("list_type",):
+        return f"expected a list, got {_describe(value)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_describe(value)}"
+    if kind in ("too_short", "too_long"):
+        return error["msg"].replace("List", "list").replace("Value", "value")
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return error["msg"]
+
+
+def _error_rank(error: dict) -> tuple:
+    """Prefer errors that say most: type errors on a value before 'missing' and union noise."""
+    return (error["type"] == "missing", len(error["loc"]))
+
+
+def validate_document(document: YamlDocument, model: type[BaseModel] = ProblemSpec):
+    """Validate parsed YAML against ``model``; raise one ProblemError for the first mistake."""
+    try:
+        spec = model.model_validate(document.data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        places = {_clean_loc(e["loc"]) for e in errors}
+        first = min(errors, key=lambda e: (document.line_of(_clean_loc(e["loc"])) or 0, _error_rank(e)))
+        loc = _clean_loc(first["loc"])
+        extra = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+        raise ProblemError(document.source, format_field_path(loc), _message(first, model) + extra,
+                           document.line_of(loc)) from None
+    return spec
+
+
+def load_spec(path: str | Path) -> ProblemSpec:
+    """Read, validate and cross-check a problem file."""
+    document = load_yaml(Path(path))
+    spec = validate_document(document)
+    problems = consistency_problems(spec)
+    if problems:
+        loc, message = problems[0]
+        raise ProblemError(document.source, format_field_path(loc), message, document.line_of(loc))
+    return spec
+
+
+def spec_from_mapping(data: dict, source: str = "<problem>") -> ProblemSpec:
+    """Validate a problem given as a Python mapping (floats are read through their repr)."""
+    document = YamlDocument(source, data, {})
+    spec = validate_document(document)
+    problems = consistency_problems(spec)
+    if problems:
+        loc, message = problems[0]
+        raise ProblemError(source, format_field_path(loc), message)
+    return spec
+
+
+def problem_json_schema() -> dict:
+    """The JSON Schema of the problem-file format, for editors."""
+    schema = ProblemSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "backprop-handouts problem file"
+    return schema

@@ -1,0 +1,164 @@
+"""Independent reference implementation of one SGD step (the test oracle).
+
+Written from the math only, never from the solver.  Given data (inputs,
+weights, biases, targets, learning rate) are exact ``Fraction``s, so the
+first layer's pre-activations are exact sums; everything after the first
+nonlinearity is evaluated with ``mpmath`` at 30 significant digits.
+
+Conventions (layer l = 1..L, a[0] = x):
+    z[l] = W[l] a[l-1] + b[l],   a[l] = f_l(z[l])
+    delta[l] = dE/dz[l]          (always the descent sign)
+    grad_W[l][j][k] = delta[l][j] * a[l-1][k],   grad_b[l] = delta[l]
+    W_new = W - eta * grad_W,    b_new = b - eta * grad_b
+Losses: mse = 1/2 sum (a - t)^2, bce = -sum [t ln a + (1-t) ln(1-a)],
+cross_entropy = -sum t ln a.  relu'(0) is taken as 0.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+
+mpmath.mp.dps = 30
+
+
+def exact(value):
+    """Exact rational of a number as written (str, int, float or Fraction)."""
+    return value if isinstance(value, Fraction) else Fraction(str(value))
+
+
+def num(value):
+    """mpmath number of an exact rational or an mpf."""
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    return mpmath.mpf(value)
+
+
+def activate(name, z):
+    """Apply activation ``name`` to the vector z (list of Fraction or mpf)."""
+    z = [num(v) for v in z]
+    if name == "softmax":
+        top = max(z)
+        e = [mpmath.exp(v - top) for v in z]
+        return [v / sum(e) for v in e]
+    functions = {
+        "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
+        "tanh": mpmath.tanh,
+        "relu": lambda v: v if v > 0 else mpmath.mpf(0),
+        "identity": lambda v: v,
+    }
+    return [functions[name](v) for v in z]
+
+
+def back_through(name, z, a, g):
+    """Turn g = dE/da into dE/dz for activation ``name`` at (z, a)."""
+    if name == "softmax":
+        dot = sum(ai * gi for ai, gi in zip(a, g))
+        return [ai * (gi - dot) for ai, gi in zip(a, g)]
+    slopes = {
+        "sigmoid": lambda zi, ai: ai * (1 - ai),
+        "tanh": lambda zi, ai: 1 - ai**2,
+        "relu": lambda zi, ai: mpmath.mpf(1 if zi > 0 else 0),
+        "identity": lambda zi, ai: mpmath.mpf(1),
+    }
+    return [gi * slopes[name](zi, ai) for zi, ai, gi in zip(z, a, g)]
+
+
+def loss_and_grad(name, y, t):
+    """Loss value and dE/dy for output y and target t."""
+    t = [num(v) for v in t]
+    if name == "mse":
+        return sum((yi - ti) ** 2 for yi, ti in zip(y, t)) / 2, [yi - ti for yi, ti in zip(y, t)]
+    if name == "bce":
+        value = -sum(ti * mpmath.log(yi) + (1 - ti) * mpmath.log(1 - yi) for yi, ti in zip(y, t))
+        return value, [(yi - ti) / (yi * (1 - yi)) for yi, ti in zip(y, t)]
+    if name == "cross_entropy":
+        return -sum(ti * mpmath.log(yi) for yi, ti in zip(y, t) if ti), [-ti / yi for yi, ti in zip(y, t)]
+    raise ValueError(name)
+
+
+@dataclass
+class Net:
+    """A problem: per-layer activations, weights W[l][j][k], optional biases."""
+
+    activations: list
+    weights: list
+    biases: list | None
+    x: list
+    t: list
+    loss: str = "mse"
+    eta: Fraction = Fraction(1, 2)
+
+    def __post_init__(self):
+        self.weights = [[[exact(w) for w in row] for row in W] for W in self.weights]
+        if self.biases is not None:
+            self.biases = [[exact(b) for b in bl] for bl in self.biases]
+        self.x = [exact(v) for v in self.x]
+        self.t = [exact(v) for v in self.t]
+        self.eta = exact(self.eta)
+        if isinstance(self.activations, str):
+            self.activations = [self.activations] * len(self.weights)
+
+
+def forward(net, weights, biases):
+    """Return (z, a) lists; a includes the input layer first."""
+    a, z = [net.x], []
+    for l, W in enumerate(weights):
+        prev = a[-1]
+        zl = [sum((w * p for w, p in zip(row, prev)), Fraction(0)) for row in W]
+        if biases is not None:
+            zl = [v + b for v, b in zip(zl, biases[l])]
+        z.append(zl)
+        a.append(activate(net.activations[l], zl))
+    return z, a
+
+
+def sgd_step(net):
+    """One SGD step; returns a dict of mpf values keyed like the solver trace."""
+    z, a = forward(net, net.weights, net.biases)
+    loss, g = loss_and_grad(net.loss, a[-1], net.t)
+    deltas = [None] * len(net.weights)
+    for l in reversed(range(len(net.weights))):
+        deltas[l] = back_through(net.activations[l], [num(v) for v in z[l]], a[l + 1], g)
+        g = [sum(net.weights[l][j][k] * deltas[l][j] for j in range(len(deltas[l])))
+             for k in range(len(a[l]))]
+        g = [num(v) if isinstance(v, Fraction) else v for v in g]
+    grad_W = [[[d * num(p) for p in a[l]] for d in deltas[l]] for l in range(len(deltas))]
+    W_new = [[[num(w) - num(net.eta) * gw for w, gw in zip(row, grow)]
+              for row, grow in zip(W, G)] for W, G in zip(net.weights, grad_W)]
+    grad_b = b_new = None
+    if net.biases is not None:
+        grad_b = [list(d) for d in deltas]
+        b_new = [[num(b) - num(net.eta) * d for b, d in zip(bl, dl)]
+                 for bl, dl in zip(net.biases, deltas)]
+    _, a_after = forward(net, W_new, b_new)
+    loss_after, _ = loss_and_grad(net.loss, a_after[-1], net.t)
+    return {
+        "z": [[num(v) for v in zl] for zl in z],
+        "a": [[num(v) for v in al] for al in a],
+        "delta": deltas,
+        "loss": loss,
+        "grad_W": grad_W,
+        "grad_b": grad_b,
+        "W_new": W_new,
+        "b_new": b_new,
+        "output_after": a_after[-1],
+        "loss_after": loss_after,
+    }
+
+
+def loss_at(net, layer, j, k, value):
+    """Loss with the single weight W[layer][j][k] replaced by ``value``."""
+    weights = [[list(row) for row in W] for W in net.weights]
+    weights[layer][j][k] = value
+    _, a = forward(net, weights, net.biases)
+    return loss_and_grad(net.loss, a[-1], net.t)[0]
+
+
+def central_difference_rel_error(net, layer, j, k, eps="1e-5"):
+    """rel_error = |g - g_num| / (|g| + |g_num|) for a centered difference."""
+    eps = exact(eps)
+    w = net.weights[layer][j][k]
+    numeric = (loss_at(net, layer, j, k, w + eps) - loss_at(net, layer, j, k, w - eps)) / (2 * num(eps))
+    analytic = sgd_step(net)["grad_W"][layer][j][k]
+    return abs(analytic - numeric) / (abs(analytic) + abs(numeric))

@@ -1,0 +1,141 @@
+"""solver.latex_build compiles PDFs, reports LaTeX errors and keeps TeX in its folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from solver import latex_build
+from solver.latex_build import LatexError, compile_pdf, latexmk_available, overfull_boxes
+
+pytestmark = pytest.mark.skipif(
+    not latexmk_available() and not os.environ.get("CI"),
+    reason="latexmk is not installed (.ci/run installs it)",
+)
+
+
+def write_document(folder: Path, body: str, name: str = "doc.tex") -> Path:
+    """Write a minimal article with `body` as its content; return its path."""
+    tex_path = folder / name
+    tex_path.write_text(
+        "\\documentclass{article}\n\\begin{document}\n" + body + "\n\\end{document}\n"
+    )
+    return tex_path
+
+
+def pdf_text(pdf_path: Path) -> str:
+    """Return the text of a PDF, extracted by pdftotext."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_valid_document_compiles(tmp_path: Path) -> None:
+    pdf_path = compile_pdf(write_document(tmp_path, r"Gradient $\frac{\partial L}{\partial w}$."))
+    assert pdf_path == tmp_path / "doc.pdf"
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    assert "Gradient" in pdf_text(pdf_path)
+
+
+def test_error_names_file_and_line_and_keeps_files(tmp_path: Path) -> None:
+    tex_path = write_document(tmp_path, "First line.\n\\undefinedmacro\n")
+    with pytest.raises(LatexError) as info:
+        compile_pdf(tex_path)
+    message = str(info.value)
+    assert "doc.tex:4:" in message
+    assert "Undefined control sequence" in message
+    assert "\\undefinedmacro" in message
+    assert tex_path.is_file()
+    assert info.value.log_path == tmp_path / "doc.log"
+    assert info.value.log_path.is_file()
+
+
+def test_overfull_boxes_are_reported_with_lines(tmp_path: Path) -> None:
+    tex_path = write_document(tmp_path, "\\hbox to 2cm{A box that is far too wide for two centimetres}")
+    compile_pdf(tex_path)
+    warnings = overfull_boxes((tmp_path / "doc.log").read_text())
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Overfull \\hbox")
+    assert "detected at line 3" in warnings[0]
+
+
+def test_overfull_boxes_parses_both_kinds() -> None:
+    log_text = (
+        "Overfull \\hbox (15.0pt too wide) in paragraph at lines 12--14\n"
+        "[]\\OT1/cmr/m/n/10 text\n"
+        "Underfull \\hbox (badness 10000) in paragraph at lines 20--20\n"
+        "Overfull \\vbox (3.0pt too high) detected at line 31\n"
+    )
+    assert overfull_boxes(log_text) == [
+        "Overfull \\hbox (15.0pt too wide) in paragraph at lines 12--14",
+        "Overfull \\vbox (3.0pt too high) detected at line 31",
+    ]
+
+
+def test_reading_etc_passwd_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("openin_any", "a")
+    tex_path = write_document(tmp_path, "Before.\n\\input{/etc/passwd}\nAfter.")
+    try:
+        pdf_path = compile_pdf(tex_path)
+    except LatexError as error:
+        assert "`/etc/passwd.tex' not found" in str(error)
+        assert "root:" not in (tmp_path / "doc.log").read_text()
+    else:
+        assert "root:" not in pdf_text(pdf_path)
+
+
+@pytest.mark.parametrize("reference", ["absolute", "parent"])
+def test_reading_beside_the_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: str
+) -> None:
+    monkeypatch.setenv("openin_any", "a")
+    secret = tmp_path / "secret.tex"
+    secret.write_text("TOPSECRET\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    name = str(secret.with_suffix("")) if reference == "absolute" else "../secret"
+    tex_path = write_document(work, f"Before.\n\\input{{{name}}}\nAfter.")
+    try:
+        pdf_path = compile_pdf(tex_path)
+    except LatexError as error:
+        assert "not found" in str(error)
+    else:
+        assert "TOPSECRET" not in pdf_text(pdf_path)
+
+
+def test_writing_outside_the_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("openout_any", "a")
+    monkeypatch.setenv("TEXMFOUTPUT", str(tmp_path))
+    outside = tmp_path / "outside.txt"
+    work = tmp_path / "work"
+    work.mkdir()
+    tex_path = write_document(
+        work,
+        f"\\newwrite\\leak\\immediate\\openout\\leak={outside}\n"
+        "\\immediate\\write\\leak{leaked}\\immediate\\closeout\\leak\nText.",
+    )
+    try:
+        compile_pdf(tex_path)
+    except LatexError:
+        pass
+    assert not outside.exists()
+
+
+def test_shell_escape_is_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("shell_escape", "t")
+    tex_path = write_document(tmp_path, "\\immediate\\write18{touch pwned}\nText.")
+    compile_pdf(tex_path)
+    assert not (tmp_path / "pwned").exists()
+    assert not Path("pwned").exists()
+
+
+def test_runaway_document_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(latex_build, "LATEXMK_TIMEOUT", 3)
+    with pytest.raises(LatexError, match="timed out"):
+        compile_pdf(write_document(tmp_path, "\\def\\spin{\\relax\\spin}\\spin"))
