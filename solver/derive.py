@@ -128,10 +128,9 @@ class Derivation:
         sym = self.network.symbols
         delta = sym.delta[ref.layer][ref.row - 1]
         parameter = sym.parameter(ref)
-        if ref.kind == "weight":
-            local = self.node(ref.layer, ref.row).terms[ref.column - 1]
-        else:
-            local = parameter
+        if ref.kind == "bias":
+            return sp.Mul(delta, sp.diff(parameter, parameter))
+        local = self.node(ref.layer, ref.row).terms[ref.column - 1]
         return sp.Mul(delta, sp.diff(local, parameter), evaluate=False)
 
     @cached_property

@@ -18,6 +18,10 @@ class ProblemError(HandoutError):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self):
+        """Pickle with all fields, so the error survives a worker process (exam versions in parallel)."""
+        return type(self), (self.source, self.path, self.message, self.line)
+
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         field = f"{self.path}: " if self.path else ""

@@ -30,6 +30,12 @@ def _lambdified(expr: sp.Expr, args: tuple, module: str):
     return sp.lambdify(args, expr, module)
 
 
+def _float_call(expr: sp.Expr, args: tuple, values: tuple) -> float:
+    """Evaluate in float64; saturated values give inf/nan (reported by the caller), never an exception."""
+    with np.errstate(all="ignore"):
+        return float(_lambdified(expr, args, "numpy")(*[np.float64(v) for v in values]))
+
+
 class Numerics:
     """How numbers are represented and when they are rounded."""
 
@@ -69,11 +75,10 @@ class FloatNumerics(Numerics):
         return np.array(list(values), dtype=float)
 
     def call(self, expr, args, values):
-        with np.errstate(over="ignore", under="ignore"):
-            return float(_lambdified(expr, args, "numpy")(*[float(v) for v in values]))
+        return _float_call(expr, args, values)
 
     def map(self, expr, arg, values):
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             result = _lambdified(expr, (arg,), "numpy")(np.asarray(values, dtype=float))
         return np.broadcast_to(np.asarray(result, dtype=float), np.shape(values)).copy()
 
@@ -93,8 +98,7 @@ class ExactNumerics(Numerics):
             exact = expr.subs({s: sp.Rational(v.numerator, v.denominator) for s, v in zip(args, values)})
             if exact.is_Rational:
                 return Fraction(int(exact.p), int(exact.q))
-        with np.errstate(over="ignore", under="ignore"):
-            return float(_lambdified(expr, args, "numpy")(*[float(v) for v in values]))
+        return _float_call(expr, args, values)
 
     def softmax(self, values):
         floats = FloatNumerics().softmax(np.array([float(v) for v in values]))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -14,7 +15,6 @@ from pydantic import (
     Strict,
     ValidationError,
     WithJsonSchema,
-    field_validator,
     model_validator,
 )
 
@@ -62,6 +62,7 @@ Number = Annotated[
     Decimal,
     BeforeValidator(_as_decimal),
     Strict(),
+    AfterValidator(_check_number),
     WithJsonSchema({"type": "number", "minimum": -1000, "maximum": 1000}),
 ]
 Vector = list[Annotated[Number, Field()]]
@@ -70,19 +71,6 @@ Matrix = list[Vector]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _finite_numbers(cls, value):
-        return _walk_numbers(value)
-
-
-def _walk_numbers(value):
-    if isinstance(value, Decimal):
-        return _check_number(value)
-    if isinstance(value, list):
-        return [_walk_numbers(item) for item in value]
-    return value
 
 
 class NetworkSpec(_Model):
@@ -250,11 +238,25 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
                                  f"not {activations[-1]}"))
     if spec.loss == "bce" and activations[-1] == "softmax":
         found.append((("loss",), "bce with softmax outputs is not supported; use cross_entropy"))
+    found += _unsafe_symbols(spec.notation)
     if spec.learning_rate <= 0:
         found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))
     layer, row, col = spec.options.chain
     if layer > len(layers) - 1 or row > layers[min(layer, len(layers) - 1)] or col > layers[layer - 1]:
         found.append((("options", "chain"), f"no weight [layer {layer}, row {row}, column {col}] in this network"))
+    return found
+
+
+def _unsafe_symbols(notation: NotationSpec) -> list[tuple[tuple, str]]:
+    """Symbol overrides outside the safe LaTeX subset (they would reach pdflatex verbatim)."""
+    from .notation import check_symbol
+
+    found = []
+    for role, text in notation.symbols.items():
+        try:
+            check_symbol(text, "", role)
+        except ProblemError as exc:
+            found.append((("notation", "symbols", role), exc.message))
     return found
 
 
@@ -276,6 +278,16 @@ def _model_fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
+def _home_of(key: str, model: type[BaseModel]) -> str:
+    """' (did you mean 'network.layers'?)' for a known key written at the wrong level."""
+    homes = [name for name in model.model_fields if key == name]
+    for name, field in model.model_fields.items():
+        nested = _model_in(field.annotation)
+        if nested is not None and key in nested.model_fields:
+            homes.append(f"{name}.{key}")
+    return f" (did you mean '{homes[0]}'?)" if homes else ""
+
+
 def _model_in(annotation) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -293,7 +305,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "..."
         return f"the string '{shown}'"
-    if isinstance(value, Decimal):
+    if isinstance(value, (int, Decimal)):
         return f"the number {value}"
     if value is None:
         return "nothing (null)"
@@ -309,12 +321,13 @@ def format_field_path(loc: tuple) -> str:
     return text
 
 
+_LOC_TAGS = ("str", "int", "bool", "float", "Decimal", "NotationSpec", "union", "[key]")
+_LOC_TAG_PREFIXES = ("literal[", "list[", "dict[", "function-", "constrained-", "lax-", "strict-", "json-", "union[")
+
+
 def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union/validator tags from an error location."""
-    return tuple(p for p in loc if isinstance(p, int) or not (
-        p.startswith(("literal[", "list[", "function-", "constrained-", "lax-", "strict-", "json-", "decimal"))
-        or p in ("str", "int", "bool", "float", "Decimal", "NotationSpec", "union")
-    ))
+    """Drop pydantic's union/validator tags from an error location (field names are kept whole)."""
+    return tuple(p for p in loc if isinstance(p, int) or not (p in _LOC_TAGS or p.startswith(_LOC_TAG_PREFIXES)))
 
 
 def _message(error: dict, model: type[BaseModel]) -> str:
@@ -322,7 +335,10 @@ def _message(error: dict, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'" + _suggest(loc[-1], _model_fields_at(model, loc[:-1]))
+        return f"unknown key '{loc[-1]}'" + (_suggest(loc[-1], _model_fields_at(model, loc[:-1]))
+                                             or _home_of(loc[-1], model))
+    if kind == "invalid_key":
+        return f"keys must be text, got the key {loc[-1]}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"unknown value {_describe(value)}; expected one of {expected}" + _suggest(
@@ -341,16 +357,24 @@ def _message(error: dict, model: type[BaseModel]) -> str:
         return f"expected a list, got {_describe(value)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping of fields, got {_describe(value)}"
-    if kind in ("too_short", "too_long"):
-        return error["msg"].replace("List", "list").replace("Value", "value")
+    if kind == "too_short":
+        return f"expected at least {_plural(error['ctx']['min_length'], 'item')}, got {error['ctx']['actual_length']}"
+    if kind == "too_long":
+        return f"expected at most {_plural(error['ctx']['max_length'], 'item')}, got {error['ctx']['actual_length']}"
+    if kind == "greater_than_equal":
+        return f"must be at least {error['ctx']['ge']}, got {value}"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']}, got {value}"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     return error["msg"]
 
 
-def _error_rank(error: dict) -> tuple:
-    """Prefer errors that say most: type errors on a value before 'missing' and union noise."""
-    return (error["type"] == "missing", len(error["loc"]))
+def _error_rank(error: dict, document: YamlDocument) -> tuple:
+    """Report what was written wrong before what is missing (a typo also makes a field missing), then the
+    first mistake in the file, then the most specific location (a list's item before the whole union)."""
+    loc = _clean_loc(error["loc"])
+    return (error["type"] == "missing", document.line_of(loc) or 0, -len(loc))
 
 
 def validate_document(document: YamlDocument, model: type[BaseModel] = ProblemSpec):
@@ -360,7 +384,7 @@ def validate_document(document: YamlDocument, model: type[BaseModel] = ProblemSp
     except ValidationError as exc:
         errors = exc.errors()
         places = {_clean_loc(e["loc"]) for e in errors}
-        first = min(errors, key=lambda e: (document.line_of(_clean_loc(e["loc"])) or 0, _error_rank(e)))
+        first = min(errors, key=lambda e: _error_rank(e, document))
         loc = _clean_loc(first["loc"])
         extra = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
         raise ProblemError(document.source, format_field_path(loc), _message(first, model) + extra,

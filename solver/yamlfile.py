@@ -41,6 +41,8 @@ class _ExactLoader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, Decimal, bool, type(None))):
+                raise _Refused(key_node.start_mark.line + 1, f"a {type(key).__name__} cannot be used as a key")
             if key in seen:
                 raise _Refused(key_node.start_mark.line + 1, f"duplicate key '{key}'")
             seen.add(key)
@@ -61,7 +63,8 @@ def _construct_decimal(loader, node):
 
 
 _ExactLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _ExactLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_PATTERN, list("-+0123456789."))
@@ -92,8 +95,8 @@ class YamlDocument:
         self.lines = lines
 
     def line_of(self, path: tuple) -> int | None:
-        """The line of the deepest known prefix of ``path``."""
-        for end in range(len(path), -1, -1):
+        """The line of the deepest known prefix of ``path`` (None when only the whole file is known)."""
+        for end in range(len(path), 0, -1):
             if path[:end] in self.lines:
                 return self.lines[path[:end]]
         return None
@@ -131,7 +134,11 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        message = f"invalid YAML: {exc.problem or exc.context}"
+        context = exc.context or ""
+        if exc.context_mark is not None and exc.problem_mark is not None and \
+                exc.context_mark.line != exc.problem_mark.line:
+            context += f" (line {exc.context_mark.line + 1})"
+        message = "invalid YAML: " + ", ".join(part for part in (context, exc.problem) if part)
         if "\\t" in str(exc.problem) or "'\\t'" in str(exc):
             message += " (tabs cannot be used for indentation; use spaces)"
         raise ProblemError(source, "", message, line) from None

@@ -5,7 +5,7 @@ weights, biases, targets, learning rate) are exact ``Fraction``s, so the
 first layer's pre-activations are exact sums; everything after the first
 nonlinearity is evaluated with ``mpmath`` at 30 significant digits.
 
-Conventions (layer l = 1..L, a[0] = x):
+Conventions (layers l = 1..L, a[0] = x):
     z[l] = W[l] a[l-1] + b[l],   a[l] = f_l(z[l])
     delta[l] = dE/dz[l]          (always the descent sign)
     grad_W[l][j][k] = delta[l][j] * a[l-1][k],   grad_b[l] = delta[l]
@@ -28,18 +28,17 @@ def exact(value):
 
 
 def num(value):
-    """mpmath number of an exact rational or an mpf."""
+    """mpmath number of a Fraction or an mpf (exact for a Fraction)."""
     if isinstance(value, Fraction):
         return mpmath.mpf(value.numerator) / value.denominator
     return mpmath.mpf(value)
 
 
 def activate(name, z):
-    """Apply activation ``name`` to the vector z (list of Fraction or mpf)."""
+    """Apply activation ``name`` to the vector z."""
     z = [num(v) for v in z]
     if name == "softmax":
-        top = max(z)
-        e = [mpmath.exp(v - top) for v in z]
+        e = [mpmath.exp(v - max(z)) for v in z]
         return [v / sum(e) for v in e]
     functions = {
         "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
@@ -58,41 +57,42 @@ def back_through(name, z, a, g):
     slopes = {
         "sigmoid": lambda zi, ai: ai * (1 - ai),
         "tanh": lambda zi, ai: 1 - ai**2,
-        "relu": lambda zi, ai: mpmath.mpf(1 if zi > 0 else 0),
-        "identity": lambda zi, ai: mpmath.mpf(1),
+        "relu": lambda zi, ai: 1 if zi > 0 else 0,
+        "identity": lambda zi, ai: 1,
     }
     return [gi * slopes[name](zi, ai) for zi, ai, gi in zip(z, a, g)]
 
 
 def loss_and_grad(name, y, t):
-    """Loss value and dE/dy for output y and target t."""
+    """Loss value and dE/dy for output y and exact target t."""
     t = [num(v) for v in t]
+    pairs = list(zip(y, t))
     if name == "mse":
-        return sum((yi - ti) ** 2 for yi, ti in zip(y, t)) / 2, [yi - ti for yi, ti in zip(y, t)]
+        return sum((yi - ti) ** 2 for yi, ti in pairs) / 2, [yi - ti for yi, ti in pairs]
     if name == "bce":
-        value = -sum(ti * mpmath.log(yi) + (1 - ti) * mpmath.log(1 - yi) for yi, ti in zip(y, t))
-        return value, [(yi - ti) / (yi * (1 - yi)) for yi, ti in zip(y, t)]
+        value = -sum(ti * mpmath.log(yi) + (1 - ti) * mpmath.log(1 - yi) for yi, ti in pairs)
+        return value, [(yi - ti) / (yi * (1 - yi)) for yi, ti in pairs]
     if name == "cross_entropy":
-        return -sum(ti * mpmath.log(yi) for yi, ti in zip(y, t) if ti), [-ti / yi for yi, ti in zip(y, t)]
-    raise ValueError(name)
+        return -sum(ti * mpmath.log(yi) for yi, ti in pairs if ti), [-ti / yi for yi, ti in pairs]
+    raise ValueError(f"unknown loss {name!r}")
 
 
 @dataclass
 class Net:
-    """A problem: per-layer activations, weights W[l][j][k], optional biases."""
+    """A problem: activation(s), weights W[l][j][k], biases or None, x, t, loss, eta."""
 
-    activations: list
+    activations: object
     weights: list
     biases: list | None
     x: list
     t: list
     loss: str = "mse"
-    eta: Fraction = Fraction(1, 2)
+    eta: object = "0.5"
 
     def __post_init__(self):
         self.weights = [[[exact(w) for w in row] for row in W] for W in self.weights]
         if self.biases is not None:
-            self.biases = [[exact(b) for b in bl] for bl in self.biases]
+            self.biases = [[exact(b) for b in layer] for layer in self.biases]
         self.x = [exact(v) for v in self.x]
         self.t = [exact(v) for v in self.t]
         self.eta = exact(self.eta)
@@ -101,11 +101,13 @@ class Net:
 
 
 def forward(net, weights, biases):
-    """Return (z, a) lists; a includes the input layer first."""
+    """Return (z, a) for the given parameters; a includes the input layer first.
+
+    Sums stay exact Fractions while every factor is a Fraction (the first layer).
+    """
     a, z = [net.x], []
     for l, W in enumerate(weights):
-        prev = a[-1]
-        zl = [sum((w * p for w, p in zip(row, prev)), Fraction(0)) for row in W]
+        zl = [sum(w * p for w, p in zip(row, a[-1])) for row in W]
         if biases is not None:
             zl = [v + b for v, b in zip(zl, biases[l])]
         z.append(zl)
@@ -114,28 +116,27 @@ def forward(net, weights, biases):
 
 
 def sgd_step(net):
-    """One SGD step; returns a dict of mpf values keyed like the solver trace."""
+    """One SGD step; returns a dict of exact/mpf values keyed like the solver trace."""
     z, a = forward(net, net.weights, net.biases)
     loss, g = loss_and_grad(net.loss, a[-1], net.t)
     deltas = [None] * len(net.weights)
     for l in reversed(range(len(net.weights))):
         deltas[l] = back_through(net.activations[l], [num(v) for v in z[l]], a[l + 1], g)
-        g = [sum(net.weights[l][j][k] * deltas[l][j] for j in range(len(deltas[l])))
-             for k in range(len(a[l]))]
-        g = [num(v) if isinstance(v, Fraction) else v for v in g]
+        W = net.weights[l]
+        g = [sum(W[j][k] * deltas[l][j] for j in range(len(W))) for k in range(len(W[0]))]
+    eta = num(net.eta)
     grad_W = [[[d * num(p) for p in a[l]] for d in deltas[l]] for l in range(len(deltas))]
-    W_new = [[[num(w) - num(net.eta) * gw for w, gw in zip(row, grow)]
-              for row, grow in zip(W, G)] for W, G in zip(net.weights, grad_W)]
+    W_new = [[[num(w) - eta * gw for w, gw in zip(row, grow)] for row, grow in zip(W, G)]
+             for W, G in zip(net.weights, grad_W)]
     grad_b = b_new = None
     if net.biases is not None:
-        grad_b = [list(d) for d in deltas]
-        b_new = [[num(b) - num(net.eta) * d for b, d in zip(bl, dl)]
-                 for bl, dl in zip(net.biases, deltas)]
+        grad_b = deltas
+        b_new = [[num(b) - eta * d for b, d in zip(bl, dl)] for bl, dl in zip(net.biases, deltas)]
     _, a_after = forward(net, W_new, b_new)
     loss_after, _ = loss_and_grad(net.loss, a_after[-1], net.t)
     return {
-        "z": [[num(v) for v in zl] for zl in z],
-        "a": [[num(v) for v in al] for al in a],
+        "z": z,
+        "a": a,
         "delta": deltas,
         "loss": loss,
         "grad_W": grad_W,
@@ -147,18 +148,23 @@ def sgd_step(net):
     }
 
 
-def loss_at(net, layer, j, k, value):
-    """Loss with the single weight W[layer][j][k] replaced by ``value``."""
+def loss_with_weight(net, layer, j, k, value):
+    """Loss of ``net`` with the single weight W[layer][j][k] replaced by ``value``."""
     weights = [[list(row) for row in W] for W in net.weights]
     weights[layer][j][k] = value
     _, a = forward(net, weights, net.biases)
     return loss_and_grad(net.loss, a[-1], net.t)[0]
 
 
-def central_difference_rel_error(net, layer, j, k, eps="1e-5"):
-    """rel_error = |g - g_num| / (|g| + |g_num|) for a centered difference."""
+def central_difference(net, layer, j, k, eps):
+    """(L(w + eps) - L(w - eps)) / (2 eps) for the weight W[layer][j][k]."""
     eps = exact(eps)
     w = net.weights[layer][j][k]
-    numeric = (loss_at(net, layer, j, k, w + eps) - loss_at(net, layer, j, k, w - eps)) / (2 * num(eps))
-    analytic = sgd_step(net)["grad_W"][layer][j][k]
+    upper = loss_with_weight(net, layer, j, k, w + eps)
+    lower = loss_with_weight(net, layer, j, k, w - eps)
+    return (upper - lower) / (2 * num(eps))
+
+
+def relative_error(analytic, numeric):
+    """|g - g_num| / (|g| + |g_num|), the measure printed by seed 003."""
     return abs(analytic - numeric) / (abs(analytic) + abs(numeric))

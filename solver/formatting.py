@@ -1,0 +1,134 @@
+"""Numbers and substituted formulas as a handout shows them, by the rounding policy and the notation."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+import sympy as sp
+
+from .notation import Notation
+from .rounding import RoundingPolicy, plain, scientific, to_decimal
+
+_PARENTHESISED_NEGATIVE = re.compile(r"^\(-[0-9.]+\)$")
+PRODUCT_STYLES = {"arrows": "parens", "mitchell": "parens", "named": "juxtapose", "layered": "cdot"}
+
+
+class Formatter:
+    """Turns values into LaTeX strings: given data exactly, computed values by the policy."""
+
+    def __init__(self, policy: RoundingPolicy, notation: Notation):
+        self.policy = policy
+        self.notation = notation
+        self.style = PRODUCT_STYLES[notation.preset]
+
+    # --- numbers -------------------------------------------------------------------
+    def given(self, value: Decimal) -> str:
+        """Given data, written exactly as in the problem file."""
+        return plain(Decimal(value))
+
+    def value(self, value) -> str:
+        """A computed value: exact when it is short enough, else rounded by the policy.
+
+        Carry-mode values are already rounded (or exact products of shown numbers); exact
+        fractions whose decimal expansion fits the policy's precision are written exactly.
+        """
+        if self.policy.carries and isinstance(value, Decimal):
+            return plain(value)
+        if isinstance(value, Fraction) and self._fits(value):
+            return plain(to_decimal(value).normalize())
+        return self.policy.show(value)
+
+    def _fits(self, value: Fraction) -> bool:
+        number = to_decimal(value).normalize()
+        if number == 0:
+            return True
+        if number != Fraction(number):
+            return False
+        places = -number.as_tuple().exponent
+        if self.policy.decimals is not None:
+            return places <= self.policy.decimals
+        return len(number.as_tuple().digits) <= self.policy.significant
+
+    def rounded(self, value) -> str:
+        """A computed value rounded by the policy in every mode (named results)."""
+        return self.policy.show(value)
+
+    def relation(self, exact, shown) -> str:
+        """'=' or '\\approx' between an exact expression of shown numbers and its shown result."""
+        if self.policy.carries and to_decimal(exact) != to_decimal(shown):
+            return r"\approx"
+        return "="
+
+    def small(self, value) -> str | None:
+        """'2.26 \\times 10^{-4}' for values the policy rounds to zero, else None."""
+        if not self.policy.rounds_to_zero(value):
+            return None
+        mantissa, exponent = scientific(value)
+        return f"{mantissa} \\times 10^{{{exponent}}}"
+
+    @staticmethod
+    def is_negative(value) -> bool:
+        return to_decimal(value) < 0
+
+    def wrap(self, text: str, value) -> str:
+        """Parenthesise negative numbers inside products."""
+        return f"({text})" if text.startswith("-") else text
+
+    def product(self, *factors: str) -> str:
+        """Factors (already formatted) multiplied in the preset's style."""
+        if self.style == "parens":
+            return "".join(f"({f.strip('()')})" if f.startswith("(") else f"({f})" for f in factors)
+        if self.style == "juxtapose":
+            head, *rest = factors
+            return self.wrap(head, head) + "".join(f"({f.strip('()')})" if f.startswith("(") else f"({f})"
+                                                   for f in rest)
+        return r" \cdot ".join(self.wrap(f, f) for f in factors)
+
+    @staticmethod
+    def signed_terms(terms: list[str]) -> list[str]:
+        """Pieces of a sum: 'a', '+ b', '- c' (a negative term is written as subtraction)."""
+        pieces = []
+        for index, term in enumerate(terms):
+            text = term[1:-1] if _PARENTHESISED_NEGATIVE.match(term) else term
+            if index == 0:
+                pieces.append(text)
+            elif text.startswith("-"):
+                pieces.append(f"- {text[1:]}")
+            else:
+                pieces.append(f"+ {text}")
+        return pieces
+
+    # --- formulas ------------------------------------------------------------------
+    def latex(self, expr: sp.Expr, names: dict | None = None, numeric: bool = False) -> str:
+        """SymPy's LaTeX with the notation's symbol names (or numbers substituted for symbols)."""
+        return sp.latex(expr, symbol_names=names or self.notation.symbol_names(), order="none",
+                        mul_symbol="dot" if numeric else None)
+
+    def substituted(self, expr: sp.Expr, values: dict) -> str:
+        """``expr`` printed with each symbol replaced by its formatted number (negatives in parentheses)."""
+        names = dict(self.notation.symbol_names())
+        for symbol, text in values.items():
+            names[symbol] = f"({text})" if text.startswith("-") else text
+        return self.latex(expr, names, numeric=True)
+
+
+def partial(of: str, by: str) -> str:
+    """\\frac{\\partial of}{\\partial by}."""
+    return f"\\frac{{\\partial {of}}}{{\\partial {by}}}"
+
+
+def symbol_list(symbols: list[str], limit: int = 4) -> str:
+    """'x_1, x_2' or 'x_1, \\dots, x_9' for long lists."""
+    if len(symbols) <= limit:
+        return ", ".join(symbols)
+    return f"{symbols[0]}, {symbols[1]}, \\dots, {symbols[-1]}"
+
+
+def pmatrix(rows: list[list[str]]) -> str:
+    """A LaTeX pmatrix of already formatted entries."""
+    return "\\begin{pmatrix} " + " \\\\ ".join(" & ".join(row) for row in rows) + " \\end{pmatrix}"
+
+
+def column(entries: list[str]) -> str:
+    return pmatrix([[e] for e in entries])

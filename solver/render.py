@@ -1,0 +1,154 @@
+"""Jinja environments, template lookup and filters; rendering a Solution into .tex or .md text."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from .errors import OutputError, TemplateFailure
+
+LATEX_DELIMITERS = dict(block_start_string="((*", block_end_string="*))", variable_start_string="(((",
+                        variable_end_string=")))", comment_start_string="((=", comment_end_string="=))")
+_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%",
+                   "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+_UNICODE = UnicodeToLatexEncoder(non_ascii_only=True, unknown_char_policy="replace", replacement_latex_protection="braces-all")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~&])")
+
+
+def builtin_templates() -> Path:
+    """The folder of built-in templates (works from a source tree and from a plain ``pip install``)."""
+    return Path(str(resources.files("solver.templates")))
+
+
+def escape_latex(text) -> str:
+    """Prose from a problem file, made safe for LaTeX: every special character is printed literally."""
+    escaped = "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
+    return _UNICODE.unicode_to_latex(escaped)
+
+
+def escape_markdown(text) -> str:
+    """Prose from a problem file, made safe for Markdown: punctuation is backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def aligned(equation) -> str:
+    """An Equation as the body of an aligned environment (rows joined with \\\\)."""
+    return " \\\\\n".join(f"{left} &{right}" for left, right in equation.rows())
+
+
+def aligned_many(equations) -> str:
+    """Several equations in one aligned body."""
+    return " \\\\\n".join(aligned(eq) for eq in equations)
+
+
+def _loader(templates_dir: Path | None) -> jinja2.BaseLoader:
+    builtin = jinja2.FileSystemLoader(str(builtin_templates()))
+    if templates_dir is None:
+        return builtin
+    if not Path(templates_dir).is_dir():
+        raise OutputError(f"{templates_dir}: template folder does not exist")
+    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates_dir)), builtin])
+
+
+def _environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
+    options = LATEX_DELIMITERS if latex else {}
+    env = jinja2.Environment(loader=_loader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=False,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)
+    env.filters.update(escape=escape_latex if latex else escape_markdown, escape_latex=escape_latex,
+                       escape_markdown=escape_markdown, aligned=aligned, aligned_many=aligned_many)
+    return env
+
+
+def latex_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja environment for LaTeX templates (delimiters ((* *)), ((( ))), ((= =)))."""
+    return _environment(templates_dir, latex=True)
+
+
+def markdown_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja environment for Markdown and SVG templates (default delimiters)."""
+    return _environment(templates_dir, latex=False)
+
+
+def _template_location(exc: BaseException) -> str:
+    """'file.j2:LINE' of the innermost template frame of an exception, if any."""
+    location = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            location = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return location
+
+
+def render_template(env: jinja2.Environment, name: str, **context) -> str:
+    """Render one template; syntax errors and undefined variables become TemplateFailure with file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateFailure(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_location(exc) or name
+        raise TemplateFailure(f"{where}: undefined template variable: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateFailure(f"template not found: {exc.name}") from None
+
+
+def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None, view=None) -> str:
+    """The handout of ``solution`` as LaTeX (``fmt='tex'``) or Markdown (``fmt='md'``) text."""
+    from .diagram import diagram_layout
+    from .present import HandoutView
+
+    view = view or HandoutView(solution)
+    context = dict(solution=solution, spec=solution.spec, view=view, notation=solution.notation,
+                   policy=solution.policy, diagram=diagram_layout(view))
+    if fmt == "tex":
+        return render_template(latex_environment(templates_dir), "latex/handout.tex.j2", **context)
+    if fmt == "md":
+        return render_template(markdown_environment(templates_dir), "markdown/handout.md.j2", **context)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_svg(solution, templates_dir: Path | None = None, view=None) -> str:
+    """The network diagram as a standalone SVG file (for Markdown handouts)."""
+    from .diagram import diagram_layout
+    from .present import HandoutView
+
+    view = view or HandoutView(solution)
+    return render_template(markdown_environment(templates_dir), "markdown/diagram.svg.j2",
+                           diagram=diagram_layout(view), view=view)
+
+
+def render_loss_svg(solution, templates_dir: Path | None = None, view=None) -> str:
+    """The loss-per-step plot as a standalone SVG file (for Markdown handouts with several steps)."""
+    from .diagram import loss_plot
+    from .present import HandoutView
+
+    view = view or HandoutView(solution)
+    return render_template(markdown_environment(templates_dir), "markdown/loss.svg.j2",
+                           plot=loss_plot(view.history["points"]))
+
+
+def render(solution, fmt: str = "tex", templates_dir: Path | None = None) -> str:
+    """Alias of :func:`render_handout` for notebook use."""
+    return render_handout(solution, fmt, templates_dir)
+
+
+def copy_templates(target: Path, force: bool = False) -> tuple[list[Path], list[Path]]:
+    """Copy the built-in templates into ``target``; existing files are kept unless ``force``."""
+    source = builtin_templates()
+    copied, kept = [], []
+    for path in sorted(source.rglob("*.j2")):
+        destination = Path(target) / path.relative_to(source)
+        if destination.exists() and not force:
+            kept.append(destination)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+        copied.append(destination)
+    return copied, kept
