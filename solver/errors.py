@@ -28,6 +28,10 @@ class ProblemError(HandoutError):
         return f"{where}: {field}{self.message}"
 
 
+class NumericalError(HandoutError):
+    """A valid problem whose numbers break down, e.g. carry-mode rounding makes an output exactly 0 or 1."""
+
+
 class VerificationError(HandoutError):
     """The solver's three independent computations of a gradient disagree."""
 

@@ -4,7 +4,8 @@ gradients, the SGD update and the forward pass after it.
 One algorithm, three number systems (``Numerics``):
   * ``FloatNumerics``  float64 arrays (finite differences, large networks);
   * ``ExactNumerics``  exact fractions while the data allow it (0.1+0.1-0.3+0.1 is 0), floats after;
-  * ``CarryNumerics``  decimals rounded by the policy at every named quantity (hand-calculation style).
+  * ``CarryNumerics``  decimals rounded by the policy at every named quantity (hand-calculation style);
+  * ``PreciseNumerics`` mpmath at 40 digits (finite differences where float64 cancels).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .derive import Derivation
+from .errors import NumericalError
 from .functions import a as a_sym, z as z_sym
 from .network import Network
 from .rounding import RoundingPolicy
@@ -118,14 +120,35 @@ class CarryNumerics(Numerics):
         return self.array(self.policy.round(v) for v in values)
 
     def call(self, expr, args, values):
-        result = _lambdified(expr, args, "mpmath")(*[mpmath.mpf(str(v)) for v in values])
-        return self.policy.round(Decimal(mpmath.nstr(mpmath.mpf(result), 35, min_fixed=-60, max_fixed=60)))
+        try:
+            result = mpmath.mpf(_lambdified(expr, args, "mpmath")(*[mpmath.mpf(str(v)) for v in values]))
+        except ZeroDivisionError:
+            result = mpmath.nan
+        if not mpmath.isfinite(result):
+            raise NumericalError("rounding: carry-mode rounding makes an output exactly 0 or 1, so the loss or its "
+                                 "derivative is infinite; keep more digits or use mode: display")
+        return self.policy.round(Decimal(mpmath.nstr(result, 35, min_fixed=-60, max_fixed=60)))
 
     def softmax(self, values):
         exps = [mpmath.exp(mpmath.mpf(str(v))) for v in values]
         total = mpmath.fsum(exps)
         return self.array(self.policy.round(Decimal(mpmath.nstr(e / total, 35, min_fixed=-60, max_fixed=60)))
                           for e in exps)
+
+
+class PreciseNumerics(Numerics):
+    """mpmath numbers at ``mpmath.mp.dps`` digits, unrounded."""
+
+    def given(self, value):
+        return mpmath.mpf(value)
+
+    def call(self, expr, args, values):
+        return _lambdified(expr, args, "mpmath")(*[mpmath.mpf(v) for v in values])
+
+    def softmax(self, values):
+        exps = [mpmath.exp(v) for v in values]
+        total = mpmath.fsum(exps)
+        return self.array(e / total for e in exps)
 
 
 @dataclass
@@ -264,6 +287,8 @@ def train_step(derivation: Derivation, params: Parameters, inputs, target, learn
     return StepValues(fwd, dE_da, terms, sums, deltas, grad_W, grad_b, change_W, change_b, new, after)
 
 
-def loss_at(derivation: Derivation, params: Parameters, inputs, target) -> float:
-    """The loss in float64 (used by finite differences)."""
-    return float(forward(derivation, params, inputs, target, FloatNumerics()).loss)
+def loss_at(derivation: Derivation, params: Parameters, inputs, target, numerics: Numerics | None = None):
+    """The loss for finite differences: float64 by default, or a number of ``numerics`` (inputs given in it)."""
+    numerics = numerics or FloatNumerics()
+    loss = forward(derivation, params, inputs, target, numerics).loss
+    return float(loss) if isinstance(numerics, FloatNumerics) else loss

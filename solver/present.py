@@ -639,22 +639,29 @@ class HandoutView:
                 new = self.fmt.value(self.parameter_new(ref))
                 old = self.parameter_old(ref)
                 symbol = N.parameter(ref)
+                change_value = (self.values.change_W[l - 1][ref.row - 1, ref.column - 1] if ref.kind == "weight"
+                                else self.values.change_b[l - 1][ref.row - 1])
+                relation = self._update_relation(ref, change_value)
                 if self.mitchell:
-                    change = self.fmt.value(-self.values.change_W[l - 1][ref.row - 1, ref.column - 1]
-                                            if ref.kind == "weight" else -self.values.change_b[l - 1][ref.row - 1])
-                    delta = self.shown_delta(l, ref.row)
-                    local = (self.shown_activation(l - 1, ref.column) if ref.kind == "weight" else "1")
-                    eqs.append(chain(f"\\Delta {symbol}", self.fmt.product(eta, delta, local), change))
+                    change = self.fmt.value(-change_value)
+                    local = self.act(l - 1, ref.column) if ref.kind == "weight" else "1"
+                    eqs.append(chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)} \\, {local}",
+                                     self.fmt.product(eta, self.fmt.value(-g)), change))
                     eqs.append(chain(f"{{{symbol}}}'", f"{old} + {self.fmt.wrap(change, change)}",
-                                     Part((new,), self._update_relation(ref)), boxed=True))
+                                     Part((new,), relation), boxed=True))
                 else:
                     eqs.append(chain(f"{{{symbol}}}'", f"{old} - {self.fmt.product(eta, self.fmt.value(g))}",
-                                     Part((new,), self._update_relation(ref)), boxed=True))
+                                     Part((new,), relation), boxed=True))
             blocks.append(Block(f"{N.layer_title(l)} parameters", equations=eqs))
         return blocks
 
-    def _update_relation(self, ref) -> str:
-        return r"\approx" if self.fmt.policy.carries else "="
+    def _update_relation(self, ref, change) -> str:
+        """'=' when old - change is exactly the shown new value (carry mode), else '\\approx'."""
+        if not self.fmt.policy.carries:
+            return "="
+        old = self.spec.weights[ref.layer - 1][ref.row - 1][ref.column - 1] if ref.kind == "weight" \
+            else self.spec.biases[ref.layer - 1][ref.row - 1]
+        return self.fmt.relation(old - change, self.parameter_new(ref))
 
     @property
     def frozen_biases_text(self) -> str:

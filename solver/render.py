@@ -17,7 +17,7 @@ LATEX_DELIMITERS = dict(block_start_string="((*", block_end_string="*))", variab
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%",
                    "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 _UNICODE = UnicodeToLatexEncoder(non_ascii_only=True, unknown_char_policy="replace", replacement_latex_protection="braces-all")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~&])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$~&])")
 
 
 def builtin_templates() -> Path:

@@ -279,13 +279,14 @@ def _model_fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 def _home_of(key: str, model: type[BaseModel]) -> str:
-    """' (did you mean 'network.layers'?)' for a known key written at the wrong level."""
-    homes = [name for name in model.model_fields if key == name]
+    """' (it belongs under network)' for a known key written at the wrong level."""
+    if key in model.model_fields:
+        return " (it belongs at the top level)"
     for name, field in model.model_fields.items():
         nested = _model_in(field.annotation)
         if nested is not None and key in nested.model_fields:
-            homes.append(f"{name}.{key}")
-    return f" (did you mean '{homes[0]}'?)" if homes else ""
+            return f" (it belongs under {name})"
+    return ""
 
 
 def _model_in(annotation) -> type[BaseModel] | None:

@@ -1,0 +1,132 @@
+"""The answers an exam question asks for, read from a Solution: full-precision value, the value as
+printed by the rounding policy, the tolerance, and the question's wording.
+
+Wording is plain English with ``$...$`` math only (no characters that need escaping in LaTeX,
+Markdown or HTML); the math comes from the problem's notation preset.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .families import QuestionSpec
+from .rounding import RoundingPolicy, plain, to_decimal
+from .solution import Solution
+
+PROMPTS = {
+    "output": "Compute the network output {what}.",
+    "loss": "Compute the loss {what}.",
+    "delta": "Compute the error term {what}.",
+    "gradient": "Compute the gradient {what}.",
+    "new_weight": "Compute the new value {what} after the update.",
+    "loss_after": "Compute the loss {what} after the update, for the same example.",
+    "section": "Compute the forward pass: the activations {what}.",
+}
+"""One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
+
+_TOLERANCE_DISPLAY = RoundingPolicy(decimals=None, significant=2)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One graded number: its part key ('' for a one-number question), LaTeX label, full-precision
+    value, the value as printed, and the absolute tolerance (number and as printed)."""
+
+    key: str
+    label: str
+    value: float
+    shown: str
+    tolerance: float
+    tolerance_shown: str
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """A question of one version with its wording and answers."""
+
+    id: str
+    points: Decimal
+    ask: str
+    prompt: str
+    answers: tuple[Answer, ...]
+
+    @property
+    def points_shown(self) -> str:
+        return plain(self.points)
+
+    @property
+    def answer_points(self) -> Fraction:
+        """Points of each answer: the question's points shared equally."""
+        return Fraction(self.points) / len(self.answers)
+
+    def answer_id(self, answer: Answer) -> str:
+        """``q3`` for a one-number question, ``q3:a1[2]`` for one part of a longer one."""
+        return f"{self.id}:{answer.key}" if answer.key else self.id
+
+
+def tolerance_of(question: QuestionSpec, value, policy: RoundingPolicy) -> tuple[float, str]:
+    """The absolute tolerance of an answer and how it is printed."""
+    rule = question.tolerance
+    if rule.absolute is not None:
+        return float(rule.absolute), plain(rule.absolute)
+    if rule.relative is not None:
+        width = abs(to_decimal(value)) * rule.relative
+        return float(width), _TOLERANCE_DISPLAY.show(width)
+    half_unit = Decimal(1).scaleb(policy.round(value).as_tuple().exponent) / 2
+    return float(half_unit), plain(half_unit)
+
+
+def _quantities(question: QuestionSpec, solution: Solution) -> list[tuple[str, str, object]]:
+    """(part key, LaTeX label, value) of every number the question asks for."""
+    notation, network = solution.notation, solution.network
+    step = solution.steps[question.step - 1]
+    values = step.shown
+    depth = network.depth
+    ask = question.ask
+    if ask == "output":
+        rows = [question.index] if question.index else range(1, network.sizes[-1] + 1)
+        parts = [(f"y[{j}]", notation.activation(depth, j), values.forward.output[j - 1]) for j in rows]
+        return [("", label, value) for _, label, value in parts] if len(parts) == 1 else parts
+    if ask == "loss":
+        return [("", notation.loss, values.forward.loss)]
+    if ask == "loss_after":
+        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.after.loss)]
+    if ask == "delta":
+        delta = values.deltas[question.layer - 1][question.neuron - 1]
+        sign = -1 if solution.spec.convention == "mitchell" else 1
+        return [("", notation.delta(question.layer, question.neuron), sign * delta)]
+    if ask == "section":
+        return [(f"a{l}[{j}]", notation.activation(l, j), values.forward.layers[l - 1].a[j - 1])
+                for l in network.layer_indices for j in range(1, network.sizes[l] + 1)]
+    ref = question.parameter_ref
+    where = (ref.layer - 1, ref.row - 1) + ((ref.column - 1,) if ref.kind == "weight" else ())
+    symbol = notation.parameter(ref)
+    if ask == "gradient":
+        grads = values.grad_W if ref.kind == "weight" else values.grad_b
+        return [("", f"\\frac{{\\partial {notation.loss}}}{{\\partial {symbol}}}", grads[where[0]][where[1:]])]
+    new = values.new.weights if ref.kind == "weight" else values.new.biases
+    return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", new[where[0]][where[1:]])]
+
+
+def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
+    """The asked quantities in math, with the definition of delta in the problem's convention."""
+    if question.ask == "delta":
+        z = solution.notation.preactivation(question.layer, question.neuron)
+        sign = "-" if solution.spec.convention == "mitchell" else ""
+        return f"${labels[0]} = {sign}\\frac{{\\partial {solution.notation.loss}}}{{\\partial {z}}}$"
+    return ", ".join(f"${label}$" for label in labels)
+
+
+def answer_question(question: QuestionSpec, solution: Solution) -> AnsweredQuestion:
+    """The question's wording and every answer, read from the solution (the values a student finds
+    by hand: in carry mode, the rounded-as-you-go values)."""
+    policy = solution.policy
+    answers = []
+    for key, label, value in _quantities(question, solution):
+        tolerance, tolerance_shown = tolerance_of(question, value, policy)
+        answers.append(Answer(key, label, float(value), policy.show(value), tolerance, tolerance_shown))
+    prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
+    if len(solution.steps) > 1:
+        prompt = f"SGD step {question.step}: {prompt}"
+    return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers))

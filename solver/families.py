@@ -1,0 +1,392 @@
+"""The family-file format: a problem whose values may be drawing rules, plus questions and constraints.
+
+A family file is a problem file (see ``spec.py``) in which any value may be a rule instead:
+
+* ``{range: [lo, hi], step: s, exclude: [...]}``: a value of the exact decimal grid lo, lo+s, ... <= hi;
+* ``{choice: [...]}``: one of the listed values (numbers, names, lists such as layer sizes).
+
+A rule where a vector or matrix is expected (``weights``, ``weights[l]``, ``biases``, ``input``,
+``target``, ...) draws every entry of it independently. On top come ``questions``, ``constraints``
+and ``max_attempts``. Loading validates everything once: every rule, and the problem with each
+option of each rule in turn, so a bad option is reported with its field path before any drawing.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Callable, Literal
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from .errors import ProblemError
+from .network import ParameterRef
+from .spec import Number, ProblemSpec, _Model, consistency_problems, format_field_path, validate_document
+from .yamlfile import YamlDocument, load_yaml
+
+MAX_GRID = 100_000
+MAX_QUESTIONS = 50
+FAMILY_KEYS = ("questions", "constraints", "max_attempts")
+ASK_NAMES = ("output", "loss", "delta", "gradient", "new_weight", "loss_after", "section")
+_PARAMETER = re.compile(r"^(?:W(\d+)\[(\d+),(\d+)\]|b(\d+)\[(\d+)\])$")
+
+
+def tidy(value: Decimal) -> Decimal:
+    """A decimal without trailing zeros or exponent (0.30 -> 0.3, 1E+1 -> 10)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
+
+
+@lru_cache(maxsize=256)
+def _grid(low: Decimal, high: Decimal, step: Decimal, exclude: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+    count = int((high - low) / step) + 1
+    return tuple(v for v in (tidy(low + i * step) for i in range(count)) if v not in exclude)
+
+
+class RangeRule(_Model):
+    """Values on the exact decimal grid ``lo, lo + step, ... <= hi``, minus ``exclude``."""
+
+    range: Annotated[list[Number], Field(min_length=2, max_length=2)]
+    step: Number
+    exclude: list[Number] = []
+
+    @model_validator(mode="after")
+    def _non_empty_grid(self):
+        low, high = self.range
+        if low > high:
+            raise ValueError(f"range: the lower end {low} is above the upper end {high}")
+        if self.step <= 0:
+            raise ValueError(f"step: must be positive, got {self.step}")
+        if (high - low) / self.step >= MAX_GRID:
+            raise ValueError(f"the grid has more than {MAX_GRID:,} values; use a larger step")
+        if not self.values():
+            raise ValueError("every value of the grid is excluded")
+        return self
+
+    def values(self) -> tuple[Decimal, ...]:
+        """Every value that can be drawn, in increasing order."""
+        return _grid(self.range[0], self.range[1], self.step, tuple(self.exclude))
+
+
+class ChoiceRule(_Model):
+    """One of the listed values."""
+
+    choice: list[Any] = Field(min_length=1)
+
+    def values(self) -> tuple:
+        return tuple(self.choice)
+
+
+Rule = RangeRule | ChoiceRule
+
+
+def _tolerance_shorthand(value: Any) -> Any:
+    return {"policy": True} if value == "policy" else value
+
+
+class ToleranceSpec(_Model):
+    """How far an answer may be from the exact value: absolute, relative, or half a unit in the
+    last place the rounding policy shows (``policy``)."""
+
+    absolute: Number | None = None
+    relative: Number | None = None
+    policy: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [name for name in ("absolute", "relative") if getattr(self, name) is not None]
+        if len(given) + self.policy != 1:
+            raise ValueError("give exactly one of absolute, relative or policy")
+        for name in given:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name}: must be positive, got {getattr(self, name)}")
+        return self
+
+
+_ASK_FIELDS = {
+    "output": ((), ("index",)),
+    "loss": ((), ()),
+    "delta": (("layer", "neuron"), ()),
+    "gradient": (("parameter",), ()),
+    "new_weight": (("parameter",), ()),
+    "loss_after": ((), ()),
+    "section": (("section",), ()),
+}
+"""For each ``ask``: the fields it requires and the fields it may take."""
+
+
+class QuestionSpec(_Model):
+    """One exam question: what it asks for, its points and its tolerance."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
+    points: Number = Decimal(1)
+    ask: Literal[ASK_NAMES]
+    index: Annotated[int, Field(ge=1)] | None = None
+    layer: Annotated[int, Field(ge=1)] | None = None
+    neuron: Annotated[int, Field(ge=1)] | None = None
+    parameter: str | None = None
+    section: Literal["forward"] | None = None
+    step: Annotated[int, Field(ge=1)] = 1
+    tolerance: Annotated[ToleranceSpec, BeforeValidator(_tolerance_shorthand)] = ToleranceSpec(policy=True)
+
+    @field_validator("parameter")
+    @classmethod
+    def _parameter_name(cls, value):
+        if value is not None and not _PARAMETER.match(value):
+            raise ValueError(f"expected a parameter such as W1[1,2] or b2[1] (1-based), got '{value}'")
+        return value
+
+    @field_validator("points")
+    @classmethod
+    def _positive_points(cls, value):
+        if value <= 0:
+            raise ValueError(f"must be positive, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _fields_of_ask(self):
+        required, optional = _ASK_FIELDS[self.ask]
+        for name in required:
+            if getattr(self, name) is None:
+                raise ValueError(f"ask: {self.ask} needs '{name}'")
+        for name in ("index", "layer", "neuron", "parameter", "section"):
+            if getattr(self, name) is not None and name not in required + optional:
+                raise ValueError(f"'{name}' is not used with ask: {self.ask}")
+        return self
+
+    @property
+    def parameter_ref(self) -> ParameterRef | None:
+        """The asked parameter (gradient, new_weight), 1-based like ``ParameterRef.key``."""
+        if self.parameter is None:
+            return None
+        match = _PARAMETER.match(self.parameter)
+        if match.group(1):
+            return ParameterRef("weight", *(int(match.group(i)) for i in (1, 2, 3)))
+        return ParameterRef("bias", int(match.group(4)), int(match.group(5)))
+
+
+CONSTRAINT_NAMES = ("distinct_versions", "no_symmetric_hidden", "min_derivative", "loss_decreases",
+                    "nonzero_at_policy")
+"""Constraint names in the order a draw is checked (cheap checks before solving)."""
+
+
+class ConstraintsSpec(_Model):
+    """Draws that are rejected and drawn again."""
+
+    nonzero_at_policy: bool = False
+    min_derivative: Number | None = None
+    loss_decreases: bool = False
+    distinct_versions: bool = False
+    no_symmetric_hidden: bool = False
+
+    @field_validator("min_derivative")
+    @classmethod
+    def _positive(cls, value):
+        if value is not None and value <= 0:
+            raise ValueError(f"must be positive, got {value}")
+        return value
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(name for name in CONSTRAINT_NAMES if getattr(self, name) not in (False, None))
+
+
+class FamilySpec(ProblemSpec):
+    """A problem (with every rule replaced by one of its values) plus questions and constraints."""
+
+    title: str = "Backpropagation exam"
+    questions: list[QuestionSpec] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    constraints: ConstraintsSpec = ConstraintsSpec()
+    max_attempts: Annotated[int, Field(ge=1, le=10_000)] = 200
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, questions):
+        seen = set()
+        for question in questions:
+            if question.id in seen:
+                raise ValueError(f"question id '{question.id}' is used twice")
+            seen.add(question.id)
+        return questions
+
+
+def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[tuple[tuple, str]]:
+    """Questions that name something this network does not have; each is (field path, message)."""
+    layers, found = spec.network.layers, []
+    depth = len(layers) - 1
+    steps = len(spec.training_examples) * spec.epochs
+    for number, question in enumerate(questions):
+        at = ("questions", number)
+        if question.step > steps:
+            found.append((at + ("step",), f"there are only {steps} SGD steps, got step {question.step}"))
+        if question.index is not None and question.index > layers[-1]:
+            found.append((at + ("index",), f"the network has {layers[-1]} outputs, got index {question.index}"))
+        if question.layer is not None:
+            if question.layer > depth:
+                found.append((at + ("layer",), f"layers are numbered 1 to {depth}, got {question.layer}"))
+            elif question.neuron > layers[question.layer]:
+                found.append((at + ("neuron",), f"layer {question.layer} has {layers[question.layer]} neurons, "
+                                                f"got neuron {question.neuron}"))
+        ref = question.parameter_ref
+        if ref is not None:
+            where = at + ("parameter",)
+            if ref.layer > depth or ref.row > layers[ref.layer] or (
+                    ref.column is not None and ref.column > layers[ref.layer - 1]):
+                found.append((where, f"no parameter {ref.key} in a {layers} network"))
+            elif ref.kind == "bias" and not spec.network.bias:
+                found.append((where, f"{ref.key} asks for a bias, but network.bias is false"))
+    return found
+
+
+Picker = Callable[[tuple, tuple], Any]
+"""``pick(rule path, entry path) -> value``: chooses the value of one entry drawn from a rule."""
+
+
+def instantiate(problem: dict, rules: dict[tuple, Rule], pick: Picker) -> tuple[dict, dict[str, Any]]:
+    """The problem mapping with every rule replaced by picked values, and the picked values by field
+    path. The network is filled first (it fixes the shapes), then the rest in the file's order."""
+    drawn: dict[str, Any] = {}
+
+    def draw(path, entry):
+        drawn[format_field_path(entry)] = value = pick(path, entry)
+        return value
+
+    def fill(node, path, layers):
+        if path in rules:
+            return _fill_shape(_shape(path, layers), draw, path)
+        if isinstance(node, dict):
+            return {key: fill(value, path + (key,), layers) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(value, path + (i,), layers) for i, value in enumerate(node)]
+        return node
+
+    network = fill(problem.get("network"), ("network",), None)
+    layers = network.get("layers") if isinstance(network, dict) else None
+    filled = {key: network if key == "network" else fill(value, (key,), layers) for key, value in problem.items()}
+    return filled, drawn
+
+
+def _shape(path: tuple, layers) -> Any:
+    """What a rule at ``path`` fills: None (one value), a tuple of sizes, or a list of tuples (per layer)."""
+    if not (isinstance(layers, list) and layers and all(isinstance(n, int) for n in layers)):
+        return None
+    pairs = list(zip(layers[1:], layers[:-1]))
+    head, rest = path[0], path[1:]
+    if head == "examples" and len(path) == 3:
+        head, rest = path[2], ()
+    if head == "weights":
+        if not rest:
+            return pairs
+        if rest[0] < len(pairs) and len(rest) <= 2:
+            return pairs[rest[0]] if len(rest) == 1 else (pairs[rest[0]][1],)
+    if head == "biases":
+        if not rest:
+            return [(rows,) for rows, _ in pairs]
+        if len(rest) == 1 and rest[0] < len(pairs):
+            return (pairs[rest[0]][0],)
+    if head in ("input", "target") and not rest:
+        return (layers[0],) if head == "input" else (layers[-1],)
+    return None
+
+
+def _fill_shape(shape, draw: Callable[[tuple, tuple], Any], path: tuple, prefix: tuple = ()):
+    """Nested lists of ``shape`` whose entries are ``draw(rule path, entry path)``, row-major."""
+    if isinstance(shape, list):
+        return [_fill_shape(part, draw, path, prefix + (i,)) for i, part in enumerate(shape)]
+    if not shape:
+        return draw(path, path + prefix)
+    return [_fill_shape(shape[1:], draw, path, prefix + (i,)) for i in range(shape[0])]
+
+
+def _is_rule(node) -> bool:
+    return isinstance(node, dict) and ("range" in node or "choice" in node)
+
+
+def _find_rules(node, path: tuple, document: YamlDocument) -> dict[tuple, Rule]:
+    """Every rule in the problem part, validated, by field path."""
+    if _is_rule(node):
+        return {path: _validate_rule(node, path, document)}
+    found = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.update(_find_rules(value, path + (key,), document))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.update(_find_rules(value, path + (index,), document))
+    return found
+
+
+def _validate_rule(node: dict, path: tuple, document: YamlDocument) -> Rule:
+    """Validate one rule with the document's line map re-rooted at ``path``; errors name the full path."""
+    model = RangeRule if "range" in node else ChoiceRule
+    lines = {key[len(path):]: line for key, line in document.lines.items() if key[:len(path)] == path}
+    try:
+        return validate_document(YamlDocument(document.source, node, lines), model)
+    except ProblemError as exc:
+        inner = exc.path if exc.path.startswith("[") or not exc.path else "." + exc.path
+        raise ProblemError(document.source, format_field_path(path) + inner, exc.message, exc.line) from None
+
+
+def _validation_pickers(rules: dict[tuple, Rule]):
+    """Every rule at its first value, then each other value of each rule in turn (the last grid value
+    of a range, every listed value of a choice) with the other rules at their first."""
+    firsts = {path: rule.values()[0] for path, rule in rules.items()}
+    yield lambda path, entry: firsts[path]
+    for varied, rule in rules.items():
+        options = rule.values()[1:] if isinstance(rule, ChoiceRule) else rule.values()[1:][-1:]
+        for option in options:
+            yield lambda path, entry, varied=varied, option=option: option if path == varied else firsts[path]
+
+
+def check_family_problem(mapping: dict, document: YamlDocument) -> FamilySpec:
+    """Validate one instantiation of a family (questions included); raise ProblemError for the first mistake."""
+    located = YamlDocument(document.source, mapping, document.lines)
+    spec = validate_document(located, FamilySpec)
+    problems = consistency_problems(spec) or question_problems(spec.questions, spec)
+    if problems:
+        loc, message = problems[0]
+        raise ProblemError(document.source, format_field_path(loc), message, located.line_of(loc))
+    return spec
+
+
+@dataclass(frozen=True)
+class Family:
+    """A validated family file: its problem part with rules, the rules by field path, and the spec
+    (validated with every rule at its first value: questions, constraints and max_attempts)."""
+
+    source: str
+    problem: dict
+    rules: dict[tuple, Rule]
+    spec: FamilySpec
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return Path(self.source).stem
+
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return self.spec.questions
+
+    @property
+    def constraints(self) -> ConstraintsSpec:
+        return self.spec.constraints
+
+    def instantiate(self, pick: Picker) -> tuple[dict, dict[str, Any]]:
+        """See :func:`instantiate`."""
+        return instantiate(self.problem, self.rules, pick)
+
+
+def load_family(path: str | Path) -> Family:
+    """Read and validate a family file: every rule, then the problem with every value of every rule."""
+    path = Path(path)
+    document = load_yaml(path)
+    problem = {key: value for key, value in document.data.items() if key not in FAMILY_KEYS}
+    extra = {key: value for key, value in document.data.items() if key in FAMILY_KEYS}
+    rules = _find_rules(problem, (), document)
+    specs = [check_family_problem({**instantiate(problem, rules, pick)[0], **extra}, document)
+             for pick in _validation_pickers(rules)]
+    return Family(document.source, problem, rules, specs[0], hashlib.sha256(path.read_bytes()).hexdigest())

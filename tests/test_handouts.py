@@ -1,0 +1,166 @@
+"""Handouts: every seed problem renders, compiles with real pdflatex without overfull boxes, its
+Markdown math renders in KaTeX and MathJax, and the reviewed snapshots still match."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mathcheck import extract_math, render_errors
+from solver.api import load_problem, solve
+from solver.build import render_outputs
+from solver.cli import main
+from solver.errors import TemplateFailure
+from solver.latex_build import compile_pdf, latexmk_available, overfull_boxes
+from solver.render import builtin_templates, render_handout
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    """Every seed problem rendered once (tex and md)."""
+    return {p.stem: render_outputs(solve(load_problem(p)), ("tex", "md")) for p in PROBLEMS}
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_latex_compiles_without_overfull_boxes(rendered, problem, tmp_path):
+    assert latexmk_available() or not os.environ.get("CI"), "latexmk missing in CI"
+    if not latexmk_available():
+        pytest.skip("latexmk not installed on this developer machine")
+    tex = tmp_path / "handout.tex"
+    tex.write_text(rendered[problem]["handout.tex"], encoding="utf-8")
+    pdf = compile_pdf(tex)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_markdown_math_renders_in_katex_and_mathjax(rendered, problem):
+    fragments = extract_math(rendered[problem]["handout.md"])
+    assert len(fragments) > 50
+    assert render_errors(fragments) == []
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_svg_diagram_is_well_formed(rendered, problem):
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(rendered[problem]["network.svg"])
+    assert root.tag.endswith("svg")
+    assert len(root.findall("{http://www.w3.org/2000/svg}circle")) == sum(load_problem(
+        ROOT / "problems" / f"{problem}.yaml").spec.network.layers)
+
+
+@pytest.mark.parametrize("name", ["seed001_named_2_2_1", "seed002_mitchell_3_2_1"])
+def test_reviewed_snapshots(rendered, name):
+    for suffix in ("md", "tex"):
+        snapshot = SNAPSHOTS / f"{name}.{suffix}"
+        text = rendered[name][f"handout.{suffix}"]
+        if UPDATE:
+            snapshot.write_text(text, encoding="utf-8")
+        assert text == snapshot.read_text(encoding="utf-8"), f"{snapshot} differs; review and UPDATE_SNAPSHOTS=1"
+
+
+def test_seed001_handout_shows_the_seed_numbers(rendered):
+    md = rendered["seed001_named_2_2_1"]["handout.md"]
+    for line in [r"0.15(0.05) + 0.20(0.10) + 0.35", r"\sigma(0.378)", r"= 0.593", r"\hat{y} - t = 0.751 - 0.50 = 0.251",
+                 r"\delta_{o} &= 0.251(0.187) = \boxed{0.047}", r"{w_{5}}' &= 0.40 - 0.50(0.028) = \boxed{0.386}",
+                 r"{b_{3}}' &= 0.60 - 0.50(0.047) = \boxed{0.577}"]:
+        assert line in md, line
+
+
+def test_seed001_tiny_gradient_is_shown_with_its_exact_small_value(rendered):
+    md = rendered["seed001_named_2_2_1"]["handout.md"]
+    assert r"\frac{\partial E}{\partial w_{1}} &= \delta_{h_1} x_{1} = 0.005(0.05) = \boxed{0.000}" in md
+    assert "2.27 \\times 10^{-4}" in md
+
+
+def test_seed000_hidden_delta_uses_the_output_delta_not_the_raw_error(rendered):
+    md = rendered["seed000_simple_2_2_1"]["handout.md"]
+    assert r"\delta_{h1} = 0.011031 \cdot 0.247264 = \boxed{0.002728}" in md.replace("&", "")
+    assert "0.012245" not in md
+
+
+def test_seed003_exact_sum_is_zero_and_sigmoid_of_zero_is_exact(rendered):
+    tex = rendered["seed003_layered_3_2_2_1"]["handout.tex"]
+    assert r"0.1 + 0.1 - 0.3 + 0.1 = 0" in tex
+    assert r"\sigma(0) = \frac{1}{1 + e^{0}} = 0.5" in tex
+
+
+def test_mitchell_handout_adds_eta_delta_x(rendered):
+    md = rendered["seed002_mitchell_3_2_1"]["handout.md"]
+    assert r"\Delta w_{64} &= (0.9)(0.1312)(0.3318) = 0.03915" in md
+    assert r"\delta_{6} &= (0.5261)(0.2493) \approx \boxed{0.1312}" in md
+
+
+def test_template_override_and_fallback(tmp_path):
+    override = tmp_path / "markdown" / "parts"
+    override.mkdir(parents=True)
+    (override / "loss.md.j2").write_text("## My loss section\n{{ view.loss_equation().inline }}\n")
+    solution = solve(load_problem(PROBLEMS[1]))
+    md = render_handout(solution, "md", tmp_path)
+    assert "## My loss section" in md
+    assert "## Forward pass" in md
+
+
+def test_undefined_template_variable_names_file_and_line(tmp_path):
+    override = tmp_path / "markdown" / "parts"
+    override.mkdir(parents=True)
+    (override / "loss.md.j2").write_text("line one\n{{ view.no_such_thing }}\n")
+    with pytest.raises(TemplateFailure, match=r"loss\.md\.j2:2: undefined template variable"):
+        render_handout(solve(load_problem(PROBLEMS[1])), "md", tmp_path)
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path):
+    override = tmp_path / "latex" / "parts"
+    override.mkdir(parents=True)
+    (override / "loss.tex.j2").write_text("ok\n((* if *))\n")
+    with pytest.raises(TemplateFailure, match=r"loss\.tex\.j2:2: template syntax error"):
+        render_handout(solve(load_problem(PROBLEMS[1])), "tex", tmp_path)
+
+
+def test_templates_copy_never_overwrites_without_force(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "mine"
+    first = runner.invoke(main, ["templates", "copy", str(target)])
+    assert first.exit_code == 0
+    builtin = sorted(p.relative_to(builtin_templates()) for p in builtin_templates().rglob("*.j2"))
+    assert sorted(p.relative_to(target) for p in target.rglob("*.j2")) == builtin
+    edited = target / "latex" / "parts" / "loss.tex.j2"
+    edited.write_text("mine")
+    second = runner.invoke(main, ["templates", "copy", str(target)])
+    assert second.exit_code == 0 and "kept" in second.output
+    assert edited.read_text() == "mine"
+    third = runner.invoke(main, ["templates", "copy", str(target), "--force"])
+    assert third.exit_code == 0 and edited.read_text() != "mine"
+
+
+def test_templates_hold_no_arithmetic_or_rounding():
+    expression = re.compile(r"(?:\(\(\(|\{\{|\(\(\*|\{%)(.*?)(?:\)\)\)|\}\}|\*\)\)|%\})")
+    forbidden = re.compile(r"\bround\b|\bformat\b|\s[-+*/%]\s|\bsum\b")
+    for path in builtin_templates().rglob("*.j2"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            for code in expression.findall(line):
+                code = re.sub(r"\"[^\"]*\"|'[^']*'", "", code)
+                assert not forbidden.search(code), f"{path}:{number}: {code}"
+
+
+def test_render_command_writes_each_format(tmp_path):
+    result = CliRunner().invoke(main, ["render", str(PROBLEMS[1]), "--format", "tex,md", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / PROBLEMS[1].stem
+    assert sorted(p.name for p in folder.iterdir()) == ["handout.md", "handout.tex", "network.svg"]
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        assert command.help and "Example" in command.help, name
+        assert runner.invoke(main, [name, "--help"]).exit_code == 0
