@@ -118,6 +118,11 @@ def partial(of: str, by: str) -> str:
     return f"\\frac{{\\partial {of}}}{{\\partial {by}}}"
 
 
+def partial_inline(of: str, by: str) -> str:
+    """\\partial of / \\partial by, for table cells."""
+    return f"\\partial {of} / \\partial {by}"
+
+
 def symbol_list(symbols: list[str], limit: int = 4) -> str:
     """'x_1, x_2' or 'x_1, \\dots, x_9' for long lists."""
     if len(symbols) <= limit:

@@ -12,7 +12,7 @@ import sympy as sp
 
 from .diagram import DIAGRAM_MAX_WIDTH
 from .equations import Equation, Part, chain
-from .formatting import Formatter, column, partial, pmatrix, symbol_list
+from .formatting import Formatter, column, partial, partial_inline, pmatrix, symbol_list
 from .functions import LOSSES, a as a_sym, z as z_sym
 from .network import ParameterRef
 from .solution import Solution, StepRecord
@@ -644,8 +644,8 @@ class HandoutView:
                 relation = self._update_relation(ref, change_value)
                 if self.mitchell:
                     change = self.fmt.value(-change_value)
-                    local = self.act(l - 1, ref.column) if ref.kind == "weight" else "1"
-                    eqs.append(chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)} \\, {local}",
+                    local = f" \\, {self.act(l - 1, ref.column)}" if ref.kind == "weight" else ""
+                    eqs.append(chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}",
                                      self.fmt.product(eta, self.fmt.value(-g)), change))
                     eqs.append(chain(f"{{{symbol}}}'", f"{old} + {self.fmt.wrap(change, change)}",
                                      Part((new,), relation), boxed=True))
@@ -726,7 +726,7 @@ class HandoutView:
             g = self.gradient_value(ref)
             small = self.fmt.small(self.step.exact.grad_W[ref.layer - 1][ref.row - 1, ref.column - 1]
                                    if ref.kind == "weight" else self.step.exact.grad_b[ref.layer - 1][ref.row - 1])
-            rows.append([self.d_loss(self.N.parameter(ref)), self.fmt.value(g), small or ""])
+            rows.append([partial_inline(self.N.loss, self.N.parameter(ref)), self.fmt.value(g), small or ""])
         return Table(["\\text{gradient}", "\\text{value}", "\\text{before rounding}"], rows)
 
     @property
@@ -807,66 +807,67 @@ class HandoutView:
         return [first] + hidden + [grad] + self.update_rule
 
     @property
-    def pitfalls(self) -> list[str]:
+    def pitfalls(self) -> list[list[dict]]:
+        """Common mistakes, as sentences of text and math segments."""
         names = set(self.network.activation_names)
-        items = ["Evaluate each activation derivative at the neuron's own pre-activation z (or through its own "
-                 "activation a = f(z)), never at the weighted input of another neuron.",
-                 "Keep track of which local input multiplies which weight: the gradient of a weight is the delta of "
-                 "the neuron it feeds into times the activation it comes from.",
-                 "Use the weights from before the update when propagating deltas backwards; update all parameters "
-                 "only after every gradient is known.",
-                 "Rounding too early hides small but real gradients: keep full precision and round only for display."]
+        items = [["Evaluate each activation derivative at the neuron's own pre-activation ", math("z"),
+                  " (or through its own activation ", math("a = f(z)"), "), never at another neuron's input."],
+                 ["Keep track of which local input multiplies which weight: the gradient of a weight is the delta "
+                  "of the neuron it feeds into times the activation it comes from."],
+                 ["Use the weights from before the update when propagating deltas backwards; update all parameters "
+                  "only after every gradient is known."],
+                 ["Rounding too early hides small but real gradients: keep full precision and round only for "
+                  "display."]]
         if "sigmoid" in names:
-            items.insert(0, "The sigmoid derivative is a(1 - a) with a = sigma(z); writing sigma'(a) is a common slip.")
+            items.insert(0, ["The sigmoid derivative is ", math("\\sigma'(z) = a(1 - a)"), " with ",
+                             math("a = \\sigma(z)"), "; writing ", math("\\sigma'(a)"), " is a common slip."])
         if self.mitchell:
-            items.append("In this convention delta is minus the derivative of the loss, so the update adds "
-                         "eta * delta * x; the new weights are the same as with gradient descent.")
+            items.append(["In this convention ", math("\\delta"), " is minus the derivative of the loss, so the "
+                          "update adds ", math("\\eta\\,\\delta\\,x"), "; the new weights are the same as with "
+                          "gradient descent."])
         if self.spec.loss in ("bce", "cross_entropy"):
-            items.append("With a matching output activation the derivative of the activation cancels: the output "
-                         "delta is simply a - t.")
-        return items
+            items.append(["With a matching output activation the activation derivative cancels: the output delta "
+                          "is simply ", math("a - t"), "."])
+        return [_sentence(item) for item in items]
 
     @property
     def self_test(self) -> list[dict]:
-        """Questions with answers computed from this network."""
-        N, net, v = self.N, self.network, self.values
+        """Questions with answers computed from this network; each a list of text and math segments."""
+        N, net, fmt = self.N, self.network, self.fmt
         L = net.depth
-        fwd = v.forward
+        fwd = self.values.forward
         questions = []
-        l, j = (1, 1)
-        z_text = self.fmt.value(fwd.layers[0].z[0])
         if net.activation(1).elementwise:
-            questions.append({
-                "question": f"Given {N.preactivation(l, j)} = {z_text}, compute {self.act(l, j)} and "
-                            f"{N.fprime(l, j)}.",
-                "answer": f"{self.act(l, j)} = {N.function(l)}({z_text}) = {self.fmt.value(fwd.layers[0].a[0])},\\quad "
-                          f"{N.fprime(l, j)} = {self.fmt.value(fwd.layers[0].fprime[0])}",
-            })
-        questions.append({
-            "question": f"Compute the output delta {N.delta(L, 1)} from {self.act(L, 1)} = "
-                        f"{self.fmt.value(fwd.output[0])} and {N.target(1)} = {self.fmt.given(self.step.target[0])}.",
-            "answer": f"{N.delta(L, 1)} = {self.shown_delta(L, 1)}",
-        })
+            z_text = fmt.value(fwd.layers[0].z[0])
+            questions.append(_qa(
+                ["Given ", math(f"{N.preactivation(1, 1)} = {z_text}"), ", compute ", math(self.act(1, 1)),
+                 " and ", math(N.fprime(1, 1)), "."],
+                [math(f"{self.act(1, 1)} = {N.function(1)}({z_text}) = {fmt.value(fwd.layers[0].a[0])}"), " and ",
+                 math(f"{N.fprime(1, 1)} = {fmt.value(fwd.layers[0].fprime[0])}"), "."]))
+        questions.append(_qa(
+            ["Compute the output delta ", math(N.delta(L, 1)), " from ",
+             math(f"{self.act(L, 1)} = {fmt.value(fwd.output[0])}"), " and ",
+             math(f"{N.target(1)} = {fmt.given(self.step.target[0])}"), "."],
+            [math(f"{N.delta(L, 1)} = {self.shown_delta(L, 1)}"), "."]))
         ref = ParameterRef("weight", L, 1, 1)
-        questions.append({
-            "question": f"With {N.delta(L, 1)} = {self.shown_delta(L, 1)}, {self.act(L - 1, 1)} = "
-                        f"{self.shown_activation(L - 1, 1)} and {N.eta} = {self.fmt.given(self.spec.learning_rate)}, "
-                        f"what is the new value of {N.parameter(ref)} = {self.parameter_old(ref)}?",
-            "answer": f"{{{N.parameter(ref)}}}' = {self.fmt.value(self.parameter_new(ref))}",
-        })
+        questions.append(_qa(
+            ["With ", math(f"{N.delta(L, 1)} = {self.shown_delta(L, 1)}"), ", ",
+             math(f"{self.act(L - 1, 1)} = {self.shown_activation(L - 1, 1)}"), " and ",
+             math(f"{N.eta} = {fmt.given(self.spec.learning_rate)}"), ", what is the new value of ",
+             math(f"{N.parameter(ref)} = {self.parameter_old(ref)}"), "?"],
+            [math(f"{{{N.parameter(ref)}}}' = {fmt.value(self.parameter_new(ref))}"), "."]))
         zero_inputs = [k for k, x in enumerate(self.step.inputs, 1) if x == 0]
         if zero_inputs:
-            k = zero_inputs[0]
-            questions.append({
-                "question": f"Why does no weight leaving {N.activation(0, k)} change in this step?",
-                "answer": f"Because {N.activation(0, k)} = 0 and every such gradient is \\delta \\cdot "
-                          f"{N.activation(0, k)} = 0.",
-            })
-        questions.append({
-            "question": "Does one update reduce the loss here, and by how much?",
-            "answer": f"{self.N.loss}: {self.fmt.rounded(float(self.step.exact.forward.loss))} \\rightarrow "
-                      f"{self.fmt.rounded(float(self.step.exact.after.loss))}",
-        })
+            x = N.activation(0, zero_inputs[0])
+            questions.append(_qa(
+                ["Why does no weight leaving ", math(x), " change in this step?"],
+                ["Because ", math(f"{x} = 0"), ": each such gradient is a delta times ", math(x), ", which is 0."]))
+        loss0, loss1 = float(self.step.exact.forward.loss), float(self.step.exact.after.loss)
+        verdict = "Yes" if loss1 < loss0 else "No"
+        questions.append(_qa(
+            ["Does this one update reduce the loss, and by how much?"],
+            [f"{verdict}: ", math(f"{N.loss}: {fmt.rounded(loss0)} \\rightarrow {fmt.rounded(loss1)}"),
+             ", a change of ", math(fmt.rounded(loss1 - loss0)), "."]))
         return questions
 
     # ------------------------------------------------------------------ history
@@ -884,6 +885,19 @@ class HandoutView:
                                 "\\text{loss after}"], rows, align="ccc" + "rr"),
                 "points": points,
                 "coordinates": " ".join(f"({x},{y:.10g})" for x, y in points)}
+
+
+def math(latex: str) -> dict:
+    """A math segment of a sentence."""
+    return {"math": True, "text": latex}
+
+
+def _sentence(parts: list) -> list[dict]:
+    return [part if isinstance(part, dict) else {"math": False, "text": part} for part in parts]
+
+
+def _qa(question: list, answer: list) -> dict:
+    return {"question": _sentence(question), "answer": _sentence(answer)}
 
 
 def negate_for_display(expr: sp.Expr) -> sp.Expr:

@@ -96,7 +96,7 @@ def test_seed003_exact_sum_is_zero_and_sigmoid_of_zero_is_exact(rendered):
 
 def test_mitchell_handout_adds_eta_delta_x(rendered):
     md = rendered["seed002_mitchell_3_2_1"]["handout.md"]
-    assert r"\Delta w_{64} &= (0.9)(0.1312)(0.3318) = 0.03915" in md
+    assert r"\Delta w_{64} &= \eta \, \delta_{6} \, o_{4} = (0.9)(0.0435) = 0.03915" in md
     assert r"\delta_{6} &= (0.5261)(0.2493) \approx \boxed{0.1312}" in md
 
 

@@ -1,0 +1,157 @@
+"""Randomised exams: draw versions of a family, then write the student exam, the short key, the
+worked key per version, answers.csv, manifest.json and a Moodle quiz, all from the same draws.
+
+Everything is built in memory first (and the PDFs in a scratch folder); files are written, each
+atomically, only once every version has been drawn, solved, verified and rendered.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from .answers import AnsweredQuestion, answer_question
+from .draw import Version, draw_versions
+from .errors import OutputError
+from .export import answers_csv, moodle_xml
+from .families import Family, load_family
+from .files import write_bytes_atomic, write_text_atomic
+from .given import GivenData, given_data
+from .latex_build import LatexError, compile_pdf, latexmk_available
+from .render import latex_environment, markdown_environment, render_template
+from .rounding import RoundingPolicy, plain
+from .solution import Solution
+
+SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
+"""The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
+
+
+@dataclass(frozen=True)
+class ExamVersion:
+    """One version as the exam, keys and exporters see it: the draw, the given data, the answered
+    questions and the worked solution's files (name -> text)."""
+
+    version: Version
+    given: GivenData
+    questions: tuple[AnsweredQuestion, ...]
+    worked: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        return self.version.code
+
+    @property
+    def total_points(self) -> str:
+        return plain(sum(q.points for q in self.questions))
+
+
+def _text_formats(formats) -> tuple[str, ...]:
+    """Text formats to render: pdf needs tex."""
+    return tuple(fmt for fmt in ("tex", "md") if fmt in formats or (fmt == "tex" and "pdf" in formats))
+
+
+def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path | None, version: Version,
+                  solution: Solution) -> ExamVersion:
+    """Answer every question and render the worked solution of one drawn version (runs in a worker)."""
+    from .build import render_outputs
+
+    questions = tuple(answer_question(question, solution) for question in family.questions)
+    worked = render_outputs(solution, _text_formats(formats), templates_dir)
+    return ExamVersion(version, given_data(solution), questions, worked)
+
+
+def instructions(family: Family) -> str:
+    """The instruction sentence printed on every version (plain text)."""
+    policy = RoundingPolicy.from_spec(family.spec.rounding)
+    precision = (f"{policy.significant} significant figures" if policy.significant is not None
+                 else f"{policy.decimals} decimal places")
+    return (f"Give every numerical answer rounded to {precision} (halves away from zero). "
+            "Use full precision in intermediate steps.")
+
+
+def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
+    """The JSON manifest: seed, the family file's hash, and every drawn value and problem per version."""
+    def plain_json(value):
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, dict):
+            return {key: plain_json(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain_json(item) for item in value]
+        return value
+
+    data = {
+        "family": Path(family.source).name,
+        "family_sha256": family.sha256,
+        "seed": seed,
+        "versions": [{"number": v.version.number, "code": v.code, "attempt": v.version.attempt,
+                      "rejections": v.version.rejections, "drawn": plain_json(v.version.drawn),
+                      "problem": plain_json(v.version.problem)} for v in versions],
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir: Path | None) -> dict[str, str]:
+    """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/."""
+    context = dict(family=family.spec, versions=versions, instructions=instructions(family))
+    sheets = {}
+    for fmt in _text_formats(formats):
+        env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
+        for name in SHEETS[fmt]:
+            sheets[name] = render_template(env, f"exam/{name}.j2", **context)
+    return sheets
+
+
+def _pdfs(sheets: dict[str, str]) -> dict[str, bytes]:
+    """exam.pdf and key.pdf, compiled in a scratch folder."""
+    pdfs = {}
+    with tempfile.TemporaryDirectory(prefix="handouts-exam-") as scratch:
+        for name in SHEETS["tex"]:
+            tex_path = Path(scratch) / name
+            tex_path.write_text(sheets[name], encoding="utf-8")
+            try:
+                pdfs[tex_path.with_suffix(".pdf").name] = compile_pdf(tex_path).read_bytes()
+            except LatexError as exc:
+                raise OutputError(f"{name}: {exc}") from None
+    return pdfs
+
+
+def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats,
+                 templates_dir: Path | None = None) -> dict[str, str | bytes]:
+    """Every output file, in memory: relative path -> text (or PDF bytes)."""
+    sheets = _sheets(family, versions, formats, templates_dir)
+    outputs: dict[str, str | bytes] = {name: text for name, text in sheets.items()
+                                       if name.rsplit(".", 1)[1] in formats}
+    for version in versions:
+        for name, text in version.worked.items():
+            if not (name == "handout.tex" and "tex" not in formats):
+                outputs[f"worked/{version.code}/{name}"] = text
+    outputs["answers.csv"] = answers_csv(versions)
+    outputs["manifest.json"] = manifest(family, seed, versions)
+    outputs["moodle.xml"] = moodle_xml(family.spec.title, versions, instructions(family))
+    if "pdf" in formats and latexmk_available():
+        outputs.update(_pdfs(sheets))
+    return outputs
+
+
+def build_exam(family_path: str | Path, versions: int, seed: int, out_dir: str | Path,
+               formats=("tex", "md", "pdf"), templates_dir: Path | None = None,
+               progress: Callable[[int], None] | None = None) -> list[Path]:
+    """Draw ``versions`` versions of the family under ``seed`` and write every exam file into ``out_dir``.
+
+    ``progress(1)`` is called as each version is drawn and rendered. PDFs are made when "pdf" is in
+    ``formats`` and latexmk is installed. Returns the written paths, sorted.
+    """
+    if versions < 1:
+        raise OutputError(f"--versions must be at least 1, got {versions}")
+    family = load_family(family_path)
+    work = partial(build_version, family, tuple(formats), templates_dir)
+    built = [payload for _, payload in draw_versions(family, versions, seed, work, progress)]
+    outputs = exam_outputs(family, seed, built, formats, templates_dir)
+    out_dir = Path(out_dir)
+    return [write_bytes_atomic(out_dir / name, content) if isinstance(content, bytes)
+            else write_text_atomic(out_dir / name, content) for name, content in sorted(outputs.items())]

@@ -1,0 +1,29 @@
+"""answers.csv: one row per graded number of every version, for grading scripts."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from fractions import Fraction
+
+COLUMNS = ("version", "question", "answer", "tolerance", "points")
+
+
+def points_text(points: Fraction) -> str:
+    """Exact decimal when the share terminates (1/4 -> 0.25), else the float's repr (1/3 -> 0.3333333333333333)."""
+    exact = Decimal(points.numerator) / Decimal(points.denominator)
+    return format(exact.normalize(), "f") if Fraction(exact) == points else repr(float(points))
+
+
+def answers_csv(versions) -> str:
+    """The CSV text: version code, answer id (``q3`` or ``q3:a1[2]``), full-precision answer and absolute
+    tolerance (``repr`` of the float), and the points of that answer."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for version in versions:
+        for question in version.questions:
+            for answer in question.answers:
+                writer.writerow((version.code, question.answer_id(answer), repr(answer.value),
+                                 repr(answer.tolerance), points_text(question.answer_points)))
+    return stream.getvalue()
