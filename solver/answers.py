@@ -104,7 +104,7 @@ def _quantities(question: QuestionSpec, solution: Solution) -> list[tuple[str, s
     symbol = notation.parameter(ref)
     if ask == "gradient":
         grads = values.grad_W if ref.kind == "weight" else values.grad_b
-        return [("", f"\\frac{{\\partial {notation.loss}}}{{\\partial {symbol}}}", grads[where[0]][where[1:]])]
+        return [("", f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}", grads[where[0]][where[1:]])]
     new = values.new.weights if ref.kind == "weight" else values.new.biases
     return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", new[where[0]][where[1:]])]
 
@@ -114,7 +114,7 @@ def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
     if question.ask == "delta":
         z = solution.notation.preactivation(question.layer, question.neuron)
         sign = "-" if solution.spec.convention == "mitchell" else ""
-        return f"${labels[0]} = {sign}\\frac{{\\partial {solution.notation.loss}}}{{\\partial {z}}}$"
+        return f"${labels[0]} = {sign}\\dfrac{{\\partial {solution.notation.loss}}}{{\\partial {z}}}$"
     return ", ".join(f"${label}$" for label in labels)
 
 

@@ -174,5 +174,58 @@ def schema(out_file: Path | None):
         click.echo(str(out_file))
 
 
+@main.command()
+@click.argument("family", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--versions", "count", type=click.IntRange(1, 999), default=4, show_default=True,
+              help="Number of versions (one per student or per seat).")
+@click.option("--seed", type=click.IntRange(0), required=True,
+              help="Seed: version k of a seed is the same whatever --versions is.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output/exam"),
+              show_default=True, help="Folder for the exam, keys, worked solutions, answers.csv, manifest.json "
+                                      "and moodle.xml.")
+@output_options
+@_reports_errors
+def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str, ...], templates_dir: Path | None):
+    """Draw versions of the problem family FAMILY and write the exam, answer keys and quiz export.
+
+    \b
+    Example:
+      handouts exam problems/families/sample.yaml --versions 30 --seed 2026 --out output/exam
+    """
+    from .exam import build_exam
+    from .latex_build import latexmk_available
+
+    with click.progressbar(length=count, label="Drawing and rendering versions", file=sys.stderr) as bar:
+        paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=bar.update)
+    for path in paths:
+        click.echo(str(path))
+    if "pdf" in formats and not latexmk_available():
+        click.echo("note: latexmk is not installed, so no PDFs were made", err=True)
+
+
+@main.command()
+@click.argument("family", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Number of versions to draw.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the draws.")
+@_reports_errors
+def stress(family: Path, draws: int, seed: int):
+    """Draw many versions of FAMILY, solve and verify each, and report constraint rejections and the
+    spread of every answer.
+
+    \b
+    Example:
+      handouts stress problems/families/sample.yaml --draws 1000
+    """
+    from .families import load_family
+    from .stress import stress_family
+
+    loaded = load_family(family)
+    with click.progressbar(length=draws, label="Drawing versions", file=sys.stderr) as bar:
+        report = stress_family(loaded, draws, seed, progress=bar.update)
+    for line in report.lines():
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main()

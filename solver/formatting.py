@@ -34,7 +34,10 @@ class Formatter:
         fractions whose decimal expansion fits the policy's precision are written exactly.
         """
         if self.policy.carries and isinstance(value, Decimal):
-            return plain(value)
+            rounded = self.policy.round(value)
+            if rounded == value:
+                return min(plain(value), plain(rounded), key=len)
+            return plain(value.normalize())
         if isinstance(value, Fraction) and self._fits(value):
             return plain(to_decimal(value).normalize())
         return self.policy.show(value)

@@ -49,8 +49,9 @@ def _formulas(solution: Solution) -> tuple[str, ...]:
     formulas = []
     for name in dict.fromkeys(network.activation_names):
         activation = network.activation(network.activation_names.index(name) + 1)
-        if activation.elementwise:
-            formulas.append(f"{activation.latex_name}(z) = {sp.latex(activation.formula)}")
+        definition = sp.latex(activation.formula)
+        if activation.elementwise and activation.latex_name not in definition:
+            formulas.append(f"{activation.latex_name}(z) = {definition}")
     loss = sp.latex(solution.derivation.loss, symbol_names=notation.symbol_names())
     formulas.append(f"{notation.loss} = {loss}")
     formulas.append(f"w^{{\\mathrm{{new}}}} = w - {notation.eta}\\,\\frac{{\\partial {notation.loss}}}{{\\partial w}}")
@@ -64,9 +65,10 @@ def given_data(solution: Solution) -> GivenData:
     examples = spec.training_examples
     for number, example in enumerate(examples, 1):
         prefix = f"Example {number}: " if len(examples) > 1 else ""
-        rows.append(GivenRow(prefix + "input", tuple(
+        names = ("input", "target") if prefix else ("Input", "Target")
+        rows.append(GivenRow(prefix + names[0], tuple(
             (notation.activation(0, k), plain(v)) for k, v in enumerate(example.input, 1))))
-        rows.append(GivenRow(prefix + "target", tuple(
+        rows.append(GivenRow(prefix + names[1], tuple(
             (notation.target(j), plain(v)) for j, v in enumerate(example.target, 1))))
     for l in network.layer_indices:
         title = notation.layer_title(l)

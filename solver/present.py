@@ -359,7 +359,8 @@ class HandoutView:
         for l in range(L - 1, 0, -1):
             eqs = []
             for node in derivation.nodes[l]:
-                eqs.append(chain(self.d_loss(self.act(l, node.row)), self.fmt.latex(node.dE_da)))
+                lhs = self.d_loss(self.act(l, node.row))
+                eqs.append(chain(f"-{lhs}" if self.mitchell else lhs, self.fmt.latex(node.dE_da)))
                 eqs.append(chain(N.delta(l, node.row), self.delta_definition(l, node.row),
                                  self.fmt.latex(node.delta), boxed=True))
             eqs += self.gradient_rules(l)

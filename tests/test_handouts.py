@@ -19,6 +19,7 @@ from solver.render import builtin_templates, render_handout
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+SEED001 = ROOT / "problems" / "seed001_named_2_2_1.yaml"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
@@ -104,7 +105,7 @@ def test_template_override_and_fallback(tmp_path):
     override = tmp_path / "markdown" / "parts"
     override.mkdir(parents=True)
     (override / "loss.md.j2").write_text("## My loss section\n{{ view.loss_equation().inline }}\n")
-    solution = solve(load_problem(PROBLEMS[1]))
+    solution = solve(load_problem(SEED001))
     md = render_handout(solution, "md", tmp_path)
     assert "## My loss section" in md
     assert "## Forward pass" in md
@@ -115,7 +116,7 @@ def test_undefined_template_variable_names_file_and_line(tmp_path):
     override.mkdir(parents=True)
     (override / "loss.md.j2").write_text("line one\n{{ view.no_such_thing }}\n")
     with pytest.raises(TemplateFailure, match=r"loss\.md\.j2:2: undefined template variable"):
-        render_handout(solve(load_problem(PROBLEMS[1])), "md", tmp_path)
+        render_handout(solve(load_problem(SEED001)), "md", tmp_path)
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path):
@@ -123,7 +124,7 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
     override.mkdir(parents=True)
     (override / "loss.tex.j2").write_text("ok\n((* if *))\n")
     with pytest.raises(TemplateFailure, match=r"loss\.tex\.j2:2: template syntax error"):
-        render_handout(solve(load_problem(PROBLEMS[1])), "tex", tmp_path)
+        render_handout(solve(load_problem(SEED001)), "tex", tmp_path)
 
 
 def test_templates_copy_never_overwrites_without_force(tmp_path):
@@ -153,9 +154,9 @@ def test_templates_hold_no_arithmetic_or_rounding():
 
 
 def test_render_command_writes_each_format(tmp_path):
-    result = CliRunner().invoke(main, ["render", str(PROBLEMS[1]), "--format", "tex,md", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["render", str(SEED001), "--format", "tex,md", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    folder = tmp_path / PROBLEMS[1].stem
+    folder = tmp_path / SEED001.stem
     assert sorted(p.name for p in folder.iterdir()) == ["handout.md", "handout.tex", "network.svg"]
 
 
@@ -164,3 +165,18 @@ def test_every_command_has_help_with_an_example():
     for name, command in main.commands.items():
         assert command.help and "Example" in command.help, name
         assert runner.invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_several_steps_get_a_loss_history_table_and_plot(rendered):
+    outputs = rendered["extra_xor_epochs_2_2_1"]
+    assert "## Loss over the training steps" in outputs["handout.md"]
+    assert "\\addplot" in outputs["handout.tex"]
+    from xml.etree import ElementTree
+
+    plot = ElementTree.fromstring(outputs["loss.svg"])
+    assert len(plot.findall("{http://www.w3.org/2000/svg}circle")) == 9
+
+
+def test_softmax_cross_entropy_delta_is_derived_as_a_minus_y(rendered):
+    md = rendered["extra_softmax_relu_2_3_3"]["handout.md"]
+    assert r"\delta^{(2)}_{1} &= \frac{\partial \mathcal{L}}{\partial z^{(2)}_{1}} = \boxed{a^{(2)}_{1} - y_{1}}" in md
