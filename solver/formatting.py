@@ -97,7 +97,7 @@ class Formatter:
             if index == 0:
                 pieces.append(text)
             elif text.startswith("-"):
-                pieces.append(f"- {text[1:]}")
+                pieces.append(f"- {text[1:].lstrip()}")
             else:
                 pieces.append(f"+ {text}")
         return pieces
@@ -107,6 +107,22 @@ class Formatter:
         """SymPy's LaTeX with the notation's symbol names (or numbers substituted for symbols)."""
         return sp.latex(expr, symbol_names=names or self.notation.symbol_names(), order="none",
                         mul_symbol="dot" if numeric else None)
+
+    def pieces(self, expr: sp.Expr, values: dict | None = None) -> list[str]:
+        """``expr`` printed as pieces a long line may break between: the terms of a sum, also of a
+        bracketed sum that leads a product (numbers substituted for symbols when ``values`` is given)."""
+        def printer(e):
+            return self.substituted(e, values) if values is not None else self.latex(e)
+
+        if isinstance(expr, sp.Add) and len(expr.args) > 2:
+            return self.signed_terms([printer(term) for term in expr.args])
+        if isinstance(expr, sp.Mul) and isinstance(expr.args[0], sp.Add) and len(expr.args[0].args) > 2:
+            inner = self.pieces(expr.args[0], values)
+            rest = printer(sp.Mul(*expr.args[1:], evaluate=False))
+            if len(inner) == 1:
+                return [f"\\left({inner[0]}\\right) {rest}"]
+            return [f"\\bigl({inner[0]}"] + inner[1:-1] + [f"{inner[-1]}\\bigr) {rest}"]
+        return [printer(expr)]
 
     def substituted(self, expr: sp.Expr, values: dict) -> str:
         """``expr`` printed with each symbol replaced by its formatted number (negatives in parentheses)."""

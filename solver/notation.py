@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .errors import ProblemError
 from .network import Network
@@ -218,6 +219,11 @@ class Notation:
 
     # --- SymPy printing --------------------------------------------------------------
     def symbol_names(self) -> dict:
+        """Canonical SymPy symbol -> LaTeX, for ``sympy.latex(..., symbol_names=...)`` (a copy)."""
+        return dict(self._symbol_names)
+
+    @cached_property
+    def _symbol_names(self) -> dict:
         """Canonical SymPy symbol -> LaTeX, for ``sympy.latex(..., symbol_names=...)``."""
         sym = self.network.symbols
         names = {sym.loss: self.loss, sym.eta: self.eta}

@@ -320,7 +320,7 @@ class HandoutView:
         loss = self.solution.derivation.loss
         numbers = {y: self.fmt.value(v) for y, v in zip(sym.a[L], forward.output)}
         numbers.update({t: self.fmt.given(v) for t, v in zip(sym.t, self.step.target)})
-        return chain(self.N.loss, self.fmt.latex(loss), self.fmt.substituted(loss, numbers),
+        return chain(self.N.loss, self.fmt.pieces(loss), self.fmt.pieces(loss, numbers),
                      Part((self.fmt.value(forward.loss),), self.fmt.relation(0, 0) if not self.fmt.policy.carries
                           else r"\approx"), boxed=True)
 
@@ -352,17 +352,18 @@ class HandoutView:
             output_eqs.append(chain(self.d_loss(y), self.fmt.latex(node.dE_da)))
             if node.fprime is not None:
                 output_eqs.append(chain(partial(y, zL), self.fmt.latex(node.fprime)))
-            output_eqs.append(chain(N.delta(L, node.row), self.delta_definition(L, node.row),
-                                    self.fmt.latex(self._display_delta_expr(node)), boxed=True))
+            delta_pieces = self.fmt.pieces(self._display_delta_expr(node))
+            output_eqs.append(chain(N.delta(L, node.row), self.delta_definition(L, node.row), delta_pieces,
+                                    boxed=len(delta_pieces) == 1))
         output_eqs += self.gradient_rules(L)
         blocks.append(Block(N.layer_title(L), equations=output_eqs))
         for l in range(L - 1, 0, -1):
             eqs = []
             for node in derivation.nodes[l]:
                 lhs = self.d_loss(self.act(l, node.row))
-                eqs.append(chain(f"-{lhs}" if self.mitchell else lhs, self.fmt.latex(node.dE_da)))
+                eqs.append(chain(f"-{lhs}" if self.mitchell else lhs, self.fmt.pieces(node.dE_da)))
                 eqs.append(chain(N.delta(l, node.row), self.delta_definition(l, node.row),
-                                 self.fmt.latex(node.delta), boxed=True))
+                                 self.fmt.pieces(node.delta), boxed=len(node.dE_da.args) <= 4))
             eqs += self.gradient_rules(l)
             blocks.append(Block(N.layer_title(l), equations=eqs))
         return blocks
@@ -408,7 +409,7 @@ class HandoutView:
                                  boxed=True))
             else:
                 expr = self._display_delta_expr(node)
-                eqs.append(chain(N.delta(L, j), self.fmt.latex(expr), self.fmt.substituted(expr, out_values),
+                eqs.append(chain(N.delta(L, j), self.fmt.pieces(expr), self.fmt.pieces(expr, out_values),
                                  self.shown_delta(L, j), boxed=True))
         blocks.append(Block(N.layer_title(L), equations=eqs))
         for l in range(L - 1, 0, -1):
@@ -545,7 +546,7 @@ class HandoutView:
         fwd = self.values.forward
         paths = net.paths(layer, row, PATHS_SHOWN_MAX)
         out_kind = derivation.nodes[L][0].delta_kind
-        sequences, numeric_terms, path_texts, path_values = [], [], [], []
+        sequences, numeric_terms, path_texts = [], [], []
         for path in paths:
             factors = []
             m = path[-1]
@@ -567,8 +568,6 @@ class HandoutView:
                 factors.append((partial(self.act(lower_layer, lower), N.preactivation(lower_layer, lower)),
                                 self.fmt.latex(derivation.node(lower_layer, lower).fprime),
                                 self.fmt.value(fwd.layers[lower_layer - 1].fprime[lower - 1])))
-            if layer == L:
-                pass
             local = self.shown_activation(layer - 1, col)
             factors.append((partial(N.preactivation(layer, row), N.weight(layer, row, col)),
                             self.act(layer - 1, col), local))
@@ -577,14 +576,12 @@ class HandoutView:
             nodes = [N.weight(layer, row, col)] + [x for p, l in zip(path, range(layer, L + 1))
                                                    for x in (N.preactivation(l, p), self.act(l, p))] + [N.loss]
             path_texts.append(" \\rightarrow ".join(nodes))
-            path_values.append(None)
         exact_value = self.step.exact.grad_W[layer - 1][row - 1, col - 1]
-        value = self.gradient_value(ref)
-        shown = self.fmt.value(value)
+        shown = self.fmt.value(self.gradient_value(ref))
         small = self.fmt.small(exact_value)
         lhs = self.d_loss(N.weight(layer, row, col))
         expanded = [chain(lhs if i == 0 else "", Part((s,), "=" if i == 0 else "+")) for i, s in enumerate(sequences)]
-        numeric = chain(lhs, [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]],
+        numeric = chain(lhs, [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]] if numeric_terms else None,
                         Part((small,), r"\approx") if small else None,
                         Part((shown,), r"\approx" if small or self.fmt.policy.carries else "="), boxed=True)
         total = net.path_count(layer)
@@ -800,7 +797,7 @@ class HandoutView:
         N, L = self.N, self.network.depth
         out = self.solution.derivation.nodes[L][0]
         first = chain(N.delta(L, 1), self.delta_definition(L, 1), self.fmt.latex(self._display_delta_expr(out)))
-        hidden = [chain(N.delta(l, 1), self.fmt.latex(self.solution.derivation.node(l, 1).delta))
+        hidden = [chain(N.delta(l, 1), self.fmt.pieces(self.solution.derivation.node(l, 1).delta))
                   for l in range(L - 1, 0, -1)][:1]
         grad = chain(self.d_loss(N.weight(1, 1, 1)), self.fmt.latex(
             self.solution.derivation.gradient(ParameterRef("weight", 1, 1, 1)) if not self.mitchell

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -50,12 +50,18 @@ def _loader(templates_dir: Path | None) -> jinja2.BaseLoader:
     builtin = jinja2.FileSystemLoader(str(builtin_templates()))
     if templates_dir is None:
         return builtin
-    if not Path(templates_dir).is_dir():
-        raise OutputError(f"{templates_dir}: template folder does not exist")
     return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates_dir)), builtin])
 
 
 def _environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
+    if templates_dir is not None and not Path(templates_dir).is_dir():
+        raise OutputError(f"{templates_dir}: template folder does not exist")
+    return _cached_environment(None if templates_dir is None else Path(templates_dir).resolve(), latex)
+
+
+@lru_cache(maxsize=8)
+def _cached_environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
+    """One environment per template folder and kind: templates are parsed once (Jinja rechecks file times)."""
     options = LATEX_DELIMITERS if latex else {}
     env = jinja2.Environment(loader=_loader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)

@@ -180,3 +180,25 @@ def test_several_steps_get_a_loss_history_table_and_plot(rendered):
 def test_softmax_cross_entropy_delta_is_derived_as_a_minus_y(rendered):
     md = rendered["extra_softmax_relu_2_3_3"]["handout.md"]
     assert r"\delta^{(2)}_{1} &= \frac{\partial \mathcal{L}}{\partial z^{(2)}_{1}} = \boxed{a^{(2)}_{1} - y_{1}}" in md
+
+
+def test_wide_network_breaks_long_lines_and_math_blocks(tmp_path):
+    """A [4, 8, 8, 2] network: no overfull box in the PDF, every formula renders in KaTeX and MathJax."""
+    import numpy as np
+
+    from solver.api import problem_from_mapping
+
+    rng = np.random.default_rng(7)
+    sizes = [4, 8, 8, 2]
+    problem = problem_from_mapping({
+        "title": "wide", "network": {"layers": sizes},
+        "weights": [np.round(rng.uniform(-0.5, 0.5, (sizes[i + 1], sizes[i])), 2).tolist() for i in range(3)],
+        "biases": [[0.1] * n for n in sizes[1:]], "input": [0.5, -0.2, 0.1, 0.9], "target": [0.2, 0.7],
+        "learning_rate": 0.1,
+    })
+    outputs = render_outputs(solve(problem), ("tex", "md"))
+    assert render_errors(extract_math(outputs["handout.md"])) == []
+    tex = tmp_path / "handout.tex"
+    tex.write_text(outputs["handout.tex"], encoding="utf-8")
+    compile_pdf(tex)
+    assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
