@@ -8,7 +8,8 @@ Library use::
 """
 from __future__ import annotations
 
-__all__ = ["load_problem", "problem_from_mapping", "solve", "render", "render_problem_file"]
+__all__ = ["load_problem", "problem_from_mapping", "solve", "render", "render_problem_file", "load_family",
+           "build_exam"]
 
 _LAZY = {
     "load_problem": "api",
@@ -16,6 +17,8 @@ _LAZY = {
     "solve": "api",
     "render": "render",
     "render_problem_file": "build",
+    "load_family": "families",
+    "build_exam": "exam",
 }
 
 

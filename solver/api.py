@@ -8,7 +8,7 @@ import numpy as np
 
 from .check import check_step, oracle_for
 from .derive import Derivation, verify_softmax_jacobian
-from .errors import ProblemError
+from .errors import NumericalError, ProblemError, VerificationError
 from .evaluate import CarryNumerics, ExactNumerics, Numerics, Parameters, StepValues, train_step
 from .network import Network
 from .notation import Notation
@@ -59,7 +59,20 @@ def _require_finite(values: StepValues, source: str, step: int) -> None:
 
 
 def solve(problem: Problem) -> Solution:
-    """Run every SGD step of the problem, verify each, and return the Solution record."""
+    """Run every SGD step of the problem, verify each, and return the Solution record.
+
+    Raises ProblemError (naming the file) for numbers that break down and VerificationError when
+    the gradient checks disagree.
+    """
+    try:
+        return _solve(problem)
+    except NumericalError as exc:
+        raise ProblemError(problem.source, exc.path, exc.message) from None
+    except VerificationError as exc:
+        raise VerificationError(f"{problem.source}: {exc}") from None
+
+
+def _solve(problem: Problem) -> Solution:
     spec = problem.spec
     network = build_network(spec)
     if network.activation_names[-1] == "softmax" and network.sizes[-1] <= 4:

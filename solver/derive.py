@@ -7,7 +7,7 @@ dE/dw = delta * local input. Work grows with the number of edges, not with the n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy as sp
 
@@ -34,6 +34,7 @@ class NodeDerivation:
         return sp.Add(*parts, evaluate=False)
 
 
+@lru_cache(maxsize=4096)
 def _fprime(network: Network, layer: int, row: int) -> sp.Expr | None:
     activation = network.activation(layer)
     if not activation.elementwise:
@@ -48,8 +49,11 @@ def softmax_jacobian_output_form(outputs: list[sp.Symbol], k: int, j: int) -> sp
     return outputs[k] * ((1 if k == j else 0) - outputs[j])
 
 
+@lru_cache(maxsize=None)
 def verify_softmax_jacobian(size: int) -> None:
-    """Prove with SymPy that d softmax_k / d z_j equals the output form (raises AssertionError)."""
+    """Prove with SymPy that d softmax_k / d z_j equals the output form (raises AssertionError).
+
+    A size proved once stays proved: the result is cached (a failure is not, so it raises every time)."""
     zs = sp.symbols(f"s_1:{size + 1}", real=True)
     denominator = sp.Add(*[sp.exp(v) for v in zs])
     soft = [sp.exp(v) / denominator for v in zs]
@@ -58,6 +62,12 @@ def verify_softmax_jacobian(size: int) -> None:
             derived = sp.diff(soft[k], zs[j])
             stated = softmax_jacobian_output_form(soft, k, j)
             assert sp.simplify(derived - stated) == 0, f"softmax Jacobian ({k}, {j})"
+
+
+@lru_cache(maxsize=256)
+def _cancelled(dE_da: sp.Expr, fprime: sp.Expr) -> sp.Expr:
+    """dE/da * f' cancelled and factored; cached, as every solve of the same network asks for the same."""
+    return sp.factor(sp.cancel(dE_da * fprime))
 
 
 def _simpler(candidate: sp.Expr, *parts: sp.Expr) -> bool:
@@ -70,6 +80,7 @@ class Derivation:
     def __init__(self, network: Network, loss_name: str):
         self.network = network
         self.loss_name = loss_name
+        self._gradients: dict[ParameterRef, sp.Expr] = {}
         sym = network.symbols
         L = network.depth
         self.loss = LOSSES[loss_name].expression(sym.a[L], sym.t)
@@ -94,7 +105,7 @@ class Derivation:
         fprime = _fprime(network, L, row)
         if fprime is not None:
             product = sp.Mul(dE_da, fprime, evaluate=False)
-            combined = sp.factor(sp.cancel(dE_da * fprime))
+            combined = _cancelled(dE_da, fprime)
             if _simpler(combined, dE_da, fprime):
                 return NodeDerivation(L, row, terms, bias, fprime, dE_da, combined, "combined")
             return NodeDerivation(L, row, terms, bias, fprime, dE_da, product, "product")
@@ -125,6 +136,11 @@ class Derivation:
 
     def gradient(self, ref: ParameterRef) -> sp.Expr:
         """dE/dparam = delta_j * dz_j/dparam, the derivative taken by SymPy on the one term holding it."""
+        if ref not in self._gradients:
+            self._gradients[ref] = self._gradient(ref)
+        return self._gradients[ref]
+
+    def _gradient(self, ref: ParameterRef) -> sp.Expr:
         sym = self.network.symbols
         delta = sym.delta[ref.layer][ref.row - 1]
         parameter = sym.parameter(ref)
@@ -147,7 +163,8 @@ class Derivation:
                     total += sym.b[layer][j]
                 zs.append(total)
             if activation.elementwise:
-                values = [activation.formula.subs(z_sym, v) for v in zs]
+                formula = activation.formula if activation.nested_formula is None else activation.nested_formula
+                values = [formula.subs(z_sym, v) for v in zs]
             else:
                 denominator = sp.Add(*[sp.exp(v) for v in zs])
                 values = [sp.exp(v) / denominator for v in zs]

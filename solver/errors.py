@@ -29,7 +29,15 @@ class ProblemError(HandoutError):
 
 
 class NumericalError(HandoutError):
-    """A valid problem whose numbers break down, e.g. carry-mode rounding makes an output exactly 0 or 1."""
+    """A valid problem whose numbers break down, e.g. carry-mode rounding makes an output exactly 0 or 1.
+
+    ``solve`` turns it into a ProblemError naming the file; ``path`` is the field to change.
+    """
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
 
 
 class VerificationError(HandoutError):

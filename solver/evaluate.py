@@ -125,7 +125,7 @@ class CarryNumerics(Numerics):
         except ZeroDivisionError:
             result = mpmath.nan
         if not mpmath.isfinite(result):
-            raise NumericalError("rounding: carry-mode rounding makes an output exactly 0 or 1, so the loss or its "
+            raise NumericalError("rounding", "carry-mode rounding makes an output exactly 0 or 1, so the loss or its "
                                  "derivative is infinite; keep more digits or use mode: display")
         return self.policy.round(Decimal(mpmath.nstr(result, 35, min_fixed=-60, max_fixed=60)))
 
@@ -214,8 +214,10 @@ def _loss(derivation: Derivation, output, target, numerics: Numerics):
 
 
 def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, target: np.ndarray,
-            numerics: Numerics) -> ForwardValues:
-    """Weighted sums, activations and activation derivatives layer by layer, then the loss."""
+            numerics: Numerics, derivatives: bool = True) -> ForwardValues:
+    """Weighted sums, activations and activation derivatives layer by layer, then the loss.
+
+    ``derivatives=False`` leaves the derivatives out (None) when only the loss is wanted."""
     network = derivation.network
     values = inputs
     layers = []
@@ -226,15 +228,15 @@ def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, targ
         if params.biases is not None:
             z = z + params.biases[layer - 1]
         z = numerics.named(z)
+        fprime = None
         if activation.elementwise:
             a = numerics.named(numerics.map(activation.formula, z_sym, z))
-            if activation.derivative_uses_output:
-                fprime = numerics.named(numerics.map(activation.derivative_in_output, a_sym, a))
-            else:
-                fprime = numerics.named(numerics.map(activation.derivative, z_sym, z))
+            if derivatives:
+                fprime = numerics.named(numerics.map(activation.derivative_in_output, a_sym, a)
+                                        if activation.derivative_uses_output
+                                        else numerics.map(activation.derivative, z_sym, z))
         else:
             a = numerics.softmax(z)
-            fprime = None
         layers.append(LayerValues(products, z, a, fprime))
         values = a
     return ForwardValues(inputs, layers, _loss(derivation, values, target, numerics))
@@ -290,5 +292,5 @@ def train_step(derivation: Derivation, params: Parameters, inputs, target, learn
 def loss_at(derivation: Derivation, params: Parameters, inputs, target, numerics: Numerics | None = None):
     """The loss for finite differences: float64 by default, or a number of ``numerics`` (inputs given in it)."""
     numerics = numerics or FloatNumerics()
-    loss = forward(derivation, params, inputs, target, numerics).loss
+    loss = forward(derivation, params, inputs, target, numerics, derivatives=False).loss
     return float(loss) if isinstance(numerics, FloatNumerics) else loss

@@ -7,6 +7,7 @@ atomically, only once every version has been drawn, solved, verified and rendere
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -95,28 +96,35 @@ def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def exam_points(points: Decimal) -> str:
+    """Points as the exam class reads them: ``3``, or ``1\\half`` for 1.5."""
+    whole = int(points)
+    return str(whole) if points == whole else f"{whole}\\half"
+
+
 def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir: Path | None) -> dict[str, str]:
     """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/."""
     context = dict(family=family.spec, versions=versions, instructions=instructions(family))
     sheets = {}
     for fmt in _text_formats(formats):
         env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
+        env.filters["exam_points"] = exam_points
         for name in SHEETS[fmt]:
             sheets[name] = render_template(env, f"exam/{name}.j2", **context)
     return sheets
 
 
 def _pdfs(sheets: dict[str, str]) -> dict[str, bytes]:
-    """exam.pdf and key.pdf, compiled in a scratch folder."""
+    """exam.pdf and key.pdf, compiled in a scratch folder (kept, with the .log, if LaTeX fails)."""
+    scratch = Path(tempfile.mkdtemp(prefix="handouts-exam-"))
     pdfs = {}
-    with tempfile.TemporaryDirectory(prefix="handouts-exam-") as scratch:
-        for name in SHEETS["tex"]:
-            tex_path = Path(scratch) / name
-            tex_path.write_text(sheets[name], encoding="utf-8")
-            try:
-                pdfs[tex_path.with_suffix(".pdf").name] = compile_pdf(tex_path).read_bytes()
-            except LatexError as exc:
-                raise OutputError(f"{name}: {exc}") from None
+    for name in SHEETS["tex"]:
+        tex_path = write_text_atomic(scratch / name, sheets[name])
+        try:
+            pdfs[tex_path.with_suffix(".pdf").name] = compile_pdf(tex_path).read_bytes()
+        except LatexError as exc:
+            raise OutputError(f"{exc}; nothing was written to the output folder") from None
+    shutil.rmtree(scratch)
     return pdfs
 
 

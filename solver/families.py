@@ -6,7 +6,8 @@ A family file is a problem file (see ``spec.py``) in which any value may be a ru
 * ``{choice: [...]}``: one of the listed values (numbers, names, lists such as layer sizes).
 
 A rule where a vector or matrix is expected (``weights``, ``weights[l]``, ``biases``, ``input``,
-``target``, ...) draws every entry of it independently. On top come ``questions``, ``constraints``
+``target``, ...) draws every entry of it independently, except a choice between lists, which picks
+one whole list (``target: {choice: [[1, 0], [0, 1]]}``). On top come ``questions``, ``constraints``
 and ``max_attempts``. Loading validates everything once: every rule, and the problem with each
 option of each rule in turn, so a bad option is reported with its field path before any drawing.
 """
@@ -34,7 +35,7 @@ ASK_NAMES = ("output", "loss", "delta", "gradient", "new_weight", "loss_after", 
 _PARAMETER = re.compile(r"^(?:W(\d+)\[(\d+),(\d+)\]|b(\d+)\[(\d+)\])$")
 
 
-def tidy(value: Decimal) -> Decimal:
+def _tidy(value: Decimal) -> Decimal:
     """A decimal without trailing zeros or exponent (0.30 -> 0.3, 1E+1 -> 10)."""
     value = value.normalize()
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
@@ -43,7 +44,7 @@ def tidy(value: Decimal) -> Decimal:
 @lru_cache(maxsize=256)
 def _grid(low: Decimal, high: Decimal, step: Decimal, exclude: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     count = int((high - low) / step) + 1
-    return tuple(v for v in (tidy(low + i * step) for i in range(count)) if v not in exclude)
+    return tuple(v for v in (_tidy(low + i * step) for i in range(count)) if v not in exclude)
 
 
 class RangeRule(_Model):
@@ -53,14 +54,23 @@ class RangeRule(_Model):
     step: Number
     exclude: list[Number] = []
 
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, bounds):
+        if bounds[0] > bounds[1]:
+            raise ValueError(f"the lower end {bounds[0]} is above the upper end {bounds[1]}")
+        return bounds
+
+    @field_validator("step")
+    @classmethod
+    def _positive_step(cls, step):
+        if step <= 0:
+            raise ValueError(f"must be positive, got {step}")
+        return step
+
     @model_validator(mode="after")
     def _non_empty_grid(self):
-        low, high = self.range
-        if low > high:
-            raise ValueError(f"range: the lower end {low} is above the upper end {high}")
-        if self.step <= 0:
-            raise ValueError(f"step: must be positive, got {self.step}")
-        if (high - low) / self.step >= MAX_GRID:
+        if (self.range[1] - self.range[0]) / self.step >= MAX_GRID:
             raise ValueError(f"the grid has more than {MAX_GRID:,} values; use a larger step")
         if not self.values():
             raise ValueError("every value of the grid is excluded")
@@ -141,9 +151,9 @@ class QuestionSpec(_Model):
 
     @field_validator("points")
     @classmethod
-    def _positive_points(cls, value):
-        if value <= 0:
-            raise ValueError(f"must be positive, got {value}")
+    def _positive_halves(cls, value):
+        if value <= 0 or (value * 2) % 1:
+            raise ValueError(f"must be a positive whole or half number (the exam class counts in halves), got {value}")
         return value
 
     @model_validator(mode="after")
@@ -256,7 +266,8 @@ def instantiate(problem: dict, rules: dict[tuple, Rule], pick: Picker) -> tuple[
 
     def fill(node, path, layers):
         if path in rules:
-            return _fill_shape(_shape(path, layers), draw, path)
+            whole = isinstance(rules[path], ChoiceRule) and all(isinstance(o, list) for o in rules[path].choice)
+            return _fill_shape(None if whole else _shape(path, layers), draw, path)
         if isinstance(node, dict):
             return {key: fill(value, path + (key,), layers) for key, value in node.items()}
         if isinstance(node, list):
@@ -327,7 +338,8 @@ def _validate_rule(node: dict, path: tuple, document: YamlDocument) -> Rule:
         return validate_document(YamlDocument(document.source, node, lines), model)
     except ProblemError as exc:
         inner = exc.path if exc.path.startswith("[") or not exc.path else "." + exc.path
-        raise ProblemError(document.source, format_field_path(path) + inner, exc.message, exc.line) from None
+        raise ProblemError(document.source, format_field_path(path) + inner, exc.message,
+                           exc.line or document.line_of(path)) from None
 
 
 def _validation_pickers(rules: dict[tuple, Rule]):

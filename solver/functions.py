@@ -24,6 +24,8 @@ class Activation:
     derivative_in_output: sp.Expr | None
     elementwise: bool = True
     output_only: bool = False
+    nested_formula: sp.Expr | None = None
+    """The formula as the whole-network SymPy check nests it, where ``formula`` nests badly (None: formula)."""
 
     @cached_property
     def derivative(self) -> sp.Expr:
@@ -58,7 +60,8 @@ ACTIVATIONS: dict[str, Activation] = {
     for act in (
         Activation("sigmoid", "Sigmoid", r"\sigma", 1 / (1 + sp.exp(-z)), a * (1 - a)),
         Activation("tanh", "Hyperbolic tangent", r"\tanh", sp.tanh(z), 1 - a**2),
-        Activation("relu", "ReLU", r"\operatorname{ReLU}", sp.Piecewise((z, z > 0), (0, True)), None),
+        Activation("relu", "ReLU", r"\operatorname{ReLU}", sp.Piecewise((z, z > 0), (0, True)), None,
+                   nested_formula=sp.Max(z, 0)),
         Activation("identity", "Identity", r"\operatorname{id}", z, sp.Integer(1)),
         Activation("softmax", "Softmax", r"\operatorname{softmax}", _softmax_formula(), None,
                    elementwise=False, output_only=True),

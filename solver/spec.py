@@ -150,7 +150,8 @@ class ProblemSpec(_Model):
     loss: Literal[LOSS_NAMES] = "mse"
     learning_rate: Number
     convention: Literal["descent", "mitchell"] = "descent"
-    notation: Annotated[NotationSpec, BeforeValidator(_notation_shorthand)] = NotationSpec()
+    notation: Annotated[NotationSpec, BeforeValidator(
+        _notation_shorthand, json_schema_input_type=Literal[NOTATION_PRESETS] | NotationSpec)] = NotationSpec()
     rounding: RoundingSpec = RoundingSpec()
     sections: list[Literal[SECTION_NAMES]] | None = None
     options: HandoutOptions = HandoutOptions()
@@ -306,7 +307,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "..."
         return f"the string '{shown}'"
-    if isinstance(value, (int, Decimal)):
+    if isinstance(value, (int, float, Decimal)):
         return f"the number {value}"
     if value is None:
         return "nothing (null)"

@@ -1,0 +1,259 @@
+"""Unit tests of the engine: symbolic forms, exact arithmetic, the trace, SGD bookkeeping, the self-check."""
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sympy as sp
+import yaml
+from click.testing import CliRunner
+
+from solver import api, evaluate
+from solver.api import load_problem, problem_from_mapping, solve
+from solver.cli import main
+from solver.derive import Derivation, verify_softmax_jacobian
+from solver.errors import ProblemError, VerificationError
+from solver.functions import ACTIVATIONS, Activation, a, z
+from solver.network import Network
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mapping(**changes) -> dict:
+    """A valid 2-2-1 sigmoid/mse problem (seed 001's numbers) with ``changes`` applied."""
+    data = {
+        "network": {"layers": [2, 2, 1], "activation": "sigmoid"},
+        "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]],
+        "biases": [[0.35, 0.35], [0.60]],
+        "input": [0.05, 0.10], "target": [0.50], "loss": "mse", "learning_rate": 0.5,
+    }
+    data.update(changes)
+    return data
+
+
+def trace(**changes) -> dict:
+    return solve(problem_from_mapping(mapping(**changes))).to_json_dict()
+
+
+def output_delta(sizes, activations, loss, row=1):
+    network = Network(sizes, activations, True, True)
+    return Derivation(network, loss).node(network.depth, row), network.symbols
+
+
+# --- symbolic forms ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "identity"])
+def test_derivative_in_output_form_is_proved(name):
+    ACTIVATIONS[name].verify()
+
+
+def test_derivative_forms_are_the_textbook_ones():
+    assert ACTIVATIONS["sigmoid"].derivative_in_output == a * (1 - a)
+    assert ACTIVATIONS["tanh"].derivative_in_output == 1 - a**2
+
+
+def test_a_wrong_derivative_form_fails_verification():
+    with pytest.raises(AssertionError):
+        Activation("bad", "Bad", "b", 1 / (1 + sp.exp(-z)), a * (1 + a)).verify()
+
+
+def test_softmax_jacobian_is_proved():
+    verify_softmax_jacobian(3)
+
+
+def test_relu_derivative_at_zero_is_zero():
+    assert ACTIVATIONS["relu"].derivative.subs(z, 0) == 0
+    assert ACTIVATIONS["relu"].derivative.subs(z, sp.Rational(1, 10)) == 1
+
+
+@pytest.mark.parametrize("row", [1, 2, 3])
+def test_softmax_cross_entropy_delta_is_a_minus_t(row):
+    node, sym = output_delta((2, 2, 3), ("sigmoid", "softmax"), "cross_entropy", row)
+    assert node.delta == sym.a[2][row - 1] - sym.t[row - 1]
+
+
+def test_bce_sigmoid_delta_is_a_minus_t():
+    node, sym = output_delta((2, 2, 1), ("sigmoid", "sigmoid"), "bce")
+    assert node.delta == sym.a[2][0] - sym.t[0]
+
+
+def test_mse_sigmoid_delta_is_the_product():
+    node, sym = output_delta((2, 2, 1), ("sigmoid", "sigmoid"), "mse")
+    y, t = sym.a[2][0], sym.t[0]
+    assert node.delta_kind == "product"
+    assert node.delta.args == (y * (1 - y), y - t) or node.delta.args == (y - t, y * (1 - y))
+
+
+# --- numbers ------------------------------------------------------------------------------------------
+
+def test_exact_sum_is_exactly_zero():
+    # seed 003: z = 0.1*1 + 0.2*0.5 + 0.3*(-1) + 0.1 = 0.1 + 0.1 - 0.3 + 0.1, which floats make 2.8e-17
+    solution = solve(problem_from_mapping(mapping(
+        network={"layers": [3, 1, 1], "activation": "sigmoid"}, weights=[[[0.1, 0.2, 0.3]], [[0.5]]],
+        biases=[[0.1], [0.1]], input=[1.0, 0.5, -1.0], target=[1.0])))
+    z11 = solution.first.exact.forward.layers[0].z[0]
+    assert z11 == 0 and isinstance(z11, Fraction)
+    assert solution.first.exact.forward.layers[0].a[0] == Fraction(1, 2)
+    assert solution.to_json_dict()["steps"][0]["z"][0] == [0.0]
+
+
+def test_mitchell_convention_gives_the_same_update_as_descent():
+    assert trace(convention="mitchell")["steps"][0]["W_new"] == trace(convention="descent")["steps"][0]["W_new"]
+
+
+def test_json_trace_has_the_documented_keys():
+    step = trace()["steps"][0]
+    for key in ("z", "delta", "a", "loss", "grad_W", "grad_b", "W_new", "b_new", "output_after", "loss_after"):
+        assert key in step
+    assert len(step["a"]) == 3 and len(step["z"]) == len(step["delta"]) == 2
+    assert step["check"]["max_rel_error"] <= 1e-5
+    assert step["loss_after"] < step["loss"]
+
+
+def test_json_grad_b_is_null_without_biases():
+    step = trace(network={"layers": [2, 2, 1], "activation": "sigmoid", "bias": False}, biases=None)["steps"][0]
+    assert step["grad_b"] is None and step["b_new"] is None
+
+
+def test_json_output_gradient_matches_a_hand_computation():
+    sigmoid = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h1, h2 = sigmoid(0.15 * 0.05 + 0.20 * 0.10 + 0.35), sigmoid(0.25 * 0.05 + 0.30 * 0.10 + 0.35)
+    y = sigmoid(0.40 * h1 + 0.45 * h2 + 0.60)
+    step = json.loads(json.dumps(trace()))["steps"][0]
+    assert step["grad_W"][1][0] == pytest.approx([(y - 0.5) * y * (1 - y) * h1, (y - 0.5) * y * (1 - y) * h2], rel=1e-12)
+
+
+def test_train_biases_false_keeps_biases():
+    step = trace(network={"layers": [2, 2, 1], "activation": "sigmoid", "train_biases": False})["steps"][0]
+    assert step["b_new"] == step["b"] == [[0.35, 0.35], [0.6]]
+    assert step["grad_b"][1] == step["delta"][1]
+
+
+def test_examples_and_epochs_give_one_step_per_example_per_epoch_in_order():
+    examples = [{"input": [0.05, 0.10], "target": [0.5]}, {"input": [0.9, -0.2], "target": [0.1]}]
+    steps = trace(input=None, target=None, examples=examples, epochs=3)["steps"]
+    assert [(s["epoch"], s["example"]) for s in steps] == [(e, x) for e in (1, 2, 3) for x in (1, 2)]
+    assert [s["input"] for s in steps] == [ex["input"] for ex in examples] * 3
+    for before, after in zip(steps, steps[1:]):
+        assert after["W"] == before["W_new"] and after["b"] == before["b_new"]
+
+
+def test_repeating_one_example_continues_the_loss_history():
+    steps = trace(epochs=4)["steps"]
+    for before, after in zip(steps, steps[1:]):
+        assert after["loss"] == pytest.approx(before["loss_after"], rel=1e-12)
+    assert [s["loss"] for s in steps] == sorted((s["loss"] for s in steps), reverse=True)
+
+
+def test_unquoted_date_is_read_as_text(tmp_path):
+    path = tmp_path / "dated.yaml"
+    path.write_text(yaml.safe_dump(mapping()) + "date: 2026-03-14\n")
+    assert load_problem(path).spec.date == "2026-03-14"
+
+
+# --- the self-check -------------------------------------------------------------------------------------
+
+def test_relu_kink_is_checked_with_a_subgradient():
+    solution = solve(problem_from_mapping(mapping(
+        network={"layers": [2, 2, 1], "activation": ["relu", "sigmoid"], "bias": False}, biases=None,
+        weights=[[[0.5, -0.5], [0.3, 0.2]], [[0.4, 0.6]]], input=[1, 1], target=[1])))
+    step = solution.first
+    assert step.exact.forward.layers[0].z[0] == 0
+    assert step.exact.grad_W[0][0, 0] == 0
+    assert step.check.as_dict()["subgradients_at_relu_kinks"] > 0
+
+
+def test_saturated_bce_output_still_verifies():
+    # 1 - a cancels in float64 when a = 0.99995; the finite difference is redone at 40 digits
+    report = solve(problem_from_mapping(mapping(
+        network={"layers": [2, 2, 1], "activation": "sigmoid", "bias": False}, biases=None,
+        weights=[[[5, 5], [5, 5]], [[5, 5]]], input=[1, 1], target=[0], loss="bce"))).first.check
+    assert report.max_relative_error <= 1e-5
+
+
+def test_saturated_output_agrees_with_sympy():
+    # found by hypothesis: float64 keeps ~1e-16/(1 - a) of a(1 - a), 1e-6 here; the chain rule is compared at 40 digits
+    report = solve(problem_from_mapping(mapping(
+        network={"layers": [2, 4, 4, 1], "activation": ["identity", "identity", "sigmoid"]},
+        weights=[[[1.64, 0.21], [-0.89, -1.49], [0.28, 0.24], [0.27, 0.52]],
+                 [[1.77, 1.72, -1.9, -0.05], [0.11, -1.44, 0.08, 1.68], [-0.53, -0.01, -0.95, 1.97],
+                  [1.82, -1.42, 0.72, 1.79]], [[1.21, 0.33, 1.21, 1.91]]],
+        biases=[[0.99, 0.2, 1.11, 0.9], [2, -0.45, -0.95, -0.99], [-1.87]], input=[1.41, 0.68], target=[-0.35],
+        learning_rate=0.7))).first.check
+    assert report.sympy_checked and report.max_relative_error <= 1e-5
+
+
+def test_carry_rounding_to_an_output_of_one_is_reported():
+    with pytest.raises(ProblemError, match=r"^<problem>: rounding: carry-mode rounding"):
+        solve(problem_from_mapping(mapping(
+            weights=[[[5, 5], [5, 5]], [[5, 5]]], input=[1, 1], target=[0], loss="bce",
+            rounding={"decimals": 1, "mode": "carry"})))
+
+
+def _corrupt_one_gradient(monkeypatch, amount):
+    real = api.train_step
+
+    def corrupted(*args, **kwargs):
+        values = real(*args, **kwargs)
+        values.grad_W[1][0, 0] *= 1 + amount
+        return values
+
+    monkeypatch.setattr(api, "train_step", corrupted)
+
+
+def test_corrupted_gradient_fails_the_finite_difference_check(monkeypatch):
+    _corrupt_one_gradient(monkeypatch, 1e-3)
+    with pytest.raises(VerificationError, match=r"W2\[1,1\].*central difference"):
+        solve(problem_from_mapping(mapping()))
+
+
+def test_slightly_wrong_chain_rule_fails_the_sympy_check(monkeypatch):
+    # off by 1e-7: inside the finite-difference tolerance, far outside SymPy's
+    real = evaluate._output_deltas
+
+    def slightly_wrong(*args):
+        dE_da, deltas = real(*args)
+        return dE_da, deltas * (1 + 1e-7)
+
+    monkeypatch.setattr(evaluate, "_output_deltas", slightly_wrong)
+    with pytest.raises(VerificationError, match=r"W1\[1,1\].*SymPy derivative"):
+        solve(problem_from_mapping(mapping()))
+
+
+def test_deep_relu_network_is_checked_by_sympy_quickly():
+    # nested Piecewise made SymPy's derivative exponential (53 s) and uncompilable; Max keeps it linear
+    solution = solve(problem_from_mapping(mapping(
+        network={"layers": [3, 3, 3, 3, 1], "activation": ["relu", "relu", "relu", "identity"], "bias": False},
+        biases=None, weights=[[[0.5, 0.2, 0.1]] * 3, [[0.3, 0.2, 0.1]] * 3, [[0.1, 0.4, 0.2]] * 3,
+                              [[0.3, -0.2, 0.5]]], input=[1, 0.5, 0.2], target=[1])))
+    report = solution.first.check
+    assert report.sympy_checked and report.max_sympy_error <= 1e-9
+    assert all(row.backprop != 0 for row in report.rows)
+
+
+# --- the JSON Schema ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def problem_schema() -> dict:
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "problems").glob("*.yaml")), ids=lambda p: p.name)
+def test_schema_accepts_every_problem_file(problem_schema, path):
+    jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), problem_schema)
+
+
+def test_problem_files_exist():
+    assert len(list((ROOT / "problems").glob("*.yaml"))) >= 6
+
+
+@pytest.mark.parametrize("change", [{"learning_rat": 0.5}, {"loss": "mae"}, {"weights": "0.1"}])
+def test_schema_rejects_a_wrong_file(problem_schema, change):
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(mapping(**change), problem_schema)

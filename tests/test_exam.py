@@ -1,0 +1,335 @@
+"""Randomised exams: answers against the solver and an independent oracle, reproducibility, Moodle
+XML, impossible families, and real pdflatex builds of the exam and the key."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import mpmath
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from seed_oracle import Net, sgd_step
+from solver.api import problem_from_mapping, solve
+from solver.cli import main
+from solver.exam import build_exam
+from solver.families import load_family
+from solver.latex_build import compile_pdf, latexmk_available, overfull_boxes
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "problems" / "families" / "sample.yaml"
+LAYERED = ROOT / "problems" / "families" / "layered_3_2_2_1.yaml"
+SEED = 11
+CLOZE = re.compile(r"\{(\d+):NUMERICAL:=(-?[0-9.]+):([0-9.]+)\}")
+
+
+@pytest.fixture(scope="module")
+def sample_exam(tmp_path_factory) -> Path:
+    """Three versions of the sample family with PDFs."""
+    out = tmp_path_factory.mktemp("sample")
+    build_exam(SAMPLE, 3, SEED, out, ("tex", "md", "pdf"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def layered_exam(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("layered")
+    build_exam(LAYERED, 2, SEED, out, ("tex", "md"))
+    return out
+
+
+def read_csv(folder: Path) -> list[dict]:
+    with open(folder / "answers.csv", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def trace_value(question, part: str, step: dict, convention: str) -> float:
+    """The asked number from the solver's JSON trace (``handouts solve --json``)."""
+    ref = question.parameter_ref
+    if question.ask == "output":
+        return step["output"][(question.index or int(part[2:-1] or 1)) - 1]
+    if question.ask == "loss":
+        return step["loss"]
+    if question.ask == "loss_after":
+        return step["loss_after"]
+    if question.ask == "delta":
+        sign = -1 if convention == "mitchell" else 1
+        return sign * step["delta"][question.layer - 1][question.neuron - 1]
+    if question.ask == "section":
+        layer, row = re.fullmatch(r"a(\d+)\[(\d+)\]", part).groups()
+        return step["a"][int(layer)][int(row) - 1]
+    key = ("grad_" if question.ask == "gradient" else "") + ("W" if ref.kind == "weight" else "b")
+    key = key if question.ask == "gradient" else key + "_new"
+    values = step[key][ref.layer - 1][ref.row - 1]
+    return values[ref.column - 1] if ref.kind == "weight" else values
+
+
+def oracle_value(question, part: str, problem: dict):
+    """The same number from the independent reference implementation (30 digits)."""
+    net = Net(problem["network"]["activation"], problem["weights"], problem.get("biases"), problem["input"],
+              problem["target"], problem["loss"], problem["learning_rate"])
+    step = sgd_step(net)
+    oracle_step = {"output": step["a"][-1], "loss": step["loss"], "loss_after": step["loss_after"],
+                   "delta": step["delta"], "a": step["a"], "grad_W": step["grad_W"], "grad_b": step["grad_b"],
+                   "W_new": step["W_new"], "b_new": step["b_new"]}
+    return trace_value(question, part, oracle_step, "descent")
+
+
+def answers_by_version(folder: Path, family_path: Path):
+    """(version, question, part, csv row, solver trace value, oracle value, policy) for every csv row."""
+    family = load_family(family_path)
+    questions = {q.id: q for q in family.questions}
+    versions = {v["code"]: v for v in read_manifest(folder)["versions"]}
+    solved = {}
+    for row in read_csv(folder):
+        problem = versions[row["version"]]["problem"]
+        if row["version"] not in solved:
+            solution = solve(problem_from_mapping(problem))
+            solved[row["version"]] = solution.to_json_dict()["steps"][0], solution.policy
+        step, policy = solved[row["version"]]
+        question_id, _, part = row["question"].partition(":")
+        question = questions[question_id]
+        yield (row["version"], question, part, row, trace_value(question, part, step, problem["convention"]),
+               oracle_value(question, part, problem), policy)
+
+
+@pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
+def test_answers_csv_equals_solver_and_oracle(family_path, sample_exam, layered_exam):
+    folder = sample_exam if family_path == SAMPLE else layered_exam
+    rows = list(answers_by_version(folder, family_path))
+    assert rows
+    for version, question, part, row, solver, oracle, policy in rows:
+        where = f"{version} {row['question']}"
+        assert float(row["answer"]) == solver, where
+        assert row["answer"] == repr(solver), where
+        assert mpmath.almosteq(mpmath.mpf(row["answer"]), oracle, rel_eps=1e-12, abs_eps=1e-15), where
+        if question.tolerance.policy:
+            shown = policy.round(solver)
+            assert Decimal(row["tolerance"]) == Decimal(1).scaleb(shown.as_tuple().exponent) / 2, where
+        elif question.tolerance.relative is not None:
+            assert float(row["tolerance"]) == pytest.approx(float(question.tolerance.relative) * abs(solver)), where
+        else:
+            assert float(row["tolerance"]) == float(question.tolerance.absolute), where
+
+
+def key_md_answers(folder: Path) -> dict[str, list[str]]:
+    """Printed answers per version, in order, from key.md's tables."""
+    found: dict[str, list[str]] = {}
+    code = None
+    for line in (folder / "key.md").read_text().splitlines():
+        if line.startswith("## Version "):
+            code = line.split()[-1]
+            found[code] = []
+        elif code and line.startswith("| ") and "$" in line:
+            found[code].append(line.split("|")[3].strip())
+    return found
+
+
+def key_tex_answers(folder: Path) -> dict[str, list[str]]:
+    text = (folder / "key.tex").read_text()
+    sections = re.split(r"\\renewcommand\{\\versioncode\}\{([^}]+)\}", text)[1:]
+    return {code: re.findall(r"\\answerline\[\$(-?[0-9.]+)\$", body) for code, body in zip(sections[::2], sections[1::2])}
+
+
+@pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
+def test_short_keys_print_the_oracle_value_at_the_policy(family_path, sample_exam, layered_exam):
+    folder = sample_exam if family_path == SAMPLE else layered_exam
+    expected: dict[str, list[str]] = {}
+    for version, _, _, _, _, oracle, policy in answers_by_version(folder, family_path):
+        expected.setdefault(version, []).append(policy.show(Decimal(mpmath.nstr(oracle, 30))))
+    assert key_md_answers(folder) == expected
+    assert key_tex_answers(folder) == expected
+    exam_tex = (folder / "exam.tex").read_text()
+    assert "\\answerline\n" in exam_tex and "\\answerline[" not in exam_tex
+
+
+def test_versions_are_distinct_and_named_on_every_page(sample_exam):
+    versions = read_manifest(sample_exam)["versions"]
+    drawn = [json.dumps(v["drawn"], sort_keys=True) for v in versions]
+    assert len(set(drawn)) == len(drawn) == 3
+    codes = [v["code"] for v in versions]
+    assert len(set(codes)) == 3
+    pages = pdf_pages(sample_exam / "exam.pdf")
+    on_page = [[code for code in codes if code in page] for page in pages if page.strip()]
+    assert all(len(found) == 1 for found in on_page), on_page
+    assert [found[0] for found in on_page] == sorted((found[0] for found in on_page), key=codes.index)
+
+
+def test_version_k_does_not_depend_on_the_number_of_versions(sample_exam, tmp_path):
+    build_exam(SAMPLE, 5, SEED, tmp_path, ("tex", "md"))
+    three, five = read_manifest(sample_exam)["versions"], read_manifest(tmp_path)["versions"]
+    assert five[:3] == three
+    codes = [v["code"] for v in three]
+    assert [r for r in read_csv(tmp_path) if r["version"] in codes] == read_csv(sample_exam)
+    for code in codes:
+        for name in ("handout.tex", "handout.md"):
+            assert (tmp_path / "worked" / code / name).read_bytes() == (sample_exam / "worked" / code / name).read_bytes()
+
+
+def test_same_seed_gives_byte_identical_files(sample_exam, tmp_path):
+    build_exam(SAMPLE, 3, SEED, tmp_path, ("tex", "md", "pdf"))
+    first = {p.relative_to(sample_exam): p.read_bytes() for p in sample_exam.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    assert {Path("exam.pdf"), Path("key.pdf"), Path("moodle.xml"), Path("manifest.json")} <= set(first)
+    different = [str(name) for name in first if first[name] != second[name]]
+    assert not different
+
+
+def test_manifest_records_seed_hash_and_every_drawn_value(sample_exam):
+    import hashlib
+
+    manifest = read_manifest(sample_exam)
+    assert manifest["seed"] == SEED
+    assert manifest["family_sha256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    for version in manifest["versions"]:
+        problem = version["problem"]
+        assert version["drawn"]["weights[1][0][1]"] == problem["weights"][1][0][1]
+        assert version["drawn"]["learning_rate"] == problem["learning_rate"]
+        assert len(version["drawn"]) == 6 + 3 + 2 + 1 + 1
+
+
+def test_moodle_xml_parses_and_every_answer_has_its_tolerance(sample_exam):
+    tree = etree.parse(str(sample_exam / "moodle.xml"))
+    assert len(tree.xpath("/quiz/question[@type='category']")) == 1
+    clozes = tree.xpath("/quiz/question[@type='cloze']")
+    rows = read_csv(sample_exam)
+    assert [q.findtext("idnumber") for q in clozes] == list(dict.fromkeys(r["version"] for r in rows))
+    family = load_family(SAMPLE)
+    points = {q.id: int(q.points) for q in family.questions}
+    for question in clozes:
+        code = question.findtext("idnumber")
+        text = question.find("questiontext/text").text
+        assert "<table" in text and "\\(w_{1} = " in text
+        found = CLOZE.findall(text)
+        expected = [r for r in rows if r["version"] == code]
+        assert len(found) == len(expected) == len(family.questions)
+        for (weight, answer, tolerance), row in zip(found, expected):
+            assert float(answer) == float(row["answer"])
+            assert float(tolerance) == float(row["tolerance"]) > 0
+            assert int(weight) == points[row["question"]]
+
+
+def impossible_family(tmp_path: Path, constraint: str) -> Path:
+    text = SAMPLE.read_text().replace("max_attempts: 200", "max_attempts: 12")
+    if constraint == "min_derivative":
+        text = text.replace("min_derivative: 0.05", "min_derivative: 0.3")
+    else:
+        text = re.sub(r"\{(range|choice): [^}]*\}", "{choice: [0.5]}", text)
+        text = text.replace("no_symmetric_hidden: true", "no_symmetric_hidden: false")
+    path = tmp_path / f"impossible_{constraint}.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("constraint", ["min_derivative", "distinct_versions"])
+def test_impossible_constraints_fail_with_exit_code_2_and_write_nothing(tmp_path, constraint):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["exam", str(impossible_family(tmp_path, constraint)), "--versions", "2",
+                                       "--seed", "1", "--out", str(out), "--format", "tex,md"])
+    assert result.exit_code == 2, result.output
+    message = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(message) == 1
+    assert f"rejected by {constraint} " in message[0] and "12 attempts" in message[0]
+    assert f"impossible_{constraint}.yaml" in message[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("step: 0.1, exclude: [0]}", "stp: 0.1, exclude: [0]}"), "weights[0].stp: unknown key 'stp' (did you mean 'step'?)"),
+    (("activation: sigmoid", "activation: {choice: [sigmoid, tanhh]}"), "network.activation: unknown value"),
+    (('"W1[1,2]"', '"W3[1,2]"'), "questions[3].parameter: no parameter W3[1,2]"),
+    (("{choice: [0.25, 0.5, 1.0]}", "{range: [0, 1], step: 0.5}"), "learning_rate: must be positive, got 0"),
+])
+def test_bad_family_files_name_the_field(tmp_path, edit, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(SAMPLE.read_text().replace(*edit, 1))
+    result = CliRunner().invoke(main, ["exam", str(path), "--seed", "1", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert f"{path}:" in result.output
+
+
+def test_stress_reports_rejections_and_spreads():
+    result = CliRunner().invoke(main, ["stress", str(SAMPLE), "--draws", "5", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    for word in ("every draw solved and verified", "nonzero_at_policy", "min_derivative", "q4", "distinct"):
+        assert word in result.output
+
+
+@pytest.mark.parametrize("command", ["exam", "stress"])
+def test_help_ends_with_an_example(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    description = result.output.split("Options:")[0].rstrip().splitlines()
+    assert description[-2].strip() == "Example:"
+    assert description[-1].strip().startswith(f"handouts {command} ")
+
+
+MITCHELL_SOFTMAX = """\
+title: "Softmax & ReLU_2: 100% (Mitchell)"
+network: {layers: [2, 3, 2], activation: [relu, softmax]}
+weights: {range: [-1, 1], step: 0.25, exclude: [0]}
+biases: {range: [-0.5, 0.5], step: 0.25}
+input: {range: [-1, 1], step: 0.5}
+target: {choice: [[1, 0], [0, 1]]}
+loss: cross_entropy
+learning_rate: {range: [0.1, 0.5], step: 0.1}
+convention: mitchell
+notation: mitchell
+rounding: {decimals: 3, mode: carry}
+questions:
+  - {id: out, ask: output, points: 1.5}
+  - {id: d, ask: delta, layer: 1, neuron: 3}
+  - {id: g, ask: gradient, parameter: "b1[2]", tolerance: {absolute: 0.002}}
+constraints: {nonzero_at_policy: true, min_derivative: 0.5, distinct_versions: true}
+"""
+
+
+def test_parts_half_points_and_prose_escaping_compile(tmp_path):
+    family = tmp_path / "mitchell_softmax.yaml"
+    family.write_text(MITCHELL_SOFTMAX)
+    out = tmp_path / "out"
+    build_exam(family, 2, SEED, out, ("tex", "pdf"))
+    exam_tex = (out / "exam.tex").read_text()
+    assert "\\question[1\\half]" in exam_tex and "\\begin{parts}" in exam_tex
+    assert "Softmax \\& ReLU\\_2: 100\\% (Mitchell)" in exam_tex
+    rows = read_csv(out)
+    assert [r["question"] for r in rows[:4]] == ["out:y[1]", "out:y[2]", "d", "g"]
+    assert [r["points"] for r in rows[:4]] == ["0.75", "0.75", "1", "1"]
+    assert rows[3]["tolerance"] == "0.002"
+    targets = [v["problem"]["target"] for v in read_manifest(out)["versions"]]
+    assert all(t in ([1, 0], [0, 1]) for t in targets)
+    key_text = "".join(pdf_pages(out / "key.pdf")).replace("\u2212", "-")
+    assert all(str(Decimal(r["answer"]).quantize(Decimal("0.001"))) in key_text for r in rows)
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed to read the PDFs"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_exam_and_key_compile_with_pdflatex_without_overfull_boxes(sample_exam, tmp_path):
+    assert latexmk_available(), "latexmk and TeX Live are required for this test"
+    for name in ("exam", "key"):
+        assert (sample_exam / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        tex = tmp_path / f"{name}.tex"
+        shutil.copyfile(sample_exam / f"{name}.tex", tex)
+        pdf = compile_pdf(tex)
+        assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
+        text = "".join(pdf_pages(pdf))
+        assert "Version V01-" in text and "page 1 of" in text
+    key_text = "".join(pdf_pages(sample_exam / "key.pdf")).replace("\u2212", "-")
+    first = key_md_answers(sample_exam)
+    assert all(answer in key_text for answers in first.values() for answer in answers)
