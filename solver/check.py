@@ -148,7 +148,6 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
                oracle: SympyOracle | None) -> CheckReport:
     """Compare backprop gradients with central finite differences (and SymPy when given); raise on disagreement."""
     network = derivation.network
-    floats = FloatNumerics()
     base = Parameters([np.array(w, dtype=float) for w in params.weights],
                       None if params.biases is None else [np.array(b, dtype=float) for b in params.biases])
     x = np.array([float(v) for v in inputs])

@@ -21,7 +21,6 @@ import sympy as sp
 from .derive import Derivation
 from .errors import NumericalError
 from .functions import a as a_sym, z as z_sym
-from .network import Network
 from .rounding import RoundingPolicy
 
 mpmath.mp.dps = 40

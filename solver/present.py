@@ -13,7 +13,7 @@ import sympy as sp
 from .diagram import DIAGRAM_MAX_WIDTH
 from .equations import Equation, Part, chain
 from .formatting import Formatter, column, partial, partial_inline, pmatrix, symbol_list
-from .functions import LOSSES, a as a_sym, z as z_sym
+from .functions import LOSSES, a as a_sym
 from .network import ParameterRef
 from .solution import Solution, StepRecord
 from .spec import SECTION_NAMES
@@ -511,7 +511,7 @@ class HandoutView:
 
     @property
     def gradient_blocks(self) -> list[Block]:
-        N, net, v = self.N, self.network, self.values
+        N, net = self.N, self.network
         blocks = []
         for l in range(net.depth, 0, -1):
             eqs = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -26,8 +27,6 @@ class Problem:
     @property
     def name(self) -> str:
         """The file's stem, used for output folders."""
-        from pathlib import Path
-
         return Path(self.source).stem
 
 
