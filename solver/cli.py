@@ -155,23 +155,30 @@ def templates_copy(target: Path, force: bool):
 @main.command()
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of standard output.")
-def schema(out_file: Path | None):
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@_reports_errors
+def schema(out_file: Path | None, force: bool):
     """Print the JSON Schema of the problem-file format (for editor autocompletion).
+
+    The same schema ships in the package as solver/schema/problem.schema.json.
 
     \b
     Example:
       handouts schema --out problem.schema.json
     """
-    from .spec import problem_json_schema
+    from .spec import problem_json_schema_text
 
-    text = json.dumps(problem_json_schema(), indent=2) + "\n"
+    text = problem_json_schema_text()
     if out_file is None:
         click.echo(text, nl=False)
-    else:
-        from .files import write_text_atomic
+        return
+    from .errors import OutputError
+    from .files import write_text_atomic
 
-        write_text_atomic(out_file, text)
-        click.echo(str(out_file))
+    if out_file.exists() and not force:
+        raise OutputError(f"{out_file} exists; use --force to overwrite it")
+    write_text_atomic(out_file, text)
+    click.echo(str(out_file))
 
 
 @main.command()

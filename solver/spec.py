@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -422,3 +423,8 @@ def problem_json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "backprop-handouts problem file"
     return schema
+
+
+def problem_json_schema_text() -> str:
+    """The schema as the JSON text shipped in ``solver/schema/problem.schema.json``."""
+    return json.dumps(problem_json_schema(), indent=2) + "\n"

@@ -202,3 +202,34 @@ def test_wide_network_breaks_long_lines_and_math_blocks(tmp_path):
     tex.write_text(outputs["handout.tex"], encoding="utf-8")
     compile_pdf(tex)
     assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
+
+
+def test_colour_coding_compiles_and_colours_the_symbols(tmp_path):
+    from solver.api import problem_from_mapping
+
+    problem = problem_from_mapping({
+        "network": {"layers": [2, 2, 1]}, "weights": [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]],
+        "biases": [[0.1, 0.1], [0.2]], "input": [1.0, 0.5], "target": [1.0], "learning_rate": 0.5,
+        "notation": {"preset": "layered", "colour": True},
+    })
+    outputs = render_outputs(solve(problem), ("tex", "md"))
+    assert r"{\color{blue}w^{(1)}_{1,1}}" in outputs["handout.tex"]
+    assert r"{\color{red}\delta^{(1)}_{1}}" in outputs["handout.md"]
+    assert render_errors(extract_math(outputs["handout.md"])) == []
+    tex = tmp_path / "handout.tex"
+    tex.write_text(outputs["handout.tex"], encoding="utf-8")
+    compile_pdf(tex)
+    assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
+
+
+def test_latex_failure_keeps_tex_and_log_and_reports_the_line(tmp_path):
+    override = tmp_path / "templates" / "latex" / "parts"
+    override.mkdir(parents=True)
+    (override / "loss.tex.j2").write_text("\\section{Loss}\n\\undefinedcommand\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", str(SEED001), "--format", "tex,pdf", "--out", str(out),
+                                       "--templates", str(tmp_path / "templates")])
+    assert result.exit_code == 2
+    assert "Undefined control sequence" in result.output and "handout.tex:" in result.output
+    folder = out / SEED001.stem
+    assert sorted(p.name for p in folder.iterdir()) == ["handout.log", "handout.tex"]

@@ -1,4 +1,4 @@
-"""The package carries its templates: a plain wheel (what ``pip install .`` builds) contains every one."""
+"""The package carries its templates and schema: a plain wheel (what ``pip install .`` builds) has them."""
 from __future__ import annotations
 
 import subprocess
@@ -11,7 +11,7 @@ from solver.render import builtin_templates
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_wheel_contains_every_template(tmp_path):
+def test_wheel_contains_every_template_and_the_schema(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("*.whl"))
@@ -19,3 +19,13 @@ def test_wheel_contains_every_template(tmp_path):
     templates = sorted(p.relative_to(builtin_templates()).as_posix() for p in builtin_templates().rglob("*.j2"))
     assert len(templates) > 30
     assert {f"solver/templates/{t}" for t in templates} <= names
+    assert "solver/schema/problem.schema.json" in names
+
+
+def test_shipped_schema_matches_the_validation_models():
+    from solver.spec import problem_json_schema_text
+
+    shipped = ROOT / "solver" / "schema" / "problem.schema.json"
+    assert shipped.read_text(encoding="utf-8") == problem_json_schema_text(), \
+        "regenerate with: handouts schema --out solver/schema/problem.schema.json --force"
+
