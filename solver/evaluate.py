@@ -170,6 +170,7 @@ class LayerValues:
     """One non-input layer of a forward pass."""
 
     products: np.ndarray
+    weighted_sum: np.ndarray
     z: np.ndarray
     a: np.ndarray
     fprime: np.ndarray | None
@@ -223,10 +224,10 @@ def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, targ
     for layer in network.layer_indices:
         activation = network.activation(layer)
         products = params.weights[layer - 1] * values[np.newaxis, :]
-        z = products.sum(axis=1)
+        weighted_sum = products.sum(axis=1)
         if params.biases is not None:
-            z = z + params.biases[layer - 1]
-        z = numerics.named(z)
+            weighted_sum = weighted_sum + params.biases[layer - 1]
+        z = numerics.named(weighted_sum)
         fprime = None
         if activation.elementwise:
             a = numerics.named(numerics.map(activation.formula, z_sym, z))
@@ -236,7 +237,7 @@ def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, targ
                                         else numerics.map(activation.derivative, z_sym, z))
         else:
             a = numerics.softmax(z)
-        layers.append(LayerValues(products, z, a, fprime))
+        layers.append(LayerValues(products, weighted_sum, z, a, fprime))
         values = a
     return ForwardValues(inputs, layers, _loss(derivation, values, target, numerics))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 import sympy as sp
 
@@ -69,7 +70,6 @@ class HandoutView:
         self.values = self.step.shown
         self.mitchell = self.spec.convention == "mitchell"
         self.sign = -1 if self.mitchell else 1
-        L = self.network.depth
         self.matrix_form = (self.spec.options.matrix_form if self.spec.options.matrix_form is not None
                             else self.notation.preset == "layered")
         self.matrix_form = self.matrix_form and max(self.network.sizes) <= MATRIX_MAX_WIDTH
@@ -78,7 +78,6 @@ class HandoutView:
         self.sections = list(self.spec.sections or SECTION_NAMES)
         if len(solution.steps) == 1 and "history" in self.sections and self.spec.sections is None:
             self.sections.remove("history")
-        self.output_layer = L
 
     @property
     def network_drawable(self) -> bool:
@@ -269,10 +268,8 @@ class HandoutView:
         return blocks
 
     def _sum_relation(self, layer, j) -> str:
-        if not self.fmt.policy.carries:
-            return "="
-        exact_sum = sum(layer.products[j - 1]) + (0 if not self.network.has_bias else 0)
-        return "=" if layer.z[j - 1] == self.fmt.policy.round(layer.z[j - 1]) and exact_sum is not None else r"\approx"
+        """'=' unless carry mode rounded the weighted sum to give z."""
+        return self.fmt.relation(layer.weighted_sum[j - 1], layer.z[j - 1])
 
     def activation_value_parts(self, l: int, j: int, layer) -> list:
         activation = self.network.activation(l)
@@ -321,8 +318,8 @@ class HandoutView:
         numbers = {y: self.fmt.value(v) for y, v in zip(sym.a[L], forward.output)}
         numbers.update({t: self.fmt.given(v) for t, v in zip(sym.t, self.step.target)})
         return chain(self.N.loss, self.fmt.pieces(loss), self.fmt.pieces(loss, numbers),
-                     Part((self.fmt.value(forward.loss),), self.fmt.relation(0, 0) if not self.fmt.policy.carries
-                          else r"\approx"), boxed=True)
+                     Part((self.fmt.value(forward.loss),), r"\approx" if self.fmt.policy.carries else "="),
+                     boxed=True)
 
     # ------------------------------------------------------------------ backward: symbolic rules
     def delta_definition(self, l: int, j: int) -> str:
@@ -401,7 +398,7 @@ class HandoutView:
                 eqs.append(chain(lhs, self.fmt.latex(dE_expr), self.fmt.substituted(dE_expr, out_values),
                                  self.fmt.value(dE)))
                 fp = fwd.layers[-1].fprime[j - 1]
-                eqs.append(chain(self._fprime_lhs(L, j), self.fmt.latex(node.fprime),
+                eqs.append(chain(self.N.fprime(L, j), self.fmt.latex(node.fprime),
                                  self.fmt.substituted(node.fprime, out_values), self.fmt.value(fp)))
                 eqs.append(chain(N.delta(L, j), self.fmt.product(self.fmt.value(dE), self.fmt.value(fp)),
                                  Part((self.shown_delta(L, j),), self.fmt.relation(dE * fp, self.sign *
@@ -418,7 +415,7 @@ class HandoutView:
                 j = node.row
                 terms_sym = [f"{N.paint('weight', N.weight(l + 1, k, j))} {N.paint('error', N.delta(l + 1, k))}"
                              for k in range(1, net.sizes[l + 1] + 1)]
-                terms_num = [self.fmt.product(self.given_weight_current(l + 1, k, j), self.shown_delta(l + 1, k))
+                terms_num = [self.fmt.product(self.given_weight(l + 1, k, j), self.shown_delta(l + 1, k))
                              for k in range(1, net.sizes[l + 1] + 1)]
                 terms_val = [self.fmt.value(self.sign * t) for t in v.downstream_terms[l - 1][j - 1]]
                 total = self.sign * v.downstream_sums[l - 1][j - 1]
@@ -439,12 +436,6 @@ class HandoutView:
             blocks.append(Block(N.layer_title(l), neurons))
         return blocks
 
-    def given_weight_current(self, l, j, k) -> str:
-        return self.given_weight(l, j, k)
-
-    def _fprime_lhs(self, l: int, j: int) -> str:
-        return self.N.fprime(l, j)
-
     def fprime_equation(self, l: int, j: int, fwd) -> Equation:
         activation = self.network.activation(l)
         sym = self.network.symbols
@@ -453,7 +444,7 @@ class HandoutView:
                   sym.z[l][j - 1]: self.fmt.value(fwd.layers[l - 1].z[j - 1])}
         fp = fwd.layers[l - 1].fprime[j - 1]
         substituted = self.fmt.substituted(node_fp, values) if activation.name != "identity" else None
-        return chain(self._fprime_lhs(l, j), self.fmt.latex(node_fp), substituted, self.fmt.value(fp))
+        return chain(self.N.fprime(l, j), self.fmt.latex(node_fp), substituted, self.fmt.value(fp))
 
     @property
     def fprime_equations(self) -> list[Equation]:
@@ -681,39 +672,40 @@ class HandoutView:
 
     @property
     def comparison(self) -> Table:
-        exact = self.step.exact
-        fmt = self.fmt
+        """Output, error and loss before and after the update, from the numbers the handout shows."""
+        shown, fmt = self.values, self.fmt
         rows = []
         for j in range(1, self.network.sizes[-1] + 1):
-            before, after = exact.forward.output[j - 1], exact.after.output[j - 1]
-            target = self.step.target[j - 1]
-            rows.append([f"\\text{{output }} {self.act(self.network.depth, j)}", fmt.rounded(before), fmt.rounded(after),
-                         fmt.rounded(after - before)])
-            e0, e1 = abs(before - float(target) if isinstance(before, float) else before - target), None
-            e0 = abs(float(before) - float(target))
-            e1 = abs(float(after) - float(target))
-            rows.append([f"|{self.act(self.network.depth, j)} - {self.N.target(j)}|", fmt.rounded(e0),
-                         fmt.rounded(e1), fmt.rounded(e1 - e0)])
-        loss0, loss1 = float(exact.forward.loss), float(exact.after.loss)
-        rows.append([f"\\text{{loss }} {self.N.loss}", fmt.rounded(loss0), fmt.rounded(loss1), fmt.rounded(loss1 - loss0)])
+            before, after = shown.forward.output[j - 1], shown.after.output[j - 1]
+            target = self._in_shown_numbers(self.step.target[j - 1])
+            y = self.act(self.network.depth, j)
+            rows.append([f"\\text{{output }} {y}", fmt.value(before), fmt.value(after), fmt.value(after - before)])
+            e0, e1 = abs(before - target), abs(after - target)
+            rows.append([f"|{y} - {self.N.target(j)}|", fmt.value(e0), fmt.value(e1), fmt.value(e1 - e0)])
+        loss0, loss1 = shown.forward.loss, shown.after.loss
+        rows.append([f"\\text{{loss }} {self.N.loss}", fmt.value(loss0), fmt.value(loss1), fmt.value(loss1 - loss0)])
         return Table(["", "\\text{before}", "\\text{after}", "\\text{change}"], rows)
+
+    def _in_shown_numbers(self, given: Decimal):
+        """A given value in the number system of the shown step (Decimal in carry mode, else Fraction)."""
+        return given if self.fmt.policy.carries else Fraction(given)
 
     @property
     def improvement(self) -> dict:
-        """Loss reduction and percent improvement, from full-precision values."""
-        exact = self.step.exact
-        loss0, loss1 = float(exact.forward.loss), float(exact.after.loss)
+        """Loss reduction and percent improvement from the shown losses; full precision stated in prose."""
+        fmt = self.fmt
+        loss0, loss1 = self.values.forward.loss, self.values.after.loss
         reduction = loss0 - loss1
-        percent = 100 * reduction / loss0 if loss0 else 0.0
+        percent = 100 * reduction / loss0 if loss0 else 0
+        exact0, exact1 = float(self.step.exact.forward.loss), float(self.step.exact.after.loss)
         return {
-            "reduction": chain(f"\\Delta {self.N.loss}", f"{self.fmt.rounded(loss0)} - {self.fmt.rounded(loss1)}",
-                               self.fmt.rounded(reduction)),
+            "reduction": chain(f"\\Delta {self.N.loss}", f"{fmt.value(loss0)} - {fmt.value(loss1)}", fmt.value(reduction)),
             "percent": chain("\\text{improvement}",
-                             f"\\frac{{{self.fmt.rounded(reduction)}}}{{{self.fmt.rounded(loss0)}}} \\times 100\\,\\%",
-                             f"{self.fmt.rounded(percent)}\\,\\%"),
-            "decreased": reduction > 0,
-            "loss_before_full": f"{loss0:.10g}",
-            "loss_after_full": f"{loss1:.10g}",
+                             f"\\frac{{{fmt.value(reduction)}}}{{{fmt.value(loss0)}}} \\times 100\\,\\%",
+                             Part((f"{fmt.rounded(percent)}\\,\\%",), fmt.relation(percent, fmt.policy.round(percent)))),
+            "decreased": exact1 < exact0,
+            "loss_before_full": f"{exact0:.10g}",
+            "loss_after_full": f"{exact1:.10g}",
         }
 
     # ------------------------------------------------------------------ summary tables

@@ -233,3 +233,28 @@ def test_latex_failure_keeps_tex_and_log_and_reports_the_line(tmp_path):
     assert "Undefined control sequence" in result.output and "handout.tex:" in result.output
     folder = out / SEED001.stem
     assert sorted(p.name for p in folder.iterdir()) == ["handout.log", "handout.tex"]
+
+
+_NUMBER_SUM = re.compile(r"(?:^|= )(-?[0-9.]+(?: [-+] [0-9.]+)+) (=|\\approx) (-?[0-9.]+)(?: |\\\\|$)")
+
+
+@pytest.mark.parametrize("name", ["seed002_mitchell_3_2_1", "seed002_two_outputs_2_2_2", "seed002_chain_1_1_1"])
+def test_carry_mode_sums_check_on_the_numbers_they_show(rendered, name):
+    """In carry mode a written-out sum equals its result ('=') or rounds to it ('\\approx')."""
+    from decimal import Decimal
+
+    from solver.rounding import RoundingPolicy
+    from solver.spec import load_spec
+
+    spec = load_spec(ROOT / "problems" / f"{name}.yaml")
+    policy = RoundingPolicy.from_spec(spec.rounding)
+    checked = 0
+    for line in rendered[name]["handout.md"].splitlines():
+        for terms, relation, result in _NUMBER_SUM.findall(line.replace("&", "")):
+            total = sum(Decimal(t.replace(" ", "")) for t in re.findall(r"-?\s?[0-9.]+", terms.replace("+ ", "")))
+            if relation == "=":
+                assert total == Decimal(result), line
+            else:
+                assert total != Decimal(result) and policy.round(total) == Decimal(result), line
+            checked += 1
+    assert checked >= 2
