@@ -522,7 +522,7 @@ class HandoutView:
                 small = self.fmt.small(self.step.exact.grad_W[l - 1][ref.row - 1, ref.column - 1]
                                        if ref.kind == "weight" else self.step.exact.grad_b[l - 1][ref.row - 1])
                 if small:
-                    eq = Equation(eq.lhs, eq.parts, eq.boxed, notes=(f"{small} before rounding",))
+                    eq = Equation(eq.lhs, eq.parts, eq.boxed, notes=(small,))
                 eqs.append(eq)
             blocks.append(Block(f"{N.layer_title(l)} parameters", equations=eqs))
         return blocks
