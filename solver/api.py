@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 
@@ -13,18 +12,10 @@ from .evaluate import CarryNumerics, ExactNumerics, Numerics, Parameters, StepVa
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
-from .solution import Problem, Solution, StepRecord
-from .spec import ProblemSpec, load_spec, spec_from_mapping
+from .solution import Solution, StepRecord
+from .spec import Problem, ProblemSpec, load_problem, problem_from_mapping
 
-
-def load_problem(path: str | Path) -> Problem:
-    """Read and validate a problem file (raises ProblemError with file, field and line)."""
-    return Problem(load_spec(path), str(path))
-
-
-def problem_from_mapping(data: dict, source: str = "<problem>") -> Problem:
-    """Build a problem from a Python mapping (e.g. in a notebook)."""
-    return Problem(spec_from_mapping(data, source), source)
+__all__ = ["Problem", "load_problem", "problem_from_mapping", "solve", "build_network"]
 
 
 def build_network(spec: ProblemSpec) -> Network:

@@ -5,7 +5,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .api import load_problem, solve
+from .api import solve
+from .spec import Problem, load_problem
 from .errors import OutputError
 from .files import write_bytes_atomic, write_text_atomic
 from .latex_build import LatexError, compile_pdf, latexmk_available
@@ -50,8 +51,13 @@ def build_pdf(tex_path: Path) -> Path:
 
 def render_problem_file(problem_path: Path, out_dir: Path, formats=("tex", "md", "pdf"),
                         templates_dir: Path | None = None) -> list[Path]:
-    """Load, solve, verify and render one problem; nothing is written unless every step before succeeded."""
-    problem = load_problem(problem_path)
+    """Load, solve, verify and render one problem file into OUT/<name>/."""
+    return render_problem(load_problem(problem_path), out_dir, formats, templates_dir)
+
+
+def render_problem(problem: Problem, out_dir: Path, formats=("tex", "md", "pdf"),
+                   templates_dir: Path | None = None) -> list[Path]:
+    """Solve, verify and render a loaded problem; nothing is written unless every step before succeeded."""
     solution = solve(problem)
     outputs = render_outputs(solution, formats, templates_dir)
     folder = Path(out_dir) / problem.name

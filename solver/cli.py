@@ -1,4 +1,8 @@
-"""The ``handouts`` command: a thin layer over the library API (heavy imports happen inside commands)."""
+"""The ``handouts`` command: a thin layer over the library API.
+
+Heavy imports (SymPy, NumPy) happen inside commands, after the problem file is validated, so
+``--help`` and a bad file answer at once.
+"""
 from __future__ import annotations
 
 import functools
@@ -66,9 +70,12 @@ def solve(problem: Path, as_json: bool):
     Example:
       handouts solve problems/seed001_named_2_2_1.yaml --json
     """
-    from .api import load_problem, solve as solve_problem
+    from .spec import load_problem
 
-    solution = solve_problem(load_problem(problem))
+    loaded = load_problem(problem)
+    from .api import solve as solve_problem
+
+    solution = solve_problem(loaded)
     if as_json:
         click.echo(json.dumps(solution.to_json_dict(), indent=2))
         return
@@ -91,9 +98,12 @@ def render(problem: Path, out_dir: Path, formats: tuple[str, ...], templates_dir
     Example:
       handouts render problems/seed003_layered_3_2_2_1.yaml --format tex,md --out output
     """
-    from .build import render_problem_file
+    from .spec import load_problem
 
-    for path in render_problem_file(problem, out_dir, formats, templates_dir):
+    loaded = load_problem(problem)
+    from .build import render_problem
+
+    for path in render_problem(loaded, out_dir, formats, templates_dir):
         click.echo(str(path))
 
 
@@ -110,15 +120,18 @@ def build(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], te
     Example:
       handouts build problems --out output
     """
-    from .build import render_problem_file
+    from .spec import load_problem
 
     files = []
     for source in sources:
         files += sorted(source.glob("*.yaml")) if source.is_dir() else [source]
     if not files:
         raise click.UsageError("no *.yaml problem files found")
-    for problem in files:
-        for path in render_problem_file(problem, out_dir, formats, templates_dir):
+    problems = [load_problem(path) for path in files]
+    from .build import render_problem
+
+    for loaded in problems:
+        for path in render_problem(loaded, out_dir, formats, templates_dir):
             click.echo(str(path))
 
 

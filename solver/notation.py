@@ -4,23 +4,13 @@ One preset per seed document; every base letter can be overridden from the probl
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .errors import ProblemError
 from .network import Network
+from .symbols import check_symbol
 
 ROLE_COLOURS = {"input": "orange", "weight": "blue", "activation": "teal", "error": "red"}
-
-_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
-          "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split()
-_SAFE_SYMBOL = re.compile(
-    r"^(?:[A-Za-z0-9'](?:[A-Za-z0-9']*)"
-    r"|\\(?:" + "|".join(_GREEK) + r")"
-    r"|\\(?:hat|bar|tilde|vec|mathcal|mathrm|mathbf|boldsymbol|mathit|operatorname)\{(?:[A-Za-z0-9]+|\\(?:"
-    + "|".join(_GREEK) + r"))\})$"
-)
 
 PRESET_LETTERS = {
     "arrows": dict(input="x", hidden="h", output="o", preactivation="z", weight="w", bias="b", delta=r"\delta",
@@ -32,17 +22,6 @@ PRESET_LETTERS = {
     "layered": dict(input="x", hidden="a", output="a", preactivation="z", weight="w", bias="b", delta=r"\delta",
                     target="y", loss=r"\mathcal{L}", learning_rate=r"\eta"),
 }
-
-
-def check_symbol(text: str, source: str, role: str) -> str:
-    """Accept only a safe subset of LaTeX for symbol overrides (letters, digits, Greek, accents)."""
-    if not _SAFE_SYMBOL.match(text):
-        raise ProblemError(
-            source, f"notation.symbols.{role}",
-            f"'{text}' is not an allowed symbol: use letters and digits, a Greek letter such as \\theta, "
-            "or one accent such as \\hat{y} or \\mathcal{L}",
-        )
-    return text
 
 
 @dataclass(frozen=True)

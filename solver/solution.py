@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 
@@ -14,20 +13,7 @@ from .evaluate import Parameters, StepValues
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
-from .spec import ProblemSpec
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A validated problem and the file it came from."""
-
-    spec: ProblemSpec
-    source: str
-
-    @property
-    def name(self) -> str:
-        """The file's stem, used for output folders."""
-        return Path(self.source).stem
+from .spec import Problem, ProblemSpec
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import ProblemError
+from .symbols import check_symbol
 from .yamlfile import YamlDocument, load_yaml
 
 MAX_WIDTH = 64
@@ -251,8 +253,6 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
 
 def _unsafe_symbols(notation: NotationSpec) -> list[tuple[tuple, str]]:
     """Symbol overrides outside the safe LaTeX subset (they would reach pdflatex verbatim)."""
-    from .notation import check_symbol
-
     found = []
     for role, text in notation.symbols.items():
         try:
@@ -428,3 +428,26 @@ def problem_json_schema() -> dict:
 def problem_json_schema_text() -> str:
     """The schema as the JSON text shipped in ``solver/schema/problem.schema.json``."""
     return json.dumps(problem_json_schema(), indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated problem and the file it came from."""
+
+    spec: ProblemSpec
+    source: str
+
+    @property
+    def name(self) -> str:
+        """The file's stem, used for output folders."""
+        return Path(self.source).stem
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file (raises ProblemError with file, field and line)."""
+    return Problem(load_spec(path), str(path))
+
+
+def problem_from_mapping(data: dict, source: str = "<problem>") -> Problem:
+    """Build a problem from a Python mapping (e.g. in a notebook)."""
+    return Problem(spec_from_mapping(data, source), source)
