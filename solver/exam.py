@@ -114,14 +114,18 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
     return sheets
 
 
-def _pdfs(sheets: dict[str, str]) -> dict[str, bytes]:
-    """exam.pdf and key.pdf, compiled in a scratch folder (kept, with the .log, if LaTeX fails)."""
+def _pdfs(texts: dict[str, str]) -> dict[str, bytes]:
+    """The PDF of each .tex (relative path -> text), compiled in a scratch folder that is kept, with the
+    .log, if LaTeX fails."""
+    if not latexmk_available():
+        raise OutputError("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
+                          "or use --format tex,md)")
     scratch = Path(tempfile.mkdtemp(prefix="handouts-exam-"))
     pdfs = {}
-    for name in SHEETS["tex"]:
-        tex_path = write_text_atomic(scratch / name, sheets[name])
+    for name, text in texts.items():
+        tex_path = write_text_atomic(scratch / name, text)
         try:
-            pdfs[tex_path.with_suffix(".pdf").name] = compile_pdf(tex_path).read_bytes()
+            pdfs[Path(name).with_suffix(".pdf").as_posix()] = compile_pdf(tex_path).read_bytes()
         except LatexError as exc:
             raise OutputError(f"{exc}; nothing was written to the output folder") from None
     shutil.rmtree(scratch)
@@ -141,8 +145,10 @@ def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats
     outputs["answers.csv"] = answers_csv(versions)
     outputs["manifest.json"] = manifest(family, seed, versions)
     outputs["moodle.xml"] = moodle_xml(family.spec.title, versions, instructions(family))
-    if "pdf" in formats and latexmk_available():
-        outputs.update(_pdfs(sheets))
+    if "pdf" in formats:
+        texts = {name: sheets[name] for name in SHEETS["tex"]}
+        texts.update({f"worked/{v.code}/handout.tex": v.worked["handout.tex"] for v in versions})
+        outputs.update(_pdfs(texts))
     return outputs
 
 

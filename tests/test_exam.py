@@ -182,6 +182,7 @@ def test_same_seed_gives_byte_identical_files(sample_exam, tmp_path):
     second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert sorted(first) == sorted(second)
     assert {Path("exam.pdf"), Path("key.pdf"), Path("moodle.xml"), Path("manifest.json")} <= set(first)
+    assert len([name for name in first if name.parent.parent == Path("worked") and name.suffix == ".pdf"]) == 3
     different = [str(name) for name in first if first[name] != second[name]]
     assert not different
 
