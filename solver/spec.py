@@ -341,7 +341,7 @@ def _message(error: dict, model: type[BaseModel]) -> str:
         return f"unknown key '{loc[-1]}'" + (_suggest(loc[-1], _model_fields_at(model, loc[:-1]))
                                              or _home_of(loc[-1], model))
     if kind == "invalid_key":
-        return f"keys must be text, got the key {loc[-1]}"
+        return f"keys must be text, got {_describe(loc[-1])} as a key"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"unknown value {_describe(value)}; expected one of {expected}" + _suggest(

@@ -41,8 +41,12 @@ class _ExactLoader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, (str, int, Decimal, bool, type(None))):
-                raise _Refused(key_node.start_mark.line + 1, f"a {type(key).__name__} cannot be used as a key")
+            if not isinstance(key, str):
+                kind = {bool: "a boolean", type(None): "null"}.get(type(key), "a number") \
+                    if isinstance(key_node, yaml.ScalarNode) else f"a {type(key).__name__}"
+                shown = f" '{key_node.value}'" if isinstance(key_node, yaml.ScalarNode) else ""
+                raise _Refused(key_node.start_mark.line + 1,
+                               f"keys must be text, but the key{shown} is read as {kind}; quote it")
             if key in seen:
                 raise _Refused(key_node.start_mark.line + 1, f"duplicate key '{key}'")
             seen.add(key)
