@@ -63,6 +63,16 @@ class Formatter:
             return r"\approx"
         return "="
 
+    def relation_for(self, expr: sp.Expr, values: dict, shown) -> str:
+        """'=' when ``expr`` evaluated exactly at the shown ``values`` gives the ``shown`` result, else
+        '\\approx' (carry mode; display mode always writes '=' and says so in its rounding statement)."""
+        if not self.policy.carries:
+            return "="
+        exact = expr.subs({symbol: sp.Rational(str(value)) for symbol, value in values.items()})
+        if not exact.is_Rational:
+            return r"\approx"
+        return "=" if Fraction(int(exact.p), int(exact.q)) == Fraction(to_decimal(shown)) else r"\approx"
+
     def small(self, value) -> str | None:
         """'2.26 \\times 10^{-4}' for values the policy rounds to zero, else None."""
         if not self.policy.rounds_to_zero(value):

@@ -315,10 +315,11 @@ class HandoutView:
         sym = self.network.symbols
         L = self.network.depth
         loss = self.solution.derivation.loss
-        numbers = {y: self.fmt.value(v) for y, v in zip(sym.a[L], forward.output)}
-        numbers.update({t: self.fmt.given(v) for t, v in zip(sym.t, self.step.target)})
+        raw = dict(zip(sym.a[L], forward.output))
+        raw.update(zip(sym.t, self.step.target))
+        numbers = {s: self.fmt.given(v) if s in sym.t else self.fmt.value(v) for s, v in raw.items()}
         return chain(self.N.loss, self.fmt.pieces(loss), self.fmt.pieces(loss, numbers),
-                     Part((self.fmt.value(forward.loss),), r"\approx" if self.fmt.policy.carries else "="),
+                     Part((self.fmt.value(forward.loss),), self.fmt.relation_for(loss, raw, forward.loss)),
                      boxed=True)
 
     # ------------------------------------------------------------------ backward: symbolic rules
@@ -385,9 +386,10 @@ class HandoutView:
         fwd = v.forward
         blocks = []
         eqs = []
-        out_values = {s: self.fmt.value(x) for s, x in zip(sym.a[L], fwd.output)}
-        out_values.update({t: self.fmt.given(x) for t, x in zip(sym.t, self.step.target)})
-        out_values.update({s: self.fmt.value(x) for s, x in zip(sym.z[L], fwd.layers[-1].z)})
+        raw = dict(zip(sym.a[L], fwd.output))
+        raw.update(zip(sym.t, self.step.target))
+        raw.update(zip(sym.z[L], fwd.layers[-1].z))
+        out_values = {s: self.fmt.given(x) if s in sym.t else self.fmt.value(x) for s, x in raw.items()}
         for node in derivation.nodes[L]:
             j = node.row
             y = self.act(L, j)
@@ -396,18 +398,19 @@ class HandoutView:
             dE_expr = node.dE_da if not self.mitchell else negate_for_display(node.dE_da)
             if node.delta_kind == "product":
                 eqs.append(chain(lhs, self.fmt.latex(dE_expr), self.fmt.substituted(dE_expr, out_values),
-                                 self.fmt.value(dE)))
+                                 Part((self.fmt.value(dE),), self.fmt.relation_for(dE_expr, raw, dE))))
                 fp = fwd.layers[-1].fprime[j - 1]
-                eqs.append(chain(self.N.fprime(L, j), self.fmt.latex(node.fprime),
-                                 self.fmt.substituted(node.fprime, out_values), self.fmt.value(fp)))
+                eqs.append(self.fprime_equation(L, j, fwd))
                 eqs.append(chain(N.delta(L, j), self.fmt.product(self.fmt.value(dE), self.fmt.value(fp)),
                                  Part((self.shown_delta(L, j),), self.fmt.relation(dE * fp, self.sign *
                                                                                    v.deltas[-1][j - 1])),
                                  boxed=True))
             else:
                 expr = self._display_delta_expr(node)
+                shown_delta = self.sign * v.deltas[-1][j - 1]
                 eqs.append(chain(N.delta(L, j), self.fmt.pieces(expr), self.fmt.pieces(expr, out_values),
-                                 self.shown_delta(L, j), boxed=True))
+                                 Part((self.shown_delta(L, j),), self.fmt.relation_for(expr, raw, shown_delta)),
+                                 boxed=True))
         blocks.append(Block(N.layer_title(L), equations=eqs))
         for l in range(L - 1, 0, -1):
             neurons = []
@@ -440,11 +443,12 @@ class HandoutView:
         activation = self.network.activation(l)
         sym = self.network.symbols
         node_fp = self.solution.derivation.node(l, j).fprime
-        values = {sym.a[l][j - 1]: self.fmt.value(fwd.layers[l - 1].a[j - 1]),
-                  sym.z[l][j - 1]: self.fmt.value(fwd.layers[l - 1].z[j - 1])}
+        raw = {sym.a[l][j - 1]: fwd.layers[l - 1].a[j - 1], sym.z[l][j - 1]: fwd.layers[l - 1].z[j - 1]}
         fp = fwd.layers[l - 1].fprime[j - 1]
-        substituted = self.fmt.substituted(node_fp, values) if activation.name != "identity" else None
-        return chain(self.N.fprime(l, j), self.fmt.latex(node_fp), substituted, self.fmt.value(fp))
+        substituted = (self.fmt.substituted(node_fp, {s: self.fmt.value(x) for s, x in raw.items()})
+                       if activation.name != "identity" else None)
+        return chain(self.N.fprime(l, j), self.fmt.latex(node_fp), substituted,
+                     Part((self.fmt.value(fp),), self.fmt.relation_for(node_fp, raw, fp)))
 
     @property
     def fprime_equations(self) -> list[Equation]:
@@ -509,8 +513,10 @@ class HandoutView:
             for ref in [r for r in net.parameters() if r.layer == l]:
                 g = self.gradient_value(ref)
                 delta = self.shown_delta(l, ref.row)
+                exact_product = self.values.deltas[l - 1][ref.row - 1]
                 if ref.kind == "weight":
-                    local = self.shown_activation(l - 1, ref.column) if l > 1 else self.fmt.given(self.step.inputs[ref.column - 1])
+                    local = self.shown_activation(l - 1, ref.column)
+                    exact_product = exact_product * self.values.forward.activations(l - 1)[ref.column - 1]
                     product = self.fmt.product(delta, local)
                     symbolic = f"{N.delta(l, ref.row)} {self.act(l - 1, ref.column)}"
                 else:
@@ -518,7 +524,8 @@ class HandoutView:
                 if self.mitchell:
                     symbolic = f"-{symbolic}"
                     product = f"-{product}" if product else f"-{self.fmt.wrap(delta, delta)}"
-                eq = chain(self.d_loss(N.parameter(ref)), symbolic, product, self.fmt.value(g), boxed=True)
+                eq = chain(self.d_loss(N.parameter(ref)), symbolic, product,
+                           Part((self.fmt.value(g),), self.fmt.relation(exact_product, g)), boxed=True)
                 small = self.fmt.small(self.step.exact.grad_W[l - 1][ref.row - 1, ref.column - 1]
                                        if ref.kind == "weight" else self.step.exact.grad_b[l - 1][ref.row - 1])
                 if small:
