@@ -3,15 +3,15 @@ for small networks, against SymPy's derivative of the whole loss expression."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
-from .derive import Derivation
+from .derive import Derivation, full_loss
 from .errors import VerificationError
 from .evaluate import FloatNumerics, Parameters, PreciseNumerics, forward, loss_at, train_step
-from .network import ParameterRef
+from .network import Network, ParameterRef
 
 FD_STEP = 1e-6
 RELATIVE_TOLERANCE = 1e-5
@@ -88,12 +88,6 @@ def _get(params: Parameters, ref: ParameterRef) -> float:
     return float(params.biases[ref.layer - 1][ref.row - 1])
 
 
-GRADIENT_FUNCTIONS_KEPT = 32
-_GRADIENT_FUNCTIONS: dict = {}
-"""(network, loss name) -> lambdified full-loss gradients: the expression depends on nothing else, and
-differentiating and compiling it dominates solving a small network (an exam solves hundreds)."""
-
-
 def _step_zero_at_kink(argument, *_) -> sp.Expr:
     """Heaviside(v), which d Max(v, 0)/dv gives, with the engine's convention relu'(0) = 0."""
     return sp.Piecewise((1, argument > 0), (0, True))
@@ -114,34 +108,29 @@ def _precise_gradients(derivation: Derivation, params: Parameters, x, t):
     return values.grad_W, values.grad_b
 
 
+@lru_cache(maxsize=32)
+def _gradient_function(network: Network, loss_name: str):
+    """The whole loss differentiated by every parameter and lambdified for mpmath. It depends only on the
+    network and the loss, and building it dominates solving a small network (an exam solves hundreds)."""
+    sym = network.symbols
+    refs = network.parameters()
+    symbols = [sym.parameter(r) for r in refs] + list(sym.a[0]) + list(sym.t)
+    loss = full_loss(network, loss_name)
+    gradients = [sp.diff(loss, sym.parameter(r)).replace(sp.Heaviside, _step_zero_at_kink) for r in refs]
+    return sp.lambdify(symbols, gradients, "mpmath", cse=True)
+
+
 class SympyOracle:
-    """Gradients of the full loss expression, differentiated by SymPy and evaluated at 30 digits."""
+    """Gradients of the full loss expression, differentiated by SymPy and evaluated at 40 digits."""
 
     def __init__(self, derivation: Derivation):
         self.derivation = derivation
 
-    @cached_property
-    def _function(self):
-        """The lambdified gradients, shared by every derivation of the same network and loss."""
-        key = (self.derivation.network, self.derivation.loss_name)
-        if key not in _GRADIENT_FUNCTIONS:
-            if len(_GRADIENT_FUNCTIONS) >= GRADIENT_FUNCTIONS_KEPT:
-                del _GRADIENT_FUNCTIONS[next(iter(_GRADIENT_FUNCTIONS))]
-            _GRADIENT_FUNCTIONS[key] = self._lambdify()
-        return _GRADIENT_FUNCTIONS[key]
-
-    def _lambdify(self):
-        network, sym = self.derivation.network, self.derivation.network.symbols
-        refs = network.parameters()
-        symbols = [sym.parameter(r) for r in refs] + list(sym.a[0]) + list(sym.t)
-        loss = self.derivation.full_loss
-        gradients = [sp.diff(loss, sym.parameter(r)).replace(sp.Heaviside, _step_zero_at_kink) for r in refs]
-        return sp.lambdify(symbols, gradients, "mpmath", cse=True)
-
     def gradients(self, params: Parameters, inputs, target) -> list[float]:
-        refs = self.derivation.network.parameters()
-        values = [_get(params, r) for r in refs] + [float(v) for v in inputs] + [float(v) for v in target]
-        return [float(g) for g in self._function(*values)]
+        network = self.derivation.network
+        values = [_get(params, r) for r in network.parameters()] + [float(v) for v in inputs] + \
+            [float(v) for v in target]
+        return [float(g) for g in _gradient_function(network, self.derivation.loss_name)(*values)]
 
 
 def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_W, grad_b,

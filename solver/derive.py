@@ -7,7 +7,7 @@ dE/dw = delta * local input. Work grows with the number of edges, not with the n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import sympy as sp
 
@@ -149,23 +149,23 @@ class Derivation:
         local = self.node(ref.layer, ref.row).terms[ref.column - 1]
         return sp.Mul(delta, sp.diff(local, parameter), evaluate=False)
 
-    @cached_property
-    def full_loss(self) -> sp.Expr:
-        """The loss as one expression of all parameters, inputs and targets (for the independent check)."""
-        network, sym = self.network, self.network.symbols
-        values = list(sym.a[0])
-        for layer in network.layer_indices:
-            activation = network.activation(layer)
-            zs = []
-            for j in range(network.sizes[layer]):
-                total = sp.Add(*[sym.w[layer][j][k] * values[k] for k in range(len(values))])
-                if network.has_bias:
-                    total += sym.b[layer][j]
-                zs.append(total)
-            if activation.elementwise:
-                formula = activation.formula if activation.nested_formula is None else activation.nested_formula
-                values = [formula.subs(z_sym, v) for v in zs]
-            else:
-                denominator = sp.Add(*[sp.exp(v) for v in zs])
-                values = [sp.exp(v) / denominator for v in zs]
-        return LOSSES[self.loss_name].expression(values, sym.t)
+
+def full_loss(network: Network, loss_name: str) -> sp.Expr:
+    """The loss as one expression of all parameters, inputs and targets (for the independent check)."""
+    sym = network.symbols
+    values = list(sym.a[0])
+    for layer in network.layer_indices:
+        activation = network.activation(layer)
+        zs = []
+        for j in range(network.sizes[layer]):
+            total = sp.Add(*[sym.w[layer][j][k] * values[k] for k in range(len(values))])
+            if network.has_bias:
+                total += sym.b[layer][j]
+            zs.append(total)
+        if activation.elementwise:
+            formula = activation.formula if activation.nested_formula is None else activation.nested_formula
+            values = [formula.subs(z_sym, v) for v in zs]
+        else:
+            denominator = sp.Add(*[sp.exp(v) for v in zs])
+            values = [sp.exp(v) / denominator for v in zs]
+    return LOSSES[loss_name].expression(values, sym.t)

@@ -31,6 +31,18 @@ def _lambdified(expr: sp.Expr, args: tuple, module: str):
     return sp.lambdify(args, expr, module)
 
 
+def _mp_softmax(values) -> list:
+    """Softmax at mpmath precision."""
+    exps = [mpmath.exp(mpmath.mpf(str(v))) for v in values]
+    total = mpmath.fsum(exps)
+    return [e / total for e in exps]
+
+
+def _mp_decimal(value) -> Decimal:
+    """An mpmath number as a Decimal with 35 significant digits."""
+    return Decimal(mpmath.nstr(value, 35, min_fixed=-60, max_fixed=60))
+
+
 def _float_call(expr: sp.Expr, args: tuple, values: tuple) -> float:
     """Evaluate in float64; saturated values give inf/nan (reported by the caller), never an exception."""
     with np.errstate(all="ignore"):
@@ -126,13 +138,10 @@ class CarryNumerics(Numerics):
         if not mpmath.isfinite(result):
             raise NumericalError("rounding", "carry-mode rounding makes an output exactly 0 or 1, so the loss or its "
                                  "derivative is infinite; keep more digits or use mode: display")
-        return self.policy.round(Decimal(mpmath.nstr(result, 35, min_fixed=-60, max_fixed=60)))
+        return self.policy.round(_mp_decimal(result))
 
     def softmax(self, values):
-        exps = [mpmath.exp(mpmath.mpf(str(v))) for v in values]
-        total = mpmath.fsum(exps)
-        return self.array(self.policy.round(Decimal(mpmath.nstr(e / total, 35, min_fixed=-60, max_fixed=60)))
-                          for e in exps)
+        return self.array(self.policy.round(_mp_decimal(p)) for p in _mp_softmax(values))
 
 
 class PreciseNumerics(Numerics):
@@ -145,9 +154,7 @@ class PreciseNumerics(Numerics):
         return _lambdified(expr, args, "mpmath")(*[mpmath.mpf(v) for v in values])
 
     def softmax(self, values):
-        exps = [mpmath.exp(v) for v in values]
-        total = mpmath.fsum(exps)
-        return self.array(e / total for e in exps)
+        return self.array(_mp_softmax(values))
 
 
 @dataclass
