@@ -100,13 +100,11 @@ def _quantities(question: QuestionSpec, solution: Solution) -> list[tuple[str, s
         return [(f"a{l}[{j}]", notation.activation(l, j), values.forward.layers[l - 1].a[j - 1])
                 for l in network.layer_indices for j in range(1, network.sizes[l] + 1)]
     ref = question.parameter_ref
-    where = (ref.layer - 1, ref.row - 1) + ((ref.column - 1,) if ref.kind == "weight" else ())
     symbol = notation.parameter(ref)
     if ask == "gradient":
-        grads = values.grad_W if ref.kind == "weight" else values.grad_b
-        return [("", f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}", grads[where[0]][where[1:]])]
-    new = values.new.weights if ref.kind == "weight" else values.new.biases
-    return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", new[where[0]][where[1:]])]
+        label = f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}"
+        return [("", label, ref.entry(values.grad_W, values.grad_b))]
+    return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", ref.entry(values.new.weights, values.new.biases))]
 
 
 def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:

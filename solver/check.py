@@ -75,17 +75,12 @@ def relative_error(analytic: float, numeric: float, floor: float = GRADIENT_FLOO
 def _set(params: Parameters, ref: ParameterRef, value: float) -> Parameters:
     weights = [w.copy() for w in params.weights]
     biases = None if params.biases is None else [b.copy() for b in params.biases]
-    if ref.kind == "weight":
-        weights[ref.layer - 1][ref.row - 1, ref.column - 1] = value
-    else:
-        biases[ref.layer - 1][ref.row - 1] = value
+    (weights if ref.kind == "weight" else biases)[ref.layer - 1][ref.indices] = value
     return Parameters(weights, biases)
 
 
 def _get(params: Parameters, ref: ParameterRef) -> float:
-    if ref.kind == "weight":
-        return float(params.weights[ref.layer - 1][ref.row - 1, ref.column - 1])
-    return float(params.biases[ref.layer - 1][ref.row - 1])
+    return float(ref.entry(params.weights, params.biases))
 
 
 def _step_zero_at_kink(argument, *_) -> sp.Expr:
@@ -94,9 +89,7 @@ def _step_zero_at_kink(argument, *_) -> sp.Expr:
 
 
 def _gradient_of(grad_W, grad_b, ref: ParameterRef) -> float:
-    if ref.kind == "weight":
-        return float(grad_W[ref.layer - 1][ref.row - 1, ref.column - 1])
-    return float(grad_b[ref.layer - 1][ref.row - 1])
+    return float(ref.entry(grad_W, grad_b))
 
 
 def _precise_gradients(derivation: Derivation, params: Parameters, x, t):

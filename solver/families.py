@@ -14,7 +14,6 @@ option of each rule in turn, so a bad option is reported with its field path bef
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -24,15 +23,18 @@ from typing import Annotated, Any, Callable, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .errors import ProblemError
-from .network import ParameterRef
+from .parameters import ParameterRef, index_problem, parameter_problem, parse_parameter_key
 from .spec import Number, ProblemSpec, _Model, consistency_problems, format_field_path, validate_document
 from .yamlfile import YamlDocument, load_yaml
 
 MAX_GRID = 100_000
 MAX_QUESTIONS = 50
 FAMILY_KEYS = ("questions", "constraints", "max_attempts")
+DRAWABLE_FIELDS = ("network", "weights", "biases", "input", "target", "examples", "epochs", "loss", "learning_rate")
+"""Top-level fields whose values may be drawing rules. Everything else (title and prose, rounding,
+notation, sections, options, convention, questions, constraints) is printed once for the whole exam or
+decides how every version is marked, so it must be the same for every version."""
 ASK_NAMES = ("output", "loss", "delta", "gradient", "new_weight", "loss_after", "section")
-_PARAMETER = re.compile(r"^(?:W(\d+)\[(\d+),(\d+)\]|b(\d+)\[(\d+)\])$")
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -145,8 +147,8 @@ class QuestionSpec(_Model):
     @field_validator("parameter")
     @classmethod
     def _parameter_name(cls, value):
-        if value is not None and not _PARAMETER.match(value):
-            raise ValueError(f"expected a parameter such as W1[1,2] or b2[1] (1-based), got '{value}'")
+        if value is not None:
+            parse_parameter_key(value)
         return value
 
     @field_validator("points")
@@ -170,12 +172,7 @@ class QuestionSpec(_Model):
     @property
     def parameter_ref(self) -> ParameterRef | None:
         """The asked parameter (gradient, new_weight), 1-based like ``ParameterRef.key``."""
-        if self.parameter is None:
-            return None
-        match = _PARAMETER.match(self.parameter)
-        if match.group(1):
-            return ParameterRef("weight", *(int(match.group(i)) for i in (1, 2, 3)))
-        return ParameterRef("bias", int(match.group(4)), int(match.group(5)))
+        return None if self.parameter is None else parse_parameter_key(self.parameter)
 
 
 CONSTRAINT_NAMES = ("distinct_versions", "no_symmetric_hidden", "min_derivative", "loss_decreases",
@@ -232,22 +229,23 @@ def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[
         at = ("questions", number)
         if question.step > steps:
             found.append((at + ("step",), f"there are only {steps} SGD steps, got step {question.step}"))
-        if question.index is not None and question.index > layers[-1]:
-            found.append((at + ("index",), f"the network has {layers[-1]} outputs, got index {question.index}"))
+        checks = []
+        if question.index is not None:
+            checks.append((("index",), index_problem(f"index (one of the {layers[-1]} outputs)",
+                                                     question.index, layers[-1])))
         if question.layer is not None:
-            if question.layer > depth:
-                found.append((at + ("layer",), f"layers are numbered 1 to {depth}, got {question.layer}"))
-            elif question.neuron > layers[question.layer]:
-                found.append((at + ("neuron",), f"layer {question.layer} has {layers[question.layer]} neurons, "
-                                                f"got neuron {question.neuron}"))
+            layer_problem = index_problem("layer (a non-input layer)", question.layer, depth)
+            checks.append((("layer",), layer_problem))
+            if layer_problem is None:
+                checks.append((("neuron",), index_problem(f"neuron (of layer {question.layer})",
+                                                          question.neuron, layers[question.layer])))
         ref = question.parameter_ref
         if ref is not None:
-            where = at + ("parameter",)
-            if ref.layer > depth or ref.row > layers[ref.layer] or (
-                    ref.column is not None and ref.column > layers[ref.layer - 1]):
-                found.append((where, f"no parameter {ref.key} in a {layers} network"))
-            elif ref.kind == "bias" and not spec.network.bias:
-                found.append((where, f"{ref.key} asks for a bias, but network.bias is false"))
+            ref_problem = parameter_problem(ref, layers)
+            if ref_problem is None and ref.kind == "bias" and not spec.network.bias:
+                ref_problem = f"{ref.key} asks for a bias, but network.bias is false"
+            checks.append((("parameter",), ref_problem))
+        found += [(at + field, message) for field, message in checks if message]
     return found
 
 
@@ -319,6 +317,10 @@ def _is_rule(node) -> bool:
 def _find_rules(node, path: tuple, document: YamlDocument) -> dict[tuple, Rule]:
     """Every rule in the problem part, validated, by field path."""
     if _is_rule(node):
+        if not path or path[0] not in DRAWABLE_FIELDS:
+            raise ProblemError(document.source, format_field_path(path),
+                               "a drawing rule is not allowed here: this field is the same for every version "
+                               f"(rules may be used in {', '.join(DRAWABLE_FIELDS)})", document.line_of(path))
         return {path: _validate_rule(node, path, document)}
     found = {}
     if isinstance(node, dict):
@@ -399,6 +401,7 @@ def load_family(path: str | Path) -> Family:
     problem = {key: value for key, value in document.data.items() if key not in FAMILY_KEYS}
     extra = {key: value for key, value in document.data.items() if key in FAMILY_KEYS}
     rules = _find_rules(problem, (), document)
+    _find_rules(extra, (), document)
     specs = [check_family_problem({**instantiate(problem, rules, pick)[0], **extra}, document)
              for pick in _validation_pickers(rules)]
     return Family(document.source, problem, rules, specs[0], hashlib.sha256(path.read_bytes()).hexdigest())

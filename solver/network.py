@@ -7,23 +7,7 @@ from functools import cached_property
 import sympy as sp
 
 from .functions import ACTIVATIONS, Activation
-
-
-@dataclass(frozen=True)
-class ParameterRef:
-    """One trainable parameter: weight (layer, row j, column k) or bias (layer, row j); 1-based."""
-
-    kind: str
-    layer: int
-    row: int
-    column: int | None = None
-
-    @property
-    def key(self) -> str:
-        """A stable machine name: W1[1,2] or b1[1] (1-based)."""
-        if self.kind == "weight":
-            return f"W{self.layer}[{self.row},{self.column}]"
-        return f"b{self.layer}[{self.row}]"
+from .parameters import ParameterRef
 
 
 @dataclass(frozen=True)
@@ -103,6 +87,4 @@ class NetworkSymbols:
         self.eta = sp.Symbol("eta", positive=True)
 
     def parameter(self, ref: ParameterRef) -> sp.Symbol:
-        if ref.kind == "weight":
-            return self.w[ref.layer][ref.row - 1][ref.column - 1]
-        return self.b[ref.layer][ref.row - 1]
+        return ref.entry(self.w[1:], self.b[1:])

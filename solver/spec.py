@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import ProblemError
+from .parameters import ParameterRef, parameter_problem
 from .symbols import check_symbol
 from .yamlfile import YamlDocument, load_yaml
 
@@ -245,9 +246,9 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
     found += _unsafe_symbols(spec.notation)
     if spec.learning_rate <= 0:
         found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))
-    layer, row, col = spec.options.chain
-    if layer > len(layers) - 1 or row > layers[min(layer, len(layers) - 1)] or col > layers[layer - 1]:
-        found.append((("options", "chain"), f"no weight [layer {layer}, row {row}, column {col}] in this network"))
+    chain_problem = parameter_problem(ParameterRef("weight", *spec.options.chain), layers)
+    if chain_problem:
+        found.append((("options", "chain"), f"[layer, row, column]: {chain_problem}"))
     return found
 
 

@@ -251,6 +251,32 @@ def test_impossible_constraints_fail_with_exit_code_2_and_write_nothing(tmp_path
     (("activation: sigmoid", "activation: {choice: [sigmoid, tanhh]}"), "network.activation: unknown value"),
     (('"W1[1,2]"', '"W3[1,2]"'), "questions[3].parameter: no parameter W3[1,2]"),
     (("{choice: [0.25, 0.5, 1.0]}", "{range: [0, 1], step: 0.5}"), "learning_rate: must be positive, got 0"),
+    # 0-based indices would wrap around to the last entry (index -1) and key another parameter's value
+    (('"W1[1,2]"', '"W0[1,1]"'), "questions[3].parameter: 'W0[1,1]': indices are 1-based"),
+    (('"W1[1,2]"', '"W1[0,1]"'), "questions[3].parameter: 'W1[0,1]': indices are 1-based"),
+    (('"W1[1,2]"', '"b1[0]"'), "questions[3].parameter: 'b1[0]': indices are 1-based"),
+    (('"W1[1,2]"', '"W00[1,1]"'), "questions[3].parameter: 'W00[1,1]': write indices without leading zeros"),
+    (('"W1[1,2]"', '"W1[3,1]"'), "questions[3].parameter: no parameter W1[3,1] in a [2, 2, 1] network: "
+                                 "the row (neuron of layer 1) must be between 1 and 2, got 3"),
+    (('"W2[1,1]"', '"W2[1,3]"'), "questions[4].parameter: no parameter W2[1,3] in a [2, 2, 1] network: "
+                                 "the column (neuron of layer 1) must be between 1 and 2, got 3"),
+    (("ask: delta, layer: 2, neuron: 1", "ask: delta, layer: 2, neuron: 0"),
+     "questions[2].neuron: must be at least 1, got 0"),
+    (("ask: delta, layer: 2, neuron: 1", "ask: delta, layer: 2, neuron: 2"),
+     "questions[2].neuron: neuron (of layer 2) must be 1 (there is only one), got 2"),
+    (("ask: output}", "ask: output, index: 0}"), "questions[0].index: must be at least 1, got 0"),
+    # drawn values that would make the paper's instructions or the marking differ between versions
+    (("rounding: {decimals: 3}", "rounding: {decimals: {choice: [2, 3]}}"),
+     "rounding.decimals: a drawing rule is not allowed here: this field is the same for every version"),
+    (("notation: named", "notation: {choice: [named, layered]}"), "notation: a drawing rule is not allowed here"),
+    (("convention: descent", "convention: {choice: [descent, mitchell]}"),
+     "convention: a drawing rule is not allowed here"),
+    (('title: "Backpropagation: one SGD step"', "title: {choice: [a, b]}"), "title: a drawing rule is not allowed"),
+    (("loss: mse", "loss: mse\nsections: {choice: [[forward], [loss]]}"), "sections: a drawing rule is not allowed"),
+    (("ask: loss}", "ask: {choice: [loss, loss_after]}}"), "questions[1].ask: a drawing rule is not allowed"),
+    (("points: 3,", "points: {range: [1, 3], step: 1},"), "questions[3].points: a drawing rule is not allowed"),
+    (("min_derivative: 0.05", "min_derivative: {choice: [0.05, 0.1]}"),
+     "constraints.min_derivative: a drawing rule is not allowed"),
 ])
 def test_bad_family_files_name_the_field(tmp_path, edit, expected):
     path = tmp_path / "bad.yaml"
