@@ -14,19 +14,19 @@ from .latex_build import LatexError, compile_pdf, latexmk_available
 
 def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict[str, str]:
     """Every text output of a solution, in memory: file name -> content."""
-    from .present import HandoutView
     from .render import render_handout, render_loss_svg, render_svg
+    from .sections import build_handout
 
-    view = HandoutView(solution)
+    handout = build_handout(solution)
     outputs = {}
     if "tex" in formats or "pdf" in formats:
-        outputs["handout.tex"] = render_handout(solution, "tex", templates_dir, view)
+        outputs["handout.tex"] = render_handout(solution, "tex", templates_dir, handout)
     if "md" in formats:
-        outputs["handout.md"] = render_handout(solution, "md", templates_dir, view)
-        if "diagram" in view.sections and view.network_drawable:
-            outputs["network.svg"] = render_svg(solution, templates_dir, view)
-        if "history" in view.sections:
-            outputs["loss.svg"] = render_loss_svg(solution, templates_dir, view)
+        outputs["handout.md"] = render_handout(solution, "md", templates_dir, handout)
+        if "diagram" in handout.sections and handout.context.network_drawable:
+            outputs["network.svg"] = render_svg(solution, templates_dir, handout)
+        if "history" in handout.sections:
+            outputs["loss.svg"] = render_loss_svg(solution, templates_dir, handout)
     return outputs
 
 

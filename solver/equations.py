@@ -1,18 +1,76 @@
 """Equation chains (lhs = step = step = result) and the layout decision of where to break them."""
 from __future__ import annotations
 
+import ast
+import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from fractions import Fraction
 
-LINE_WIDTH = 64
-_COMMAND = re.compile(r"\\(?:left|right|mathrm|mathbf|boldsymbol|operatorname|color\{[a-z]+\}|[a-zA-Z]+)")
+LINE_WIDTH = 80
+
+
+_STACKED = {r"\frac": "max", r"\dfrac": "max", r"\tfrac": "max", r"\underbrace": "first", r"\boxed": "first",
+            r"\text": "first", r"\mathrm": "first", r"\mathbf": "first", r"\boldsymbol": "first",
+            r"\operatorname": "first", r"\sqrt": "first"}
+_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|[{}]|[_^]|[^\\{}_^\s]|\s+")
 
 
 def visible_width(latex: str) -> int:
-    """A rough count of the characters a LaTeX fragment shows (commands count as one)."""
-    stripped = _COMMAND.sub("#", latex)
-    stripped = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "x" * max(len(m[1]), len(m[2])), stripped)
-    return len(re.sub(r"[{}_^ ]", "", stripped))
+    """A rough count of the characters a LaTeX fragment shows: a command counts as one, a fraction as
+    its wider half, sub- and superscripts as half their width, matrices by their widest row."""
+    return round(_width(_TOKEN.findall(latex), 0, len(_TOKEN.findall(latex)))[0])
+
+
+def _group(tokens, start):
+    """The tokens of the braced group (or single token) at ``start`` and the index after it."""
+    if start >= len(tokens):
+        return [], start
+    if tokens[start] != "{":
+        return [tokens[start]], start + 1
+    depth, index = 0, start
+    while index < len(tokens):
+        depth += {"{": 1, "}": -1}.get(tokens[index], 0)
+        if depth == 0:
+            return tokens[start + 1:index], index + 1
+        index += 1
+    return tokens[start + 1:], len(tokens)
+
+
+def _width(tokens, start, end) -> tuple[float, int]:
+    total, index = 0.0, start
+    while index < end:
+        token = tokens[index]
+        if token.isspace() or token in ("}", "&"):
+            index += 1
+        elif token in ("_", "^"):
+            group, index = _group(tokens, index + 1)
+            total += 0.6 * _width(group, 0, len(group))[0]
+        elif token == "{":
+            group, index = _group(tokens, index)
+            total += _width(group, 0, len(group))[0]
+        elif token in _STACKED:
+            first, index = _group(tokens, index + 1)
+            if _STACKED[token] == "max":
+                second, index = _group(tokens, index)
+                total += max(_width(first, 0, len(first))[0], _width(second, 0, len(second))[0])
+            else:
+                total += _width(first, 0, len(first))[0] + (1 if token == r"\boxed" else 0)
+        elif token == r"\begin":
+            _, body = _group(tokens, index + 1)
+            closing = next((i for i in range(body, end) if tokens[i] == r"\end"), end)
+            rows = "".join(tokens[body:closing]).split(r"\\")
+            total += max(_width(_TOKEN.findall(row), 0, len(_TOKEN.findall(row)))[0] + 2 * row.count("&")
+                         for row in rows) + 3
+            index = _group(tokens, closing + 1)[1]
+        elif token in (r"\left", r"\right", r"\bigl", r"\bigr", r"\color", r"\,", r"\;", r"\quad"):
+            index += 1
+            if token == r"\color":
+                _, index = _group(tokens, index)
+        else:
+            total += 1
+            index += 1
+    return total, index
 
 
 @dataclass(frozen=True)
@@ -35,7 +93,6 @@ class Equation:
     parts: tuple[Part, ...]
     boxed: bool = False
     label: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def _texts(self) -> list[tuple[str, str]]:
         texts = [(p.relation, p.text) for p in self.parts]
@@ -45,9 +102,14 @@ class Equation:
         return texts
 
     @property
-    def inline(self) -> str:
-        """The whole chain on one line."""
-        return " ".join([self.lhs] + [f"{relation} {text}" for relation, text in self._texts()])
+    def one_line(self) -> str:
+        """The whole chain on one line, as the right-hand side of an alignment point after the lhs."""
+        return " ".join(f"{relation} {text}" for relation, text in self._texts())
+
+    @property
+    def width(self) -> int:
+        """Visible characters of the chain written on one line."""
+        return visible_width(self.lhs + " " + self.one_line)
 
     def rows(self, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
         """Aligned rows (left, right): parts share a line while they fit; long parts break between pieces."""
@@ -85,9 +147,49 @@ class Equation:
                 current = f"{current} {piece}".strip()
         return chunks + [current] if current else chunks or [""]
 
+
+COLUMN_GAP = 6
+"""Visible characters counted for the space between two equations side by side."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Equations in suggested rows (e.g. one neuron's z and a side by side). The layout sets a row's
+    equations side by side when every row of the grid fits the line that way, else one per line."""
+
+    rows: tuple[tuple[Equation, ...], ...]
+
+    @classmethod
+    def of(cls, rows) -> "Grid":
+        return cls(tuple(tuple(eq for eq in row if eq is not None) for row in rows if row))
+
+    @classmethod
+    def packed(cls, equations, max_columns: int = 3, width: int = LINE_WIDTH) -> "Grid":
+        """Equations filled row by row into as many columns (up to ``max_columns``) as the line allows."""
+        equations = list(equations)
+        for columns in range(min(max_columns, len(equations)), 1, -1):
+            grid = cls.of([equations[i:i + columns] for i in range(0, len(equations), columns)])
+            if grid.side_by_side(width):
+                return grid
+        return cls.of([[eq] for eq in equations])
+
     @property
-    def is_long(self) -> bool:
-        return len(self.rows()) > 1
+    def equations(self) -> list[Equation]:
+        return [eq for row in self.rows for eq in row]
+
+    def side_by_side(self, width: int = LINE_WIDTH) -> bool:
+        """Whether the rows' equations fit next to each other (each column as wide as its widest cell)."""
+        columns = max((len(row) for row in self.rows), default=0)
+        if columns <= 1:
+            return True
+        widths = [max((row[c].width for row in self.rows if c < len(row)), default=0) for c in range(columns)]
+        return sum(widths) + COLUMN_GAP * (columns - 1) <= width
+
+    def lines(self, width: int = LINE_WIDTH) -> list[str]:
+        """Rows of an aligned environment: ``l1 &r1 & l2 &r2`` side by side, else one equation per line."""
+        if self.side_by_side(width) and any(len(row) > 1 for row in self.rows):
+            return [" & ".join(f"{eq.lhs} &{eq.one_line}" for eq in row) for row in self.rows]
+        return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows(width)]
 
 
 def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
@@ -102,4 +204,72 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
             built.append(Part(tuple(part)))
         else:
             built.append(Part((part,)))
-    return Equation(lhs, tuple(built), boxed, label)
+    return Equation(lhs, honest_relations(tuple(built)), boxed, label)
+
+
+_ARITHMETIC_TEXT = re.compile(r"^[-+*/() 0-9.]+$")
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def arithmetic_value(latex: str) -> Fraction | None:
+    """The exact value of a written-out calculation on numbers ('0.15(0.05) + 0.35', '(0.9)(0.0435)',
+    '0.6 \\cdot (1 - 0.6)'), or None when the text is not pure arithmetic on decimal numbers."""
+    text = latex.replace(r"\boxed", "")
+    for wide, narrow in ((r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"),
+                         (r"\cdot", "*"), (r"\times", "*")):
+        text = text.replace(wide, narrow)
+    text = text.replace("{", "").replace("}", "").strip()
+    if not text or not _ARITHMETIC_TEXT.match(text):
+        return None
+    text = re.sub(r"\)\s*\(", ")*(", text)
+    text = re.sub(r"([0-9.])\s*\(", r"\1*(", text)
+    text = re.sub(r"\)\s*([0-9.])", r")*\1", text)
+    numbers: list[Fraction] = []
+
+    def name(match) -> str:
+        numbers.append(Fraction(match.group(0)))
+        return f"n{len(numbers) - 1}"
+
+    try:
+        tree = ast.parse(re.sub(r"[0-9]*\.?[0-9]+", name, text), mode="eval")
+    except SyntaxError:
+        return None
+    if _plain_number(latex) is not None:
+        return None
+    return _evaluate(tree.body, numbers)
+
+
+def _evaluate(node, numbers: list[Fraction]) -> Fraction | None:
+    """Exact value of a parsed calculation whose numbers are the names n0, n1, ..."""
+    if isinstance(node, ast.Name) and re.fullmatch(r"n[0-9]+", node.id):
+        return numbers[int(node.id[1:])]
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _evaluate(node.left, numbers), _evaluate(node.right, numbers)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        return _OPERATORS[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _evaluate(node.operand, numbers)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    return None
+
+
+def honest_relations(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """Parts whose relation is '=' exactly when the previous part, written-out arithmetic on the shown
+    numbers, gives the shown number; otherwise '\\approx'. Parts that are not such a pair keep theirs."""
+    checked = list(parts)
+    for index in range(1, len(parts)):
+        result = _plain_number(parts[index].text)
+        if result is None:
+            result = arithmetic_value(parts[index].text)
+        calculation = arithmetic_value(parts[index - 1].text)
+        if result is None or calculation is None or parts[index].relation not in ("=", r"\approx"):
+            continue
+        relation = "=" if calculation == result else r"\approx"
+        checked[index] = Part(parts[index].pieces, relation)
+    return tuple(checked)
+
+
+def _plain_number(latex: str) -> Fraction | None:
+    text = latex.replace(r"\boxed", "").replace("{", "").replace("}", "").strip()
+    return Fraction(text) if re.fullmatch(r"-?[0-9]*\.?[0-9]+", text) else None

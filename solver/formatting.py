@@ -6,12 +6,28 @@ from decimal import Decimal
 from fractions import Fraction
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from .notation import Notation
 from .rounding import RoundingPolicy, plain, scientific, to_decimal
 
 _PARENTHESISED_NEGATIVE = re.compile(r"^\(-[0-9.]+\)$")
-PRODUCT_STYLES = {"arrows": "parens", "mitchell": "parens", "named": "juxtapose", "layered": "cdot"}
+
+
+class HandoutLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the handouts' choices: ``\\ln`` for the natural logarithm, and a
+    0/1 step (ReLU's derivative) written as the indicator ``\\mathbf{1}[z > 0]`` instead of a cases block."""
+
+    def _print_Piecewise(self, expr):
+        pieces = expr.args
+        if len(pieces) == 2 and pieces[1].cond == sp.true:
+            (high, condition), (low, _) = pieces
+            if high == 1 and low == 0:
+                return f"\\mathbf{{1}}[{self._print(condition)}]"
+            if low == 0:
+                return f"{self.parenthesize(high, PRECEDENCE['Mul'])}\\,\\mathbf{{1}}[{self._print(condition)}]"
+        return super()._print_Piecewise(expr)
 
 
 class Formatter:
@@ -20,7 +36,7 @@ class Formatter:
     def __init__(self, policy: RoundingPolicy, notation: Notation):
         self.policy = policy
         self.notation = notation
-        self.style = PRODUCT_STYLES[notation.preset]
+        self.style = notation.style.product
 
     # --- numbers -------------------------------------------------------------------
     def given(self, value: Decimal) -> str:
@@ -58,20 +74,16 @@ class Formatter:
         return self.policy.show(value)
 
     def relation(self, exact, shown) -> str:
-        """'=' or '\\approx' between an exact expression of shown numbers and its shown result."""
-        if self.policy.carries and to_decimal(exact) != to_decimal(shown):
-            return r"\approx"
-        return "="
+        """'=' when the exact value equals the shown one, else '\\approx' (in every rounding mode)."""
+        return "=" if to_decimal(exact) == to_decimal(shown) else r"\approx"
 
-    def relation_for(self, expr: sp.Expr, values: dict, shown) -> str:
-        """'=' when ``expr`` evaluated exactly at the shown ``values`` gives the ``shown`` result, else
-        '\\approx' (carry mode; display mode always writes '=' and says so in its rounding statement)."""
-        if not self.policy.carries:
-            return "="
-        exact = expr.subs({symbol: sp.Rational(str(value)) for symbol, value in values.items()})
+    def relation_for(self, expr: sp.Expr, texts: dict, shown: str) -> str:
+        """'=' when ``expr`` evaluated exactly at the printed numbers ``texts`` (symbol -> LaTeX number)
+        gives the printed result ``shown``, else '\\approx'."""
+        exact = expr.subs({symbol: sp.Rational(text.strip("()")) for symbol, text in texts.items()})
         if not exact.is_Rational:
             return r"\approx"
-        return "=" if Fraction(int(exact.p), int(exact.q)) == Fraction(to_decimal(shown)) else r"\approx"
+        return "=" if Fraction(int(exact.p), int(exact.q)) == Fraction(shown) else r"\approx"
 
     def small(self, value) -> str | None:
         """'2.26 \\times 10^{-4}' for values the policy rounds to zero, else None."""
@@ -81,8 +93,22 @@ class Formatter:
         return f"{mantissa} \\times 10^{{{exponent}}}"
 
     @staticmethod
-    def is_negative(value) -> bool:
-        return to_decimal(value) < 0
+    def full_precision(value, digits: int = 6) -> str:
+        """A full-precision value for prose: ``digits`` significant figures, scientific notation when
+        the value is below 10^-3 or from 10^6 on (never 0.0000000000001521)."""
+        number = to_decimal(value)
+        if number == 0:
+            return "0"
+        if abs(number) < Decimal("0.001") or abs(number) >= Decimal(10) ** 6:
+            mantissa, exponent = scientific(number)
+            return f"{mantissa} \\times 10^{{{exponent}}}"
+        return plain(RoundingPolicy(decimals=None, significant=digits).round(number).normalize())
+
+    @staticmethod
+    def percent(value) -> str:
+        """A percentage with at most two decimals (halves away from zero), as LaTeX."""
+        text = plain(RoundingPolicy(decimals=2).round(value).normalize())
+        return f"{text}\\,\\%"
 
     def wrap(self, text: str, value) -> str:
         """Parenthesise negative numbers inside products."""
@@ -115,8 +141,8 @@ class Formatter:
     # --- formulas ------------------------------------------------------------------
     def latex(self, expr: sp.Expr, names: dict | None = None, numeric: bool = False) -> str:
         """SymPy's LaTeX with the notation's symbol names (or numbers substituted for symbols)."""
-        return sp.latex(expr, symbol_names=names or self.notation.symbol_names(), order="none",
-                        mul_symbol="dot" if numeric else None)
+        return HandoutLatexPrinter(dict(symbol_names=names or self.notation.symbol_names(), order="none",
+                                        mul_symbol="dot" if numeric else None, ln_notation=True)).doprint(expr)
 
     def pieces(self, expr: sp.Expr, values: dict | None = None) -> list[str]:
         """``expr`` printed as pieces a long line may break between: the terms of a sum, also of a
@@ -152,11 +178,16 @@ def partial_inline(of: str, by: str) -> str:
     return f"\\partial {of} / \\partial {by}"
 
 
-def symbol_list(symbols: list[str], limit: int = 4) -> str:
-    """'x_1, x_2' or 'x_1, \\dots, x_9' for long lists."""
-    if len(symbols) <= limit:
+def symbol_list(symbols: list[str], limit: int = 4, width: int = 13) -> str:
+    """'x_1, x_2' or 'x_1, \\dots, x_9': at most ``limit`` symbols and about ``width`` visible characters."""
+    from .equations import visible_width
+
+    if len(symbols) <= limit and visible_width(", ".join(symbols)) <= width:
         return ", ".join(symbols)
-    return f"{symbols[0]}, {symbols[1]}, \\dots, {symbols[-1]}"
+    three = f"{symbols[0]}, {symbols[1]}, \\dots, {symbols[-1]}"
+    if len(symbols) > 3 and visible_width(three) <= width:
+        return three
+    return f"{symbols[0]}, \\dots, {symbols[-1]}" if len(symbols) > 1 else symbols[0]
 
 
 def pmatrix(rows: list[list[str]]) -> str:

@@ -12,16 +12,42 @@ from .symbols import check_symbol
 
 ROLE_COLOURS = {"input": "orange", "weight": "blue", "activation": "teal", "error": "red"}
 
-PRESET_LETTERS = {
-    "arrows": dict(input="x", hidden="h", output="o", preactivation="z", weight="w", bias="b", delta=r"\delta",
-                   target="y", loss="E", learning_rate=r"\eta"),
-    "named": dict(input="x", hidden="h", output=r"\hat{y}", preactivation="z", weight="w", bias="b",
-                  delta=r"\delta", target="t", loss="E", learning_rate=r"\eta"),
-    "mitchell": dict(input="x", hidden="o", output="o", preactivation=r"\mathrm{net}", weight="w", bias="b",
-                     delta=r"\delta", target="t", loss="E", learning_rate=r"\eta"),
-    "layered": dict(input="x", hidden="a", output="a", preactivation="z", weight="w", bias="b", delta=r"\delta",
-                    target="y", loss=r"\mathcal{L}", learning_rate=r"\eta"),
-}
+@dataclass(frozen=True)
+class Preset:
+    """One notation preset as data: base letters, how neurons are indexed, how products are written."""
+
+    name: str
+    letters: dict
+    indices: str
+    """'arrows' (w_{x1 -> h1}), 'numbered' (w_1, w_2, ... in reading order), 'units' (Mitchell: units
+    numbered across the network, w_{ji}) or 'layered' (w^{(l)}_{j,k})."""
+    product: str
+    """How numbers multiply: 'parens' (0.4)(0.5), 'juxtapose' 0.4(0.5) or 'cdot' 0.4 \\cdot 0.5."""
+    input_first: bool
+    """Terms written input times weight (x w) rather than weight times input (w x)."""
+    matrix_form: bool
+    """Matrix form (and BP1-BP4) shown by default."""
+    diagram_values: bool
+    """Activations written under the diagram's neurons by default."""
+    show_products: bool
+    """The forward pass writes each weight-times-input product before the sum."""
+    weight_meaning: str
+
+
+PRESETS = {preset.name: preset for preset in (
+    Preset("arrows", dict(input="x", hidden="h", output="o", preactivation="z", weight="w", bias="b",
+                          delta=r"\delta", target="y", loss="E", learning_rate=r"\eta"),
+           "arrows", "parens", True, False, False, True, "weights (strength of a connection)"),
+    Preset("named", dict(input="x", hidden="h", output=r"\hat{y}", preactivation="z", weight="w", bias="b",
+                         delta=r"\delta", target="t", loss="E", learning_rate=r"\eta"),
+           "numbered", "juxtapose", False, False, False, False, "weights (strength of a connection)"),
+    Preset("mitchell", dict(input="x", hidden="o", output="o", preactivation=r"\mathrm{net}", weight="w", bias="b",
+                            delta=r"\delta", target="t", loss="E", learning_rate=r"\eta"),
+           "units", "parens", True, False, False, False, "weights (first index: receiving unit)"),
+    Preset("layered", dict(input="x", hidden="a", output="a", preactivation="z", weight="w", bias="b",
+                           delta=r"\delta", target="y", loss=r"\mathcal{L}", learning_rate=r"\eta"),
+           "layered", "cdot", False, True, True, True, "weights (first index: receiving neuron)"),
+)}
 
 
 @dataclass(frozen=True)
@@ -36,11 +62,16 @@ class Notation:
     @classmethod
     def build(cls, preset: str, network: Network, overrides: dict | None = None, colour: bool = False,
               source: str = "<problem>") -> "Notation":
-        letters = dict(PRESET_LETTERS[preset])
+        letters = dict(PRESETS[preset].letters)
         for role, text in (overrides or {}).items():
             if role in letters:
                 letters[role] = check_symbol(text, source, role)
         return cls(preset, network, letters, colour)
+
+    @property
+    def style(self) -> Preset:
+        """The preset's record (indices, product style, term order, defaults)."""
+        return PRESETS[self.preset]
 
     # --- colour -----------------------------------------------------------------
     def paint(self, role: str, latex: str) -> str:
@@ -84,9 +115,9 @@ class Notation:
         L = self.letters
         if layer == 0:
             return f"{L['input']}_{{{row}}}"
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['output']}_{{{self.unit_number(layer, row)}}}"
-        if self.preset == "layered":
+        if self.style.indices == "layered":
             letter = L["output"] if layer == self._depth else L["hidden"]
             if layer == self._depth and self._single_output():
                 return f"{letter}^{{({layer})}}"
@@ -99,9 +130,9 @@ class Notation:
 
     def preactivation(self, layer: int, row: int) -> str:
         L = self.letters
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['preactivation']}_{{{self.unit_number(layer, row)}}}"
-        if self.preset == "layered":
+        if self.style.indices == "layered":
             if layer == self._depth and self._single_output():
                 return f"{L['preactivation']}^{{({layer})}}"
             return f"{L['preactivation']}^{{({layer})}}_{{{row}}}"
@@ -109,7 +140,7 @@ class Notation:
 
     def _subscript(self, layer: int, row: int) -> str:
         """The neuron's name used as a subscript in the arrows/named presets."""
-        if self.preset == "named":
+        if self.style.indices == "numbered":
             if layer == self._depth:
                 return "o" if self._single_output() else f"o_{row}"
             return f"h_{row}" if self._depth == 2 else f"h^{{({layer})}}_{row}"
@@ -117,11 +148,11 @@ class Notation:
 
     def weight(self, layer: int, row: int, column: int) -> str:
         L = self.letters
-        if self.preset == "arrows":
+        if self.style.indices == "arrows":
             return f"{L['weight']}_{{{self.node_label(layer - 1, column)} \\rightarrow {self.node_label(layer, row)}}}"
-        if self.preset == "named":
+        if self.style.indices == "numbered":
             return f"{L['weight']}_{{{self._weight_number(layer, row, column)}}}"
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['weight']}_{{{self._index(self.unit_number(layer, row), self.unit_number(layer - 1, column))}}}"
         return f"{L['weight']}^{{({layer})}}_{{{row},{column}}}"
 
@@ -131,11 +162,11 @@ class Notation:
 
     def bias(self, layer: int, row: int) -> str:
         L = self.letters
-        if self.preset == "named":
+        if self.style.indices == "numbered":
             return f"{L['bias']}_{{{sum(self._sizes[1:layer]) + row}}}"
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['bias']}_{{{self.unit_number(layer, row)}}}"
-        if self.preset == "layered":
+        if self.style.indices == "layered":
             if layer == self._depth and self._single_output():
                 return f"{L['bias']}^{{({layer})}}"
             return f"{L['bias']}^{{({layer})}}_{{{row}}}"
@@ -143,9 +174,9 @@ class Notation:
 
     def delta(self, layer: int, row: int) -> str:
         L = self.letters
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['delta']}_{{{self.unit_number(layer, row)}}}"
-        if self.preset == "layered":
+        if self.style.indices == "layered":
             if layer == self._depth and self._single_output():
                 return f"{L['delta']}^{{({layer})}}"
             return f"{L['delta']}^{{({layer})}}_{{{row}}}"
@@ -155,7 +186,7 @@ class Notation:
         L = self.letters
         if self._single_output():
             return L["target"]
-        if self.preset == "mitchell":
+        if self.style.indices == "units":
             return f"{L['target']}_{{{self.unit_number(self._depth, row)}}}"
         return f"{L['target']}_{{{row}}}"
 

@@ -41,9 +41,19 @@ def aligned(equation) -> str:
     return " \\\\\n".join(f"{left} &{right}" for left, right in equation.rows())
 
 
-def aligned_many(equations) -> str:
-    """Several equations in one aligned body."""
-    return " \\\\\n".join(aligned(eq) for eq in equations)
+def grid_lines(grid) -> str:
+    """A Grid as the body of one aligned environment."""
+    return " \\\\\n".join(grid.lines())
+
+
+GRID_CHUNK_LINES = 12
+"""Most lines in one Markdown math block (MathJax limits the size of one formula)."""
+
+
+def grid_chunks(grid) -> list[str]:
+    """A Grid as aligned bodies of at most GRID_CHUNK_LINES lines each (Markdown)."""
+    lines = grid.lines()
+    return [" \\\\\n".join(lines[i:i + GRID_CHUNK_LINES]) for i in range(0, len(lines), GRID_CHUNK_LINES)]
 
 
 def _loader(templates_dir: Path | None) -> jinja2.BaseLoader:
@@ -66,7 +76,8 @@ def _cached_environment(templates_dir: Path | None, latex: bool) -> jinja2.Envir
     env = jinja2.Environment(loader=_loader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)
     env.filters.update(escape=escape_latex if latex else escape_markdown, escape_latex=escape_latex,
-                       escape_markdown=escape_markdown, aligned=aligned, aligned_many=aligned_many)
+                       escape_markdown=escape_markdown, aligned=aligned, grid_lines=grid_lines,
+                       grid_chunks=grid_chunks)
     return env
 
 
@@ -105,14 +116,17 @@ def render_template(env: jinja2.Environment, name: str, **context) -> str:
         raise TemplateFailure(f"template not found: {exc.name}") from None
 
 
-def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None, view=None) -> str:
-    """The handout of ``solution`` as LaTeX (``fmt='tex'``) or Markdown (``fmt='md'``) text."""
-    from .diagram import diagram_layout
-    from .present import HandoutView
+def _handout(solution, handout):
+    from .sections import build_handout
 
-    view = view or HandoutView(solution)
-    context = dict(solution=solution, spec=solution.spec, view=view, notation=solution.notation,
-                   policy=solution.policy, diagram=diagram_layout(view))
+    return handout or build_handout(solution)
+
+
+def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None, handout=None) -> str:
+    """The handout of ``solution`` as LaTeX (``fmt='tex'``) or Markdown (``fmt='md'``) text."""
+    handout = _handout(solution, handout)
+    context = dict(solution=solution, spec=solution.spec, handout=handout, notation=solution.notation,
+                   policy=solution.policy)
     if fmt == "tex":
         return render_template(latex_environment(templates_dir), "latex/handout.tex.j2", **context)
     if fmt == "md":
@@ -120,29 +134,25 @@ def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def render_svg(solution, templates_dir: Path | None = None, view=None) -> str:
+def render_svg(solution, templates_dir: Path | None = None, handout=None) -> str:
     """The network diagram as a standalone SVG file (for Markdown handouts)."""
     from .diagram import diagram_layout
-    from .present import HandoutView
 
-    view = view or HandoutView(solution)
+    handout = _handout(solution, handout)
+    record = handout.records.get("diagram")
+    layout = record.layout if record is not None else diagram_layout(handout.context)
     return render_template(markdown_environment(templates_dir), "markdown/diagram.svg.j2",
-                           diagram=diagram_layout(view), view=view)
+                           diagram=layout, view=handout.context)
 
 
-def render_loss_svg(solution, templates_dir: Path | None = None, view=None) -> str:
+def render_loss_svg(solution, templates_dir: Path | None = None, handout=None) -> str:
     """The loss-per-step plot as a standalone SVG file (for Markdown handouts with several steps)."""
     from .diagram import loss_plot
-    from .present import HandoutView
+    from .sections import history
 
-    view = view or HandoutView(solution)
-    return render_template(markdown_environment(templates_dir), "markdown/loss.svg.j2",
-                           plot=loss_plot(view.history["points"]))
-
-
-def render(solution, fmt: str = "tex", templates_dir: Path | None = None) -> str:
-    """Alias of :func:`render_handout` for notebook use."""
-    return render_handout(solution, fmt, templates_dir)
+    handout = _handout(solution, handout)
+    record = handout.records.get("history") or history.build(handout.context)
+    return render_template(markdown_environment(templates_dir), "markdown/loss.svg.j2", plot=loss_plot(record.points))
 
 
 def copy_templates(target: Path, force: bool = False) -> tuple[list[Path], list[Path]]:

@@ -82,9 +82,9 @@ class RoundingPolicy:
                     "steps use the rounded values, as in a hand calculation: every line's arithmetic checks on the "
                     "numbers it shows. Products and sums inside a line are written out exactly. Given data are "
                     "written exactly as stated.")
-        return (f"All displayed values are rounded to {precision} ({rule}); full precision is used internally, so "
-                "a line's last digit may differ from arithmetic on the rounded numbers. Given data are written "
-                "exactly as stated.")
+        return (f"All displayed values are rounded to {precision} ({rule}); full precision is used internally. "
+                "A line says = only where the numbers it shows give its result exactly, and \u2248 where the "
+                "result is rounded. Given data are written exactly as stated.")
 
 
 def scientific(value, digits: int = 3) -> tuple[str, int]:

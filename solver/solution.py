@@ -34,6 +34,38 @@ class StepRecord:
     def loss_reduction(self):
         return self.exact.forward.loss - self.exact.after.loss
 
+    @property
+    def loss_trend(self) -> str:
+        """'down', 'up' or 'same': how the update changed the loss at full precision."""
+        before, after = float(self.exact.forward.loss), float(self.exact.after.loss)
+        return "down" if after < before else "up" if after > before else "same"
+
+    @property
+    def loss_change_percent(self) -> float | None:
+        """|change| of the loss in percent of the loss before (full precision); None when that is 0."""
+        before = float(self.exact.forward.loss)
+        return None if before == 0 else abs(float(self.exact.after.loss) - before) / before * 100
+
+    @property
+    def shown_loss_change(self):
+        """Loss after minus loss before, from the shown (carry-mode or full-precision) values."""
+        return self.shown.after.loss - self.shown.forward.loss
+
+    def shown_output_changes(self) -> list[tuple]:
+        """Per output: (output before, after, change, |error| before, after, change) from shown values."""
+        rows = []
+        for j, target in enumerate(self.target):
+            before, after = self.shown.forward.output[j], self.shown.after.output[j]
+            goal = target if isinstance(before, Decimal) else Fraction(target)
+            error0, error1 = abs(before - goal), abs(after - goal)
+            rows.append((before, after, after - before, error0, error1, error1 - error0))
+        return rows
+
+    def parameter_change(self, ref):
+        """New minus old value of one parameter at full precision."""
+        return ref.entry(self.exact.new.weights, self.exact.new.biases) - ref.entry(self.before.weights,
+                                                                                    self.before.biases)
+
 
 @dataclass(frozen=True)
 class Solution:

@@ -22,6 +22,7 @@ from pydantic import (
 
 from .errors import ProblemError
 from .parameters import ParameterRef, parameter_problem
+from .sections import SECTION_NAMES
 from .symbols import check_symbol
 from .yamlfile import YamlDocument, load_yaml
 
@@ -35,10 +36,6 @@ MAX_EPOCHS = 50
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity", "softmax")
 LOSS_NAMES = ("mse", "bce", "cross_entropy")
 NOTATION_PRESETS = ("arrows", "named", "mitchell", "layered")
-SECTION_NAMES = (
-    "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients",
-    "chain", "update", "after", "summary", "check", "reference", "self_test", "history",
-)
 
 
 def _as_decimal(value: Any) -> Any:

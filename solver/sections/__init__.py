@@ -1,0 +1,53 @@
+"""The handout's sections: one module per section, named like its template part
+(``forward.py`` feeds ``parts/forward.tex.j2`` and ``parts/forward.md.j2``).
+
+Each module has ``build(ctx) -> record``: it turns the Solution, through the shared
+:class:`~solver.sections.context.SectionContext`, into a record of ready strings, equations and
+tables. Sections translate; they do not compute (numbers come from the Solution). This package's
+``__init__`` imports no section module, so problem validation can read :data:`SECTION_NAMES`
+without importing SymPy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+SECTION_NAMES = (
+    "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients",
+    "chain", "update", "after", "summary", "check", "reference", "self_test", "history",
+)
+"""Every section, in the default order."""
+
+ONLY_WITH_SEVERAL_STEPS = ("history",)
+"""Sections left out of the default list when the problem has a single SGD step."""
+
+
+@dataclass(frozen=True)
+class Handout:
+    """The sections a handout shows, in order, with the record of each, and the shared context."""
+
+    sections: tuple[str, ...]
+    records: dict
+    context: object
+
+    @property
+    def view(self):
+        """The shared context (diagram layout and templates read its flags and symbols)."""
+        return self.context
+
+
+def chosen_sections(spec, steps: int) -> tuple[str, ...]:
+    """The problem's ``sections`` list, or every section (history only with several steps)."""
+    if spec.sections is not None:
+        return tuple(spec.sections)
+    return tuple(name for name in SECTION_NAMES if steps > 1 or name not in ONLY_WITH_SEVERAL_STEPS)
+
+
+def build_handout(solution) -> Handout:
+    """Every chosen section's record for ``solution``."""
+    from .context import SectionContext
+
+    context = SectionContext(solution)
+    names = chosen_sections(solution.spec, len(solution.steps))
+    records = {name: import_module(f"{__name__}.{name}").build(context) for name in names}
+    return Handout(names, records, context)

@@ -1,0 +1,50 @@
+"""Activation functions used by the network: definition and derivative, once per function."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+
+from ..equations import Grid, chain
+from ..formatting import partial
+from ..functions import a as a_sym
+from .prose import math, say
+from .records import Block
+
+
+@dataclass(frozen=True)
+class Activations:
+    blocks: list[Block]
+
+
+def build(ctx) -> Activations:
+    blocks = []
+    for name in dict.fromkeys(ctx.network.activation_names):
+        layer = ctx.network.activation_names.index(name) + 1
+        activation = ctx.network.activation(layer)
+        f = ctx.N.function(layer)
+        if activation.elementwise:
+            definition = chain(f"{f}(z)", ctx.fmt.latex(activation.formula))
+            parts = [ctx.fmt.latex(activation.derivative)]
+            output_form = activation.derivative_in_output
+            if output_form is not None and output_form != activation.derivative:
+                parts.append(ctx.fmt.latex(output_form, names={a_sym: f"{f}(z)"}))
+            derivative = chain(f"{f}'(z)", *parts)
+            if name == "relu":
+                text = say("activation.relu", rule=math(f"{f}'(z) = 1 \\text{{ for }} z > 0, \\text{{ else }} 0"))
+            elif output_form is not None and name != "identity":
+                text = say("activation.output_form", a=math("a = f(z)"))
+            else:
+                text = []
+            grid = Grid.of([[definition, derivative]])
+        else:
+            definition = chain(f"{f}(\\mathbf{{z}})_j", "\\frac{e^{z_j}}{\\sum_k e^{z_k}}")
+            derivative = chain(partial("a_k", "z_j"), "a_k\\,(\\mathbf{1}[k = j] - a_j)")
+            rule = math(f"{partial(ctx.N.loss, 'z_j')} = \\sum_k {partial(ctx.N.loss, 'a_k')}\\, a_k\\,"
+                        "(\\mathbf{1}[k = j] - a_j)")
+            text = say("activation.softmax", rule=rule)
+            grid = Grid.of([[definition], [derivative]])
+        blocks.append(Block(activation.title, grid, text))
+    return Activations(blocks)
+
+

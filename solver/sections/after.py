@@ -1,0 +1,38 @@
+"""After the update: the forward pass with the new parameters, the new loss, and before/after."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Equation
+from .forward import layer_blocks
+from .loss import loss_equation
+from .prose import math, say
+from .records import Block, Table
+
+
+@dataclass(frozen=True)
+class After:
+    blocks: list[Block]
+    loss: Equation
+    comparison: Table
+    verdict: list
+
+
+def build(ctx) -> After:
+    values, fmt, step = ctx.values, ctx.fmt, ctx.step
+    L = ctx.network.depth
+    rows = []
+    for j, (y0, y1, dy, e0, e1, de) in enumerate(step.shown_output_changes(), 1):
+        y, t = ctx.act(L, j), ctx.N.target(j)
+        rows.append([f"\\text{{output }} {y}", fmt.value(y0), fmt.value(y1), fmt.value(dy)])
+        rows.append([f"\\lvert {y} - {t} \\rvert", fmt.value(e0), fmt.value(e1), fmt.value(de)])
+    rows.append([f"\\text{{loss }} {ctx.N.loss}", fmt.value(values.forward.loss), fmt.value(values.after.loss),
+                 fmt.value(step.shown_loss_change)])
+    comparison = Table(["", "\\text{before}", "\\text{after}", "\\text{change}"], rows)
+    before = math(fmt.full_precision(step.exact.forward.loss))
+    after = math(fmt.full_precision(step.exact.after.loss))
+    percent = step.loss_change_percent
+    verdict = say(f"after.{step.loss_trend}", before=before, after=after,
+                  percent=math(fmt.percent(percent)) if percent is not None else "")
+    return After(layer_blocks(ctx, values.after, new=values.new, prime="'"),
+                 loss_equation(ctx, values.after, prime="'"), comparison, verdict)

@@ -1,0 +1,41 @@
+"""Parameter gradients: delta of the receiving neuron times the local input, per layer in columns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Equation, Grid, Part, chain
+from .prose import say
+from .records import Block
+
+
+@dataclass(frozen=True)
+class Gradients:
+    intro: list
+    blocks: list[Block]
+
+
+def gradient_equation(ctx, ref) -> Equation:
+    """dE/dw = delta x = (numbers) = value; a value that rounds to zero also shows its size."""
+    N, l = ctx.N, ref.layer
+    delta = ctx.shown_delta(l, ref.row)
+    if ref.kind == "weight":
+        symbolic = f"{N.delta(l, ref.row)} {ctx.act(l - 1, ref.column)}"
+        product = ctx.fmt.product(delta, ctx.shown_activation(l - 1, ref.column))
+    else:
+        symbolic, product = N.delta(l, ref.row), None
+    if ctx.convention.negated:
+        symbolic = f"-{symbolic}"
+        product = f"-{product}" if product else f"-{ctx.fmt.wrap(delta, delta)}"
+    value = ctx.fmt.value(ctx.gradient(ref))
+    small = ctx.fmt.small(ctx.gradient(ref, ctx.step.exact))
+    return chain(ctx.d_loss(N.parameter(ref)), symbolic, product,
+                 Part((small,), r"\approx") if small else None,
+                 Part((value,), r"\approx" if small else ctx.fmt.relation(ctx.gradient(ref, ctx.step.exact),
+                                                                           value)), boxed=True)
+
+
+def build(ctx) -> Gradients:
+    blocks = [Block(f"{ctx.N.layer_title(l)} parameters",
+                    Grid.packed([gradient_equation(ctx, ref) for ref in ctx.layer_refs(l)], max_columns=3))
+              for l in range(ctx.network.depth, 0, -1)]
+    return Gradients(say("gradients.intro"), blocks)

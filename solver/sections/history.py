@@ -1,0 +1,41 @@
+"""Loss over the training steps (several examples or epochs): table, plot data and final parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Grid, chain
+from .prose import say
+from .records import Table
+
+
+@dataclass(frozen=True)
+class History:
+    intro: list
+    table: Table
+    points: list[tuple[int, float]]
+    coordinates: str
+    final_intro: list
+    final: Grid
+
+
+def build(ctx) -> History:
+    fmt, steps = ctx.fmt, ctx.solution.steps
+    rows, points = [], []
+    for step in steps:
+        before, after = float(step.exact.forward.loss), float(step.exact.after.loss)
+        rows.append([str(step.index), str(step.epoch), str(step.example), fmt.rounded(before), fmt.rounded(after)])
+        points.append((step.index, before))
+    points.append((steps[-1].index + 1, float(steps[-1].exact.after.loss)))
+    final = ctx.solution.final_parameters
+    equations = [chain(ctx.N.parameter(ref), fmt.rounded(ref.entry(final.weights, final.biases)))
+                 for ref in ctx.network.parameters()]
+    epochs = ctx.spec.epochs
+    return History(
+        intro=say("history.intro", epochs=f", for {epochs} epochs" if epochs > 1 else "", count=len(steps)),
+        table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
+                    rows, align="ccc" + "rr"),
+        points=points,
+        coordinates=" ".join(f"({x},{y:.10g})" for x, y in points),
+        final_intro=say("history.final"),
+        final=Grid.packed(equations, max_columns=4),
+    )

@@ -1,0 +1,115 @@
+"""Every sentence a handout prints, written once for all formats.
+
+A sentence is a catalogue entry with ``{name}`` placeholders; :func:`say` fills them and returns
+segments (``{"math": bool, "text": str}``) that each format's ``sentence`` macro prints (prose escaped,
+math as is). A translation replaces :data:`TEXT`; the placeholders stay.
+"""
+from __future__ import annotations
+
+from string import Formatter
+
+TEXT = {
+    "title.intro": (
+        "This handout works through {steps} of backpropagation for a feedforward network with {sizes} neurons "
+        "per layer (inputs first): the forward pass, the loss, the backward pass by the chain rule, every "
+        "parameter gradient, the update with learning rate {eta}, and a second forward pass that shows "
+        "{outcome}. Every number is computed by the solver and checked three ways (backpropagation, SymPy's "
+        "derivative of the whole loss, and central finite differences)."),
+    "title.outcome.down": "the loss going down",
+    "title.outcome.up": "that this update raises the loss",
+    "title.outcome.same": "that this update leaves the loss unchanged",
+    "title.one_step": "one complete step",
+    "title.first_of": "the first of {count} SGD steps in full",
+    "setup.no_bias": "This network has no biases.",
+    "setup.frozen_bias": "The biases are fixed: they are not updated.",
+    "setup.matrices": "Row {j} of a weight matrix belongs to receiving neuron {j}, column {k} to sending neuron {k}.",
+    "activation.output_form": (
+        "The last form is the one used in backpropagation: each neuron already has its activation {a}, so the "
+        "derivative costs one multiplication."),
+    "activation.relu": "ReLU passes positive inputs unchanged and blocks the rest; its derivative is a step: {rule}.",
+    "activation.softmax": (
+        "Softmax couples the outputs: every output depends on every pre-activation of its layer, so the output "
+        "delta sums over the Jacobian: {rule}."),
+    "forward.intro": (
+        "For each neuron: the weighted sum of its inputs (the pre-activation), written symbolically, with the "
+        "numbers substituted and added up; then the activation function applied to it."),
+    "backward.descent": "The error signal of a neuron is the derivative of the loss by its pre-activation, {rule}.",
+    "backward.mitchell": (
+        "In this convention the error term of a unit is {rule}, minus the derivative of the loss by its net "
+        "input, and the update adds {update}."),
+    "backward.hadamard": "Here {odot} is the elementwise (Hadamard) product.",
+    "backward.softmax_ce": (
+        "With softmax outputs and cross-entropy the Jacobian sum collapses: {sum}, because the targets sum to 1."),
+    "gradients.intro": "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias).",
+    "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
+    "chain.paths": "The parameter reaches the loss along {count} through the network:",
+    "chain.path": "Path {number}: {path}",
+    "chain.too_many": "There are {count} paths from this weight to the loss, too many to list; summed over all of them:",
+    "chain.carried": (
+        " Multiplying the rounded factors gives a slightly different last digit than the backward pass, which "
+        "rounds each delta as it goes and shows this gradient as {value}."),
+    "chain.tiny": "The gradient is real but smaller than the rounding precision, so it is shown as zero at this precision.",
+    "after.down": "The loss went down, at full precision from {before} to {after} ({percent} lower).",
+    "after.up": (
+        "The loss went up, at full precision from {before} to {after} ({percent} higher): the learning rate is "
+        "too large for this point, and the step overshoots."),
+    "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
+    "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
+    "check.intro": (
+        "Every gradient above was compared with a central finite difference of the loss, step {epsilon} "
+        "(scaled by the parameter's size when it exceeds 1):"),
+    "check.subset": "The {shown} largest of {total} relative errors are shown.",
+    "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
+    "check.sympy": (
+        "SymPy also differentiated the whole loss expression by every parameter; the largest relative "
+        "difference from backpropagation is {error}."),
+    "check.kinks": (
+        "{count} at a ReLU kink ({z}), where the derivative is not defined; there the backpropagated value "
+        "(using {rule}) lies between the one-sided differences."),
+    "reference.recipe": "Output delta, hidden deltas backwards, then gradient = delta × local input, then the update:",
+    "self_test.intro": "The answers come from this handout's own network.",
+    "history.intro": (
+        "One SGD update per example, in order{epochs}. Only the first step is worked in full above; the plot "
+        "shows the loss before each of the {count} steps and after the last one."),
+    "history.final": "Parameters after the last step:",
+    "diagram.labelled": "Each arrow is labelled with its weight{values}.",
+    "diagram.values": "; the number under a neuron is its activation in the forward pass",
+    "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",
+    "diagram.biases": "Biases: {list}.",
+}
+
+_FORMATTER = Formatter()
+
+
+def math(latex: str) -> dict:
+    """A math segment."""
+    return {"math": True, "text": latex}
+
+
+def text(words: str) -> dict:
+    """A prose segment."""
+    return {"math": False, "text": words}
+
+
+def say(key: str, **values) -> list[dict]:
+    """The catalogue sentence ``key`` with its placeholders filled: a value is a math segment (``math``),
+    a list of segments (an inner sentence), or plain prose (a ``str``)."""
+    segments = []
+    for literal, name, _, _ in _FORMATTER.parse(TEXT[key]):
+        if literal:
+            segments.append(text(literal))
+        if name is None:
+            continue
+        value = values[name]
+        if isinstance(value, dict):
+            segments.append(value)
+        elif isinstance(value, list):
+            segments.extend(value)
+        else:
+            segments.append(text(str(value)))
+    return segments
+
+
+def sentence(*parts) -> list[dict]:
+    """Segments from parts given as prose strings or math segments (for sentences built from data)."""
+    return [part if isinstance(part, dict) else text(part) for part in parts]

@@ -1,0 +1,54 @@
+"""Quick reference: the recipe in this network's symbols, and common pitfalls."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Grid, chain
+from ..parameters import ParameterRef
+from .backward import display_delta
+from .prose import math, say, sentence
+from .update import update_rule
+
+
+@dataclass(frozen=True)
+class Reference:
+    intro: list
+    recipe: Grid
+    pitfalls: list[list]
+
+
+def build(ctx) -> Reference:
+    N, L = ctx.N, ctx.network.depth
+    derivation = ctx.solution.derivation
+    output = chain(N.delta(L, 1), ctx.delta_definition(L, 1), ctx.fmt.latex(display_delta(ctx, derivation.nodes[L][0])))
+    hidden = [chain(N.delta(l, 1), ctx.fmt.pieces(derivation.node(l, 1).delta)) for l in range(L - 1, 0, -1)][:1]
+    gradient = chain(ctx.d_loss(N.weight(1, 1, 1)), ctx.fmt.latex(
+        ctx.convention.expression(derivation.gradient(ParameterRef("weight", 1, 1, 1)))))
+    recipe = [output] + hidden + [gradient] + update_rule(ctx)
+    return Reference(say("reference.recipe"), Grid.packed(recipe, max_columns=2), _pitfalls(ctx))
+
+
+def _pitfalls(ctx) -> list[list]:
+    names = set(ctx.network.activation_names)
+    items = [sentence("Evaluate each activation derivative at the neuron's own pre-activation ", math("z"),
+                      " (or through its own activation ", math("a = f(z)"), "), never at another neuron's input."),
+             sentence("Keep track of which local input multiplies which weight: the gradient of a weight is the "
+                      "delta of the neuron it feeds into times the activation it comes from."),
+             sentence("Use the weights from before the update when propagating deltas backwards; update all "
+                      "parameters only after every gradient is known."),
+             sentence("Rounding too early hides small but real gradients: keep full precision and round only for "
+                      "display.")]
+    if "sigmoid" in names:
+        items.insert(0, sentence("The sigmoid derivative is ", math("\\sigma'(z) = a(1 - a)"), " with ",
+                                 math("a = \\sigma(z)"), "; writing ", math("\\sigma'(a)"), " is a common slip."))
+    if "relu" in names:
+        items.append(sentence("A ReLU neuron with ", math("z \\le 0"), " passes no gradient back: its delta is 0, "
+                              "so none of its incoming weights change in this step."))
+    if ctx.convention.negated:
+        items.append(sentence("In this convention ", math("\\delta"), " is minus the derivative of the loss, so the "
+                              "update adds ", math("\\eta\\,\\delta\\,x"), "; the new weights are the same as with "
+                              "gradient descent."))
+    if ctx.spec.loss in ("bce", "cross_entropy"):
+        items.append(sentence("With a matching output activation the activation derivative cancels: the output "
+                              "delta is simply ", math("a - t"), "."))
+    return items

@@ -1,0 +1,74 @@
+"""Self-test: short questions on this network; each answer is the handout's own line for it, so it uses
+the same shown numbers as the question."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Equation
+from ..parameters import ParameterRef
+from .backward import _number_blocks
+from .forward import layer_blocks
+from .prose import math, say, sentence
+from .update import update_equations
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    intro: list
+    questions: list[dict]
+
+
+def _inline(eq: Equation) -> dict:
+    return math(f"{eq.lhs} {eq.one_line}")
+
+
+def _qa(question: list, answer: list) -> dict:
+    return {"question": question, "answer": answer}
+
+
+def build(ctx) -> SelfTest:
+    N, net, fmt = ctx.N, ctx.network, ctx.fmt
+    L = net.depth
+    fwd = ctx.values.forward
+    questions = []
+    if net.activation(1).elementwise:
+        activation_eq = layer_blocks(ctx, fwd)[0].grid.rows[0][1]
+        fprime = fmt.value(fwd.layers[0].fprime[0])
+        questions.append(_qa(
+            sentence("Given ", math(f"{N.preactivation(1, 1)} = {fmt.value(fwd.layers[0].z[0])}"), ", compute ",
+                     math(ctx.act(1, 1)), " and ", math(N.fprime(1, 1)), "."),
+            sentence(_inline(activation_eq), " and ", math(f"{N.fprime(1, 1)} = {fprime}"), ".")))
+    output_delta = _number_blocks(ctx)[0].grid.rows[0][-1]
+    questions.append(_qa(
+        sentence("Compute the output delta ", math(N.delta(L, 1)), " from ",
+                 math(f"{ctx.act(L, 1)} = {fmt.value(fwd.output[0])}"), " and ",
+                 math(f"{N.target(1)} = {fmt.given(ctx.step.target[0])}"), "."),
+        sentence(_inline(output_delta), ".")))
+    ref = ParameterRef("weight", L, 1, 1)
+    update = update_equations(ctx, ref)[-1]
+    gradient = ctx.d_loss(N.parameter(ref))
+    given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
+             else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
+    if ctx.convention.negated:
+        given_parts = [given, ", ", math(f"{ctx.act(L - 1, 1)} = {ctx.shown_activation(L - 1, 1)}")]
+    else:
+        given_parts = [given]
+    questions.append(_qa(
+        sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
+                 ", what is the new value of ", math(f"{N.parameter(ref)} = {ctx.given(ref)}"), "?"),
+        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "] if ctx.convention.negated else []),
+                 _inline(update), ".")))
+    zero_inputs = [k for k, x in enumerate(ctx.step.inputs, 1) if x == 0]
+    if zero_inputs:
+        x = N.activation(0, zero_inputs[0])
+        questions.append(_qa(
+            sentence("Why does no weight leaving ", math(x), " change in this step?"),
+            sentence("Because ", math(f"{x} = 0"), ": each such gradient is a delta times ", math(x), ", which is 0.")))
+    verdict = {"down": "Yes", "up": "No, it raises it", "same": "No"}[ctx.step.loss_trend]
+    values = ctx.values
+    questions.append(_qa(
+        sentence("Does this one update reduce the loss, and by how much?"),
+        sentence(f"{verdict}: ", math(f"{N.loss}: {fmt.value(values.forward.loss)} \\rightarrow "
+                                      f"{fmt.value(values.after.loss)}"),
+                 ", a change of ", math(fmt.value(ctx.step.shown_loss_change)), ".")))
+    return SelfTest(say("self_test.intro"), questions)

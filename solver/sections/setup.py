@@ -1,0 +1,104 @@
+"""Problem setup: the given data (once: scalars, or matrices in matrix form), glossary, neuron equations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Grid, chain
+from ..formatting import column, pmatrix, symbol_list
+from ..functions import LOSSES
+from .prose import say
+from .records import Block
+
+
+@dataclass(frozen=True)
+class Setup:
+    given: Grid
+    parameters: list[Block]
+    matrices: Grid | None
+    bias_note: list
+    matrix_note: list
+    glossary: list[tuple[str, str]]
+    neurons: Grid
+
+    @property
+    def glossary_pairs(self) -> list[tuple]:
+        """The glossary in two columns side by side: (left row, right row or None), read down each column."""
+        half = (len(self.glossary) + 1) // 2
+        left, right = self.glossary[:half], self.glossary[half:]
+        return [(row, right[i] if i < len(right) else None) for i, row in enumerate(left)]
+
+
+def build(ctx) -> Setup:
+    N, net = ctx.N, ctx.network
+    given = [chain(N.activation(0, k), ctx.fmt.given(v)) for k, v in enumerate(ctx.step.inputs, 1)]
+    given += [chain(N.target(j), ctx.fmt.given(v)) for j, v in enumerate(ctx.step.target, 1)]
+    given.append(chain(N.eta, ctx.fmt.given(ctx.spec.learning_rate)))
+    bias_note = (say("setup.no_bias") if not net.has_bias
+                 else say("setup.frozen_bias") if not net.train_biases else [])
+    return Setup(
+        given=Grid.packed(given, max_columns=6),
+        parameters=[] if ctx.matrix_form else _parameter_blocks(ctx),
+        matrices=_matrices(ctx) if ctx.matrix_form else None,
+        bias_note=bias_note,
+        matrix_note=say("setup.matrices", j="j", k="k") if ctx.matrix_form else [],
+        glossary=_glossary(ctx),
+        neurons=Grid.of([[chain(N.preactivation(l, j), ctx.symbolic_sum(l, j)),
+                          chain(ctx.act(l, j), ctx.activation_call(l, j))]
+                         for l in net.layer_indices for j in ctx.rows(l)]),
+    )
+
+
+def _parameter_blocks(ctx) -> list[Block]:
+    """Per layer the given weights and biases, one row per receiving neuron where it fits."""
+    blocks = []
+    for l in ctx.network.layer_indices:
+        rows = [[chain(ctx.N.parameter(ref), ctx.given(ref)) for ref in ctx.layer_refs(l)
+                 if ref.row == j] for j in ctx.rows(l)]
+        grid = Grid.of(rows)
+        if not grid.side_by_side():
+            grid = Grid.packed([eq for row in rows for eq in row], max_columns=4)
+        title = f"{ctx.N.layer_title(l - 1)} to {ctx.N.layer_title(l).lower()}"
+        blocks.append(Block(title, grid))
+    return blocks
+
+
+def _matrices(ctx) -> Grid:
+    """W and b of each layer side by side."""
+    rows = []
+    for l in ctx.network.layer_indices:
+        weights = chain(ctx.N.weight_matrix(l), pmatrix([[ctx.given_weight(l, j, k) for k in ctx.rows(l - 1)]
+                                                          for j in ctx.rows(l)]))
+        bias = (chain(ctx.N.bias_vector(l), column([ctx.given_bias(l, j) for j in ctx.rows(l)]))
+                if ctx.network.has_bias else None)
+        rows.append([weights, bias])
+    return Grid.of(rows)
+
+
+def _glossary(ctx) -> list[tuple[str, str]]:
+    """(symbol, meaning) rows; meanings are plain prose."""
+    N, net = ctx.N, ctx.network
+    L = net.depth
+
+    def layer_symbols(getter, layer):
+        return symbol_list([getter(layer, j) for j in ctx.rows(layer)])
+
+    rows = [(layer_symbols(N.activation, 0), "inputs of this example")]
+    for l in range(1, L):
+        name = N.layer_title(l).lower()
+        rows.append((layer_symbols(N.preactivation, l), f"pre-activations (weighted sums), {name}"))
+        rows.append((layer_symbols(N.activation, l), f"activations, {name}"))
+    rows.append((layer_symbols(N.preactivation, L), "pre-activation(s) of the output layer"))
+    rows.append((layer_symbols(N.activation, L), "network output (prediction)"))
+    rows.append((symbol_list([N.target(j) for j in ctx.rows(L)]), "target value(s)"))
+    rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "weight"]),
+                 N.style.weight_meaning))
+    if net.has_bias:
+        rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "bias"]),
+                     "biases (a weight on a constant input 1)"))
+    rows.append((N.loss, f"loss: {LOSSES[ctx.spec.loss].title.lower()}"))
+    for name in dict.fromkeys(net.activation_names):
+        layer = net.activation_names.index(name) + 1
+        rows.append((N.function(layer) + "(\\cdot)", f"{name} activation"))
+    rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
+    rows.append((N.eta, "learning rate"))
+    return rows

@@ -1,0 +1,44 @@
+"""Summary tables: every parameter (old, gradient, new, change) and every neuron's computed quantities."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..formatting import partial_inline
+from .prose import math, say
+from .records import Table
+
+
+@dataclass(frozen=True)
+class Summary:
+    parameters: Table
+    quantities: Table
+    note: list
+
+
+def build(ctx) -> Summary:
+    fmt, N, step = ctx.fmt, ctx.N, ctx.step
+    rows = []
+    for ref in ctx.network.parameters():
+        gradient = ctx.gradient(ref)
+        small = fmt.small(ctx.gradient(ref, step.exact))
+        change = step.parameter_change(ref)
+        change_text = fmt.rounded(change)
+        if change > 0 and change_text != fmt.rounded(0):
+            change_text = "+" + change_text
+        rows.append([N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else ""),
+                     fmt.value(ctx.new_value(ref)), change_text])
+    parameters = Table(["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta"), "\\text{new}",
+                        "\\text{change}"], rows)
+    fwd = ctx.values.forward
+    quantities = []
+    for l in ctx.network.layer_indices:
+        layer = fwd.layers[l - 1]
+        for j in ctx.rows(l):
+            quantities.append([ctx.act(l, j), fmt.value(layer.z[j - 1]), fmt.value(layer.a[j - 1]),
+                               fmt.value(layer.fprime[j - 1]) if layer.fprime is not None else "\\text{--}",
+                               ctx.shown_delta(l, j)])
+    quantities_table = Table(["\\text{neuron}", N.letters["preactivation"], "a", "f'(z)", N.letters["delta"]],
+                             quantities, align="l" + "r" * 4)
+    note = (say("summary.mitchell", rule=math(f"\\delta = -{partial_inline(N.loss, N.letters['preactivation'])}"))
+            if ctx.convention.negated else [])
+    return Summary(parameters, quantities_table, note)

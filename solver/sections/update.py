@@ -1,0 +1,56 @@
+"""The update: the rule, then every new parameter, per layer in columns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Equation, Grid, Part, chain
+from ..formatting import partial
+from .prose import say
+from .records import Block
+
+
+@dataclass(frozen=True)
+class Update:
+    rule: Grid
+    frozen: list
+    blocks: list[Block]
+
+
+def update_rule(ctx) -> list[Equation]:
+    N = ctx.N
+    if ctx.convention.negated:
+        return [chain("\\Delta w_{ji}", f"{N.eta} \\, \\delta_j \\, x_{{ji}}"),
+                chain("w_{ji}", Part(("w_{ji} + \\Delta w_{ji}",), "\\leftarrow"))]
+    return [chain("\\theta", Part((f"\\theta - {N.eta} \\, {partial(N.loss, chr(92) + 'theta')}",), "\\leftarrow"))]
+
+
+def update_equations(ctx, ref) -> list[Equation]:
+    """The new value of one parameter (mitchell: the change first, with every factor of the rule)."""
+    N, l = ctx.N, ref.layer
+    eta = ctx.fmt.given(ctx.spec.learning_rate)
+    new = ctx.fmt.value(ctx.new_value(ref))
+    symbol = N.parameter(ref)
+    old = ctx.given(ref)
+    if ctx.convention.negated:
+        change = ctx.fmt.value(-ref.entry(ctx.values.change_W, ctx.values.change_b))
+        factors = [eta, ctx.shown_delta(l, ref.row)]
+        local = ""
+        if ref.kind == "weight":
+            factors.append(ctx.shown_activation(l - 1, ref.column))
+            local = f" \\, {ctx.act(l - 1, ref.column)}"
+        carried = ctx.fmt.product(eta, ctx.fmt.value(-ctx.gradient(ref)))
+        return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors),
+                      carried if ref.kind == "weight" else None, change),
+                chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True)]
+    gradient = ctx.fmt.value(ctx.gradient(ref))
+    return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient)}", new, boxed=True)]
+
+
+def build(ctx) -> Update:
+    blocks = []
+    for l in range(ctx.network.depth, 0, -1):
+        equations = [eq for ref in ctx.layer_refs(l, trained_only=True) for eq in update_equations(ctx, ref)]
+        columns = 2 if ctx.convention.negated else 3
+        blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", Grid.packed(equations, max_columns=columns)))
+    frozen = say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
+    return Update(Grid.packed(update_rule(ctx), max_columns=2), frozen, blocks)
