@@ -7,12 +7,17 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-LINE_WIDTH = 80
+LINE_WIDTH = 92
+GRID_WIDTH = 96
+"""Visible characters that equations side by side may take together (their widths are estimated
+more closely than a long chain's, which breaks at LINE_WIDTH)."""
 
 
 _STACKED = {r"\frac": "max", r"\dfrac": "max", r"\tfrac": "max", r"\underbrace": "first", r"\boxed": "first",
             r"\text": "first", r"\mathrm": "first", r"\mathbf": "first", r"\boldsymbol": "first",
             r"\operatorname": "first", r"\sqrt": "first"}
+_SPACED = {"+", "-", "=", "<", ">", r"\approx", r"\cdot", r"\times", r"\leftarrow", r"\rightarrow", r"\odot"}
+"""Operators and relations: TeX sets space around them, so each counts as two characters."""
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|[{}]|[_^]|[^\\{}_^\s]|\s+")
 
 
@@ -68,7 +73,7 @@ def _width(tokens, start, end) -> tuple[float, int]:
             if token == r"\color":
                 _, index = _group(tokens, index)
         else:
-            total += 1
+            total += 2 if token in _SPACED else 1
             index += 1
     return total, index
 
@@ -113,6 +118,8 @@ class Equation:
 
     def rows(self, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
         """Aligned rows (left, right): parts share a line while they fit; long parts break between pieces."""
+        if self.label:
+            width -= 8
         rows: list[tuple[str, str]] = []
         current = ""
         boxed_index = len(self.parts) - 1 if self.boxed else -1
@@ -148,7 +155,7 @@ class Equation:
         return chunks + [current] if current else chunks or [""]
 
 
-COLUMN_GAP = 6
+COLUMN_GAP = 8
 """Visible characters counted for the space between two equations side by side."""
 
 
@@ -164,7 +171,7 @@ class Grid:
         return cls(tuple(tuple(eq for eq in row if eq is not None) for row in rows if row))
 
     @classmethod
-    def packed(cls, equations, max_columns: int = 3, width: int = LINE_WIDTH) -> "Grid":
+    def packed(cls, equations, max_columns: int = 3, width: int = GRID_WIDTH) -> "Grid":
         """Equations filled row by row into as many columns (up to ``max_columns``) as the line allows."""
         equations = list(equations)
         for columns in range(min(max_columns, len(equations)), 1, -1):
@@ -177,7 +184,7 @@ class Grid:
     def equations(self) -> list[Equation]:
         return [eq for row in self.rows for eq in row]
 
-    def side_by_side(self, width: int = LINE_WIDTH) -> bool:
+    def side_by_side(self, width: int = GRID_WIDTH) -> bool:
         """Whether the rows' equations fit next to each other (each column as wide as its widest cell)."""
         columns = max((len(row) for row in self.rows), default=0)
         if columns <= 1:
@@ -185,11 +192,11 @@ class Grid:
         widths = [max((row[c].width for row in self.rows if c < len(row)), default=0) for c in range(columns)]
         return sum(widths) + COLUMN_GAP * (columns - 1) <= width
 
-    def lines(self, width: int = LINE_WIDTH) -> list[str]:
+    def lines(self) -> list[str]:
         """Rows of an aligned environment: ``l1 &r1 & l2 &r2`` side by side, else one equation per line."""
-        if self.side_by_side(width) and any(len(row) > 1 for row in self.rows):
+        if self.side_by_side() and any(len(row) > 1 for row in self.rows):
             return [" & ".join(f"{eq.lhs} &{eq.one_line}" for eq in row) for row in self.rows]
-        return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows(width)]
+        return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows()]
 
 
 def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
@@ -207,6 +214,7 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
     return Equation(lhs, honest_relations(tuple(built)), boxed, label)
 
 
+_COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")
 _ARITHMETIC_TEXT = re.compile(r"^[-+*/() 0-9.]+$")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
@@ -214,7 +222,7 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
 def arithmetic_value(latex: str) -> Fraction | None:
     """The exact value of a written-out calculation on numbers ('0.15(0.05) + 0.35', '(0.9)(0.0435)',
     '0.6 \\cdot (1 - 0.6)'), or None when the text is not pure arithmetic on decimal numbers."""
-    text = latex.replace(r"\boxed", "")
+    text = _COLOUR.sub("", latex).replace(r"\boxed", "")
     for wide, narrow in ((r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"),
                          (r"\cdot", "*"), (r"\times", "*")):
         text = text.replace(wide, narrow)
@@ -271,5 +279,5 @@ def honest_relations(parts: tuple[Part, ...]) -> tuple[Part, ...]:
 
 
 def _plain_number(latex: str) -> Fraction | None:
-    text = latex.replace(r"\boxed", "").replace("{", "").replace("}", "").strip()
+    text = _COLOUR.sub("", latex).replace(r"\boxed", "").replace("{", "").replace("}", "").strip()
     return Fraction(text) if re.fullmatch(r"-?[0-9]*\.?[0-9]+", text) else None

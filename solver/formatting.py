@@ -44,11 +44,19 @@ class Formatter:
         return plain(Decimal(value))
 
     def value(self, value) -> str:
-        """A computed value: exact when it is short enough, else rounded by the policy.
+        """A computed value: exact when it is short enough, else rounded by the policy; with significant
+        figures, a value below 10^-4 or from 10^6 on is written in scientific notation.
 
         Carry-mode values are already rounded (or exact products of shown numbers); exact
         fractions whose decimal expansion fits the policy's precision are written exactly.
         """
+        number = to_decimal(value)
+        if self.policy.significant is not None and number != 0 and not Decimal("1e-4") <= abs(number) < Decimal("1e6"):
+            mantissa, exponent = scientific(self.policy.round(number), self.policy.significant)
+            return f"{mantissa} \\times 10^{{{exponent}}}"
+        return self._fixed(value)
+
+    def _fixed(self, value) -> str:
         if self.policy.carries and isinstance(value, Decimal):
             rounded = self.policy.round(value)
             if rounded == value:
@@ -75,11 +83,18 @@ class Formatter:
 
     def relation(self, exact, shown) -> str:
         """'=' when the exact value equals the shown one, else '\\approx' (in every rounding mode)."""
+        if isinstance(shown, str):
+            if not re.fullmatch(r"-?[0-9]*\.?[0-9]+", shown):
+                return r"\approx"
+            shown = Decimal(shown)
         return "=" if to_decimal(exact) == to_decimal(shown) else r"\approx"
 
     def relation_for(self, expr: sp.Expr, texts: dict, shown: str) -> str:
         """'=' when ``expr`` evaluated exactly at the printed numbers ``texts`` (symbol -> LaTeX number)
         gives the printed result ``shown``, else '\\approx'."""
+        numbers = [text.strip("()") for text in list(texts.values()) + [shown]]
+        if not all(re.fullmatch(r"-?[0-9]*\.?[0-9]+", number) for number in numbers):
+            return r"\approx"
         exact = expr.subs({symbol: sp.Rational(text.strip("()")) for symbol, text in texts.items()})
         if not exact.is_Rational:
             return r"\approx"
@@ -114,15 +129,22 @@ class Formatter:
         """Parenthesise negative numbers inside products."""
         return f"({text})" if text.startswith("-") else text
 
-    def product(self, *factors: str) -> str:
-        """Factors (already formatted) multiplied in the preset's style."""
+    def product(self, *factors: str, roles: tuple = ()) -> str:
+        """Factors (already formatted) multiplied in the preset's style; ``roles`` colours each factor
+        (when colour coding is on) by its role: 'weight', 'input', 'activation', 'error' or None."""
+        roles = tuple(roles) + (None,) * (len(factors) - len(roles))
+
+        def paint(text, role, bracket):
+            inner = text.strip("()")
+            coloured = self.notation.paint(role, inner) if role else inner
+            return f"({coloured})" if bracket or inner.startswith("-") else coloured
+
         if self.style == "parens":
-            return "".join(f"({f.strip('()')})" if f.startswith("(") else f"({f})" for f in factors)
+            return "".join(paint(f, role, True) for f, role in zip(factors, roles))
         if self.style == "juxtapose":
-            head, *rest = factors
-            return self.wrap(head, head) + "".join(f"({f.strip('()')})" if f.startswith("(") else f"({f})"
-                                                   for f in rest)
-        return r" \cdot ".join(self.wrap(f, f) for f in factors)
+            (head, *rest), (head_role, *rest_roles) = factors, roles
+            return paint(head, head_role, False) + "".join(paint(f, role, True) for f, role in zip(rest, rest_roles))
+        return r" \cdot ".join(paint(f, role, False) for f, role in zip(factors, roles))
 
     @staticmethod
     def signed_terms(terms: list[str]) -> list[str]:

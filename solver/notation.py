@@ -4,13 +4,38 @@ One preset per seed document; every base letter can be overridden from the probl
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .network import Network
 from .symbols import check_symbol
 
-ROLE_COLOURS = {"input": "orange", "weight": "blue", "activation": "teal", "error": "red"}
+@dataclass(frozen=True)
+class RoleColour:
+    """The colour of one role under colour coding: a LaTeX colour name, its RGB hex and the legend text."""
+
+    role: str
+    name: str
+    hex: str
+    meaning: str
+
+
+PALETTE = (
+    RoleColour("input", "bpinput", "E69F00", "inputs"),
+    RoleColour("weight", "bpweight", "0072B2", "weights and biases"),
+    RoleColour("activation", "bpactivation", "009E73", "activations"),
+    RoleColour("error", "bperror", "D55E00", "error signals and gradients"),
+)
+"""Okabe-Ito colours: distinguishable with the common colour-vision deficiencies and readable on white."""
+ROLE_COLOURS = {colour.role: colour for colour in PALETTE}
+_COLOUR_NAME = re.compile(r"\\color\{(" + "|".join(colour.name for colour in PALETTE) + r")\}")
+
+
+def markdown_colours(text: str) -> str:
+    """Colour names as KaTeX and MathJax read them (``\\color{#0072B2}``), for Markdown output."""
+    by_name = {colour.name: colour.hex for colour in PALETTE}
+    return _COLOUR_NAME.sub(lambda match: f"\\color{{#{by_name[match.group(1)]}}}", text)
 
 @dataclass(frozen=True)
 class Preset:
@@ -78,7 +103,7 @@ class Notation:
         """Wrap ``latex`` in the colour of ``role`` when colour coding is on."""
         if not self.colour or role not in ROLE_COLOURS:
             return latex
-        return "{\\color{" + ROLE_COLOURS[role] + "}" + latex + "}"
+        return "{\\color{" + ROLE_COLOURS[role].name + "}" + latex + "}"
 
     # --- helpers ----------------------------------------------------------------
     @property

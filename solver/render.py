@@ -125,12 +125,15 @@ def _handout(solution, handout):
 def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None, handout=None) -> str:
     """The handout of ``solution`` as LaTeX (``fmt='tex'``) or Markdown (``fmt='md'``) text."""
     handout = _handout(solution, handout)
+    from .notation import PALETTE, markdown_colours
+
     context = dict(solution=solution, spec=solution.spec, handout=handout, notation=solution.notation,
-                   policy=solution.policy)
+                   policy=solution.policy, palette=PALETTE)
     if fmt == "tex":
         return render_template(latex_environment(templates_dir), "latex/handout.tex.j2", **context)
     if fmt == "md":
-        return render_template(markdown_environment(templates_dir), "markdown/handout.md.j2", **context)
+        return markdown_colours(render_template(markdown_environment(templates_dir), "markdown/handout.md.j2",
+                                                **context))
     raise ValueError(f"unknown format {fmt!r}")
 
 

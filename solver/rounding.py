@@ -79,8 +79,8 @@ class RoundingPolicy:
         rule = "halves are rounded away from zero"
         if self.carries:
             return (f"Every named quantity is rounded to {precision} as soon as it is computed ({rule}), and later "
-                    "steps use the rounded values, as in a hand calculation: every line's arithmetic checks on the "
-                    "numbers it shows. Products and sums inside a line are written out exactly. Given data are "
+                    "steps use the rounded values, as in a hand calculation. A line says = only where the numbers "
+                    "it shows give its result exactly, and \u2248 where the result is rounded. Given data are "
                     "written exactly as stated.")
         return (f"All displayed values are rounded to {precision} ({rule}); full precision is used internally. "
                 "A line says = only where the numbers it shows give its result exactly, and \u2248 where the "

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import ProblemError
+from .inline_math import prose_problem
 from .parameters import ParameterRef, parameter_problem
 from .sections import SECTION_NAMES
 from .symbols import check_symbol
@@ -133,6 +134,18 @@ class HandoutOptions(_Model):
     self_test: bool = True
 
 
+def _check_prose(text: str | None) -> str | None:
+    if text is not None:
+        problem = prose_problem(text)
+        if problem:
+            raise ValueError(problem)
+    return text
+
+
+Prose = Annotated[str | None, AfterValidator(_check_prose)]
+"""A prose field that may contain inline math ``$...$`` (checked against an allow-list of macros)."""
+
+
 class ProblemSpec(_Model):
     """A backpropagation problem as an instructor writes it."""
 
@@ -140,7 +153,7 @@ class ProblemSpec(_Model):
     author: str | None = None
     course: str | None = None
     date: str | None = None
-    notes: str | None = None
+    notes: Prose = None
     network: NetworkSpec
     weights: list[Matrix]
     biases: list[Vector] | None = None

@@ -5,19 +5,19 @@ import re
 
 from .errors import ProblemError
 
-_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
-          "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split()
+GREEK = tuple(("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
+               "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split())
 _SAFE_SYMBOL = re.compile(
-    r"^(?:[A-Za-z0-9'](?:[A-Za-z0-9']*)"
-    r"|\\(?:" + "|".join(_GREEK) + r")"
+    r"(?:[A-Za-z0-9'](?:[A-Za-z0-9']*)"
+    r"|\\(?:" + "|".join(GREEK) + r")"
     r"|\\(?:hat|bar|tilde|vec|mathcal|mathrm|mathbf|boldsymbol|mathit|operatorname)\{(?:[A-Za-z0-9]+|\\(?:"
-    + "|".join(_GREEK) + r"))\})$"
+    + "|".join(GREEK) + r"))\})"
 )
 
 
 def check_symbol(text: str, source: str, role: str) -> str:
     """Accept only a safe subset of LaTeX for symbol overrides (letters, digits, Greek, accents)."""
-    if not _SAFE_SYMBOL.match(text):
+    if not _SAFE_SYMBOL.fullmatch(text):
         raise ProblemError(
             source, f"notation.symbols.{role}",
             f"'{text}' is not an allowed symbol: use letters and digits, a Greek letter such as \\theta, "

@@ -42,6 +42,23 @@ def test_latex_compiles_without_overfull_boxes(rendered, problem, tmp_path):
     assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
 
 
+PAGE_LIMITS = {"seed002_chain_1_1_1": 3, "seed001_named_2_2_1": 5, "seed003_layered_3_2_2_1": 8,
+               "extra_relu_softmax_2_3_3_2": 10}
+"""The default, all-sections handout may take at most this many pages (the seeds are 2-3 times shorter
+than our first handouts were: 8, 10, 16 and 23 pages)."""
+
+
+@pytest.mark.parametrize("problem", sorted(PAGE_LIMITS))
+def test_handouts_stay_within_their_page_limits(rendered, problem, tmp_path):
+    import subprocess
+
+    tex = tmp_path / "handout.tex"
+    tex.write_text(rendered[problem]["handout.tex"], encoding="utf-8")
+    info = subprocess.run(["pdfinfo", str(compile_pdf(tex))], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    assert pages <= PAGE_LIMITS[problem]
+
+
 @pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
 def test_markdown_math_renders_in_katex_and_mathjax(rendered, problem):
     fragments = extract_math(rendered[problem]["handout.md"])
@@ -214,8 +231,11 @@ def test_colour_coding_compiles_and_colours_the_symbols(tmp_path):
         "notation": {"preset": "layered", "colour": True},
     })
     outputs = render_outputs(solve(problem), ("tex", "md"))
-    assert r"{\color{blue}w^{(1)}_{1,1}}" in outputs["handout.tex"]
-    assert r"{\color{red}\delta^{(1)}_{1}}" in outputs["handout.md"]
+    tex, md = outputs["handout.tex"], outputs["handout.md"]
+    assert r"\definecolor{bpweight}{HTML}{0072B2}" in tex and r"{\color{bpweight}w^{(1)}_{1,1}}" in tex
+    assert r"{\color{#D55E00}\delta^{(1)}_{1}}" in md and "bperror" not in md
+    assert r"{\color{bpweight}0.1} \cdot {\color{bpinput}1.0}" in tex
+    assert "Colour code: " in tex and "Colour code: " in md
     assert render_errors(extract_math(outputs["handout.md"])) == []
     tex = tmp_path / "handout.tex"
     tex.write_text(outputs["handout.tex"], encoding="utf-8")

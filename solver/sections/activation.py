@@ -14,6 +14,7 @@ from .records import Block
 
 @dataclass(frozen=True)
 class Activations:
+    heading: str
     blocks: list[Block]
 
 
@@ -45,6 +46,9 @@ def build(ctx) -> Activations:
             text = say("activation.softmax", rule=rule)
             grid = Grid.of([[definition], [derivative]])
         blocks.append(Block(activation.title, grid, text))
-    return Activations(blocks)
+    if len(blocks) == 1:
+        only = blocks[0]
+        return Activations(f"The activation function: {only.title.lower()}", [Block("", only.grid, only.text)])
+    return Activations("Activation functions and their derivatives", blocks)
 
 

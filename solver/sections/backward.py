@@ -8,8 +8,8 @@ import sympy as sp
 from ..convention import negate_for_display
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import column, partial, pmatrix
-from .prose import math, say
-from .records import Block
+from .prose import math, say, sentence
+from .records import Block, merged
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,14 @@ def build(ctx) -> Backward:
     else:
         intro = say("backward.descent",
                     rule=math(f"{N.letters['delta']} = {partial(N.loss, N.letters['preactivation'])}"))
-    return Backward(intro, _rule_blocks(ctx), _number_blocks(ctx),
+    L = ctx.network.depth
+    if ctx.network.activation(L).name == "softmax" and ctx.spec.loss == "cross_entropy":
+        letters = N.letters
+        jacobian = (f"{partial(N.loss, letters['preactivation'] + '_j')} = \\sum_k "
+                    f"{partial(N.loss, letters['output'] + '_k')}\\, {letters['output']}_k\\,(\\mathbf{{1}}[k = j] - "
+                    f"{letters['output']}_j) = {letters['output']}_j - {letters['target']}_j")
+        intro = intro + sentence(" ") + say("backward.softmax_ce", sum=math(jacobian))
+    return Backward(intro, merged(_rule_blocks(ctx), ctx.chain_network), merged(_number_blocks(ctx), ctx.chain_network),
                     _matrix(ctx) if ctx.matrix_form else [],
                     say("backward.hadamard", odot=math("\\odot")) if ctx.matrix_form else [])
 
@@ -121,7 +128,8 @@ def _number_blocks(ctx) -> list[Block]:
             downstream = ctx.rows(l + 1)
             symbolic = [f"{N.paint('weight', N.weight(l + 1, k, j))} {N.paint('error', N.delta(l + 1, k))}"
                         for k in downstream]
-            numbers = [ctx.fmt.product(ctx.given_weight(l + 1, k, j), ctx.shown_delta(l + 1, k)) for k in downstream]
+            numbers = [ctx.fmt.product(ctx.given_weight(l + 1, k, j), ctx.shown_delta(l + 1, k), roles=("weight", "error"))
+                       for k in downstream]
             total = ctx.fmt.value(ctx.convention.shown(v.downstream_sums[l - 1][j - 1]))
             fp_text = ctx.fmt.value(fwd.layers[l - 1].fprime[j - 1])
             lhs = ctx.d_loss(ctx.act(l, j)) if not ctx.convention.negated else \

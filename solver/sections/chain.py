@@ -77,6 +77,9 @@ def build(ctx) -> Chain:
     note = say("chain.tiny") if small else []
     if rounded != shown:
         note = note + say("chain.carried", value=math(shown))
-    paths_phrase = f"{count} path" if count == 1 else f"{count} paths"
-    return Chain(N.weight(layer, row, col), say("chain.paths", count=paths_phrase), path_texts, expanded, numeric,
-                 None, note)
+    if count == 1:
+        intro = say("chain.one_path", path=path_texts[0][-1])
+        path_texts = []
+    else:
+        intro = say("chain.paths", count=f"{count} paths")
+    return Chain(N.weight(layer, row, col), intro, path_texts, expanded, numeric, None, note)

@@ -4,18 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..check import GRADIENT_FLOOR, RELATIVE_TOLERANCE
-from ..equations import Grid, Part, chain
+from ..formatting import partial_inline
 from .prose import math, say
 from .records import Table
 
 CHECK_ROWS_MAX = 24
 
 
-def scientific(value: float) -> str:
-    """A float in LaTeX scientific notation with three significant figures."""
+def scientific(value: float, digits: int = 3) -> str:
+    """A float with ``digits`` significant figures, in LaTeX scientific notation when it is tiny or huge."""
     if value == 0:
         return "0"
-    mantissa, exponent = f"{value:.2e}".split("e")
+    text = f"{value:.{digits}g}"
+    mantissa, exponent = text.split("e") if "e" in text else (text, "0")
     exponent = int(exponent)
     return mantissa if exponent == 0 else f"{mantissa} \\times 10^{{{exponent}}}"
 
@@ -23,8 +24,7 @@ def scientific(value: float) -> str:
 @dataclass(frozen=True)
 class Check:
     intro: list
-    formulas: Grid
-    table: Table
+    table: Table | None
     subset: list
     result: list
     sympy: list
@@ -38,19 +38,21 @@ def build(ctx) -> Check:
                if len(report.rows) > CHECK_ROWS_MAX else report.rows)
     rows = [[N.parameter(row.parameter), f"{row.backprop:.8f}", f"{row.finite_difference:.8f}",
              scientific(row.relative_error)] for row in ordered]
-    formula = chain(ctx.d_loss("\\theta"), Part((f"\\frac{{{N.loss}(\\theta + \\varepsilon) - "
-                                                 f"{N.loss}(\\theta - \\varepsilon)}}{{2\\varepsilon}}",), r"\approx"))
-    error = chain("\\text{relative error}", "\\frac{|g_{\\text{backprop}} - g_{\\text{numeric}}|}"
-                  f"{{\\max(|g_{{\\text{{backprop}}}}| + |g_{{\\text{{numeric}}}}|,\\ {scientific(GRADIENT_FLOOR)})}}")
+    formula = math(f"{partial_inline(N.loss, chr(92) + 'theta')} \\approx "
+                   f"[{N.loss}(\\theta + \\varepsilon) - {N.loss}(\\theta - \\varepsilon)] / 2\\varepsilon")
+    error = math("\\lvert g_{\\text{backprop}} - g_{\\text{numeric}}\\rvert / \\max(\\lvert g_{\\text{backprop}}\\rvert "
+                 f"+ \\lvert g_{{\\text{{numeric}}}}\\rvert,\\ {scientific(GRADIENT_FLOOR)})")
     kinks = sum(r.at_kink for r in report.rows)
+    in_summary = "summary" in ctx.section_names
     kink_count = f"{kinks} parameter sits" if kinks == 1 else f"{kinks} parameters sit"
     return Check(
-        intro=say("check.intro", epsilon=math(f"\\varepsilon = {scientific(report.step)}")),
-        formulas=Grid.of([[formula, error]]),
-        table=Table(["\\text{parameter}", "\\text{backprop}", "\\text{central difference}", "\\text{relative error}"],
-                    rows),
-        subset=say("check.subset", shown=len(ordered), total=len(report.rows)) if len(ordered) < len(report.rows)
-        else [],
+        intro=say("check.intro", formula=formula, epsilon=math(f"\\varepsilon = {scientific(report.step)}"),
+                  error=error),
+        table=None if in_summary else Table(
+            ["\\text{parameter}", "\\text{backprop}", "\\text{central difference}", "\\text{relative error}"], rows),
+        subset=say("check.in_summary") if in_summary else say("check.subset", shown=len(ordered),
+                                                                   total=len(report.rows))
+        if len(ordered) < len(report.rows) or in_summary else [],
         result=say("check.result", error=math(scientific(report.max_relative_error)),
                    tolerance=math(scientific(RELATIVE_TOLERANCE))),
         sympy=say("check.sympy", error=math(scientific(report.max_sympy_error))) if report.sympy_checked else [],

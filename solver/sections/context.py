@@ -66,6 +66,18 @@ class SectionContext:
         chosen = self.spec.options.diagram_values
         return chosen if chosen is not None else self.notation.style.diagram_values
 
+    @cached_property
+    def section_names(self) -> tuple[str, ...]:
+        """The sections this handout shows."""
+        from . import chosen_sections
+
+        return chosen_sections(self.spec, len(self.solution.steps))
+
+    @property
+    def chain_network(self) -> bool:
+        """One neuron in every non-input layer."""
+        return max(self.network.sizes[1:]) == 1
+
     @property
     def network_drawable(self) -> bool:
         return max(self.network.sizes) <= DIAGRAM_MAX_WIDTH
@@ -89,10 +101,12 @@ class SectionContext:
         """weight times activation in the preset's term order (symbols)."""
         return f"{activation} {weight}" if self.N.style.input_first else f"{weight} {activation}"
 
-    def number_term(self, weight: str, activation: str) -> str:
-        """weight times activation in the preset's term order (numbers)."""
-        pair = (activation, weight) if self.N.style.input_first else (weight, activation)
-        return self.fmt.product(*pair)
+    def number_term(self, weight: str, activation: str, layer: int = 1) -> str:
+        """weight times activation in the preset's term order (numbers; coloured by role)."""
+        source = "input" if layer == 1 else "activation"
+        if self.N.style.input_first:
+            return self.fmt.product(activation, weight, roles=(source, "weight"))
+        return self.fmt.product(weight, activation, roles=("weight", source))
 
     def symbolic_sum(self, layer: int, row: int) -> list[str]:
         """The pre-activation's weighted sum as pieces: w x + w x + b."""

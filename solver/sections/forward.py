@@ -8,7 +8,7 @@ from ..formatting import column, pmatrix
 from ..functions import z as z_sym
 from ..parameters import ParameterRef
 from .prose import say
-from .records import Block
+from .records import Block, merged
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def layer_blocks(ctx, forward, new=None, prime: str = "") -> list[Block]:
     for l in ctx.network.layer_indices:
         rows = [_neuron(ctx, forward, l, j, new, prime) for j in ctx.rows(l)]
         blocks.append(Block(ctx.N.layer_title(l), Grid.of(rows)))
-    return blocks
+    return merged(blocks, ctx.chain_network)
 
 
 def _parameter_text(ctx, ref, new) -> str:
@@ -41,7 +41,7 @@ def _neuron(ctx, forward, l: int, j: int, new, prime: str) -> list:
     layer = forward.layers[l - 1]
     weights = [_parameter_text(ctx, ParameterRef("weight", l, j, k), new) for k in ctx.rows(l - 1)]
     inputs = [ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)]
-    substituted = [ctx.number_term(w, x) for w, x in zip(weights, inputs)]
+    substituted = [ctx.number_term(w, x, l) for w, x in zip(weights, inputs)]
     products = [ctx.fmt.value(p) for p in layer.products[j - 1]]
     if ctx.network.has_bias:
         bias = _parameter_text(ctx, ParameterRef("bias", l, j), new)

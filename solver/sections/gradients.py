@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
 from .prose import say
-from .records import Block
+from .records import Block, merged
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ def gradient_equation(ctx, ref) -> Equation:
     delta = ctx.shown_delta(l, ref.row)
     if ref.kind == "weight":
         symbolic = f"{N.delta(l, ref.row)} {ctx.act(l - 1, ref.column)}"
-        product = ctx.fmt.product(delta, ctx.shown_activation(l - 1, ref.column))
+        product = ctx.fmt.product(delta, ctx.shown_activation(l - 1, ref.column),
+                                  roles=("error", "input" if l == 1 else "activation"))
     else:
         symbolic, product = N.delta(l, ref.row), None
     if ctx.convention.negated:
@@ -38,4 +39,4 @@ def build(ctx) -> Gradients:
     blocks = [Block(f"{ctx.N.layer_title(l)} parameters",
                     Grid.packed([gradient_equation(ctx, ref) for ref in ctx.layer_refs(l)], max_columns=3))
               for l in range(ctx.network.depth, 0, -1)]
-    return Gradients(say("gradients.intro"), blocks)
+    return Gradients(say("gradients.intro"), merged(blocks, ctx.chain_network))

@@ -11,13 +11,14 @@ from string import Formatter
 TEXT = {
     "title.intro": (
         "This handout works through {steps} of backpropagation for a feedforward network with {sizes} neurons "
-        "per layer (inputs first): the forward pass, the loss, the backward pass by the chain rule, every "
-        "parameter gradient, the update with learning rate {eta}, and a second forward pass that shows "
-        "{outcome}. Every number is computed by the solver and checked three ways (backpropagation, SymPy's "
-        "derivative of the whole loss, and central finite differences)."),
+        "per layer (inputs first): forward pass, loss, backward pass by the chain rule, every gradient, the "
+        "update with learning rate {eta}, and a second forward pass that shows {outcome}. Every number comes "
+        "from the solver and is checked three ways (backpropagation, SymPy's derivative of the whole loss, "
+        "central finite differences)."),
     "title.outcome.down": "the loss going down",
     "title.outcome.up": "that this update raises the loss",
     "title.outcome.same": "that this update leaves the loss unchanged",
+    "title.legend": "Colour code: {items}.",
     "title.one_step": "one complete step",
     "title.first_of": "the first of {count} SGD steps in full",
     "setup.no_bias": "This network has no biases.",
@@ -31,8 +32,8 @@ TEXT = {
         "Softmax couples the outputs: every output depends on every pre-activation of its layer, so the output "
         "delta sums over the Jacobian: {rule}."),
     "forward.intro": (
-        "For each neuron: the weighted sum of its inputs (the pre-activation), written symbolically, with the "
-        "numbers substituted and added up; then the activation function applied to it."),
+        "For each neuron: the weighted sum of its inputs (the pre-activation) with the numbers substituted, "
+        "then the activation function applied to it."),
     "backward.descent": "The error signal of a neuron is the derivative of the loss by its pre-activation, {rule}.",
     "backward.mitchell": (
         "In this convention the error term of a unit is {rule}, minus the derivative of the loss by its net "
@@ -43,6 +44,7 @@ TEXT = {
     "gradients.intro": "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias).",
     "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
     "chain.paths": "The parameter reaches the loss along {count} through the network:",
+    "chain.one_path": "The parameter reaches the loss along one path: {path}.",
     "chain.path": "Path {number}: {path}",
     "chain.too_many": "There are {count} paths from this weight to the loss, too many to list; summed over all of them:",
     "chain.carried": (
@@ -56,8 +58,10 @@ TEXT = {
     "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
     "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
     "check.intro": (
-        "Every gradient above was compared with a central finite difference of the loss, step {epsilon} "
-        "(scaled by the parameter's size when it exceeds 1):"),
+        "Every gradient above was compared with a central finite difference of the loss, {formula} with step "
+        "{epsilon} (scaled by the parameter's size when it exceeds 1), and their relative error {error} must "
+        "stay below the tolerance."),
+    "check.in_summary": "The summary table lists the central difference and the relative error of every parameter.",
     "check.subset": "The {shown} largest of {total} relative errors are shown.",
     "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
     "check.sympy": (

@@ -15,7 +15,18 @@ class Block:
     text: list = field(default_factory=list)
 
 
+def merged(blocks: list[Block], chain_network: bool) -> list[Block]:
+    """The blocks of a chain network (one neuron per layer) as one untitled block: a heading per layer
+    would stand over a single line. Other networks keep one titled block per layer."""
+    if not chain_network or len(blocks) < 2:
+        return blocks
+    grid = Grid.packed([eq for block in blocks for eq in block.grid.equations], max_columns=3)
+    return [Block("", grid, [segment for block in blocks for segment in block.text])]
+
+
 TABLE_UNBROKEN_ROWS = 30
+TABLES_SIDE_BY_SIDE_WIDTH = 115
+"""Two tables whose estimated widths sum to at most this many characters are set next to each other."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,14 @@ class Table:
     def needed_lines(self) -> int:
         """Lines to keep together with the heading before the table (rows, rules and heading)."""
         return min(len(self.rows), TABLE_UNBROKEN_ROWS) + 5
+
+    @property
+    def width(self) -> int:
+        """Estimated visible width: the widest cell of each column, plus padding between columns."""
+        from ..equations import visible_width
+
+        columns = zip(*([self.header] + self.rows))
+        return sum(max(visible_width(cell) for cell in column) + 3 for column in columns)
 
     @property
     def markdown_align(self) -> list[str]:

@@ -25,7 +25,7 @@ def build(ctx) -> Reference:
     gradient = chain(ctx.d_loss(N.weight(1, 1, 1)), ctx.fmt.latex(
         ctx.convention.expression(derivation.gradient(ParameterRef("weight", 1, 1, 1)))))
     recipe = [output] + hidden + [gradient] + update_rule(ctx)
-    return Reference(say("reference.recipe"), Grid.packed(recipe, max_columns=2), _pitfalls(ctx))
+    return Reference(say("reference.recipe"), Grid.packed(recipe, max_columns=3), _pitfalls(ctx))
 
 
 def _pitfalls(ctx) -> list[list]:

@@ -18,7 +18,10 @@ class SelfTest:
     questions: list[dict]
 
 
-def _inline(eq: Equation) -> dict:
+def _inline(eq: Equation, short: bool = False) -> dict:
+    """An equation as inline math; ``short`` keeps only its first and last step (no tall fractions)."""
+    if short and len(eq.parts) > 2:
+        eq = Equation(eq.lhs, (eq.parts[0], eq.parts[-1]), eq.boxed)
     return math(f"{eq.lhs} {eq.one_line}")
 
 
@@ -32,13 +35,15 @@ def build(ctx) -> SelfTest:
     fwd = ctx.values.forward
     questions = []
     if net.activation(1).elementwise:
-        activation_eq = layer_blocks(ctx, fwd)[0].grid.rows[0][1]
+        activation_eq = next(eq for block in layer_blocks(ctx, fwd) for eq in block.grid.equations
+                             if eq.lhs == ctx.act(1, 1))
         fprime = fmt.value(fwd.layers[0].fprime[0])
         questions.append(_qa(
             sentence("Given ", math(f"{N.preactivation(1, 1)} = {fmt.value(fwd.layers[0].z[0])}"), ", compute ",
                      math(ctx.act(1, 1)), " and ", math(N.fprime(1, 1)), "."),
-            sentence(_inline(activation_eq), " and ", math(f"{N.fprime(1, 1)} = {fprime}"), ".")))
-    output_delta = _number_blocks(ctx)[0].grid.rows[0][-1]
+            sentence(_inline(activation_eq, short=True), " and ", math(f"{N.fprime(1, 1)} = {fprime}"), ".")))
+    delta_symbol = N.delta(L, 1)
+    output_delta = next(eq for block in _number_blocks(ctx) for eq in block.grid.equations if eq.lhs == delta_symbol)
     questions.append(_qa(
         sentence("Compute the output delta ", math(N.delta(L, 1)), " from ",
                  math(f"{ctx.act(L, 1)} = {fmt.value(fwd.output[0])}"), " and ",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..equations import Grid, chain
 from ..formatting import column, pmatrix, symbol_list
 from ..functions import LOSSES
-from .prose import say
+from .prose import math, say
 from .records import Block
 
 
@@ -35,12 +35,16 @@ def build(ctx) -> Setup:
     given.append(chain(N.eta, ctx.fmt.given(ctx.spec.learning_rate)))
     bias_note = (say("setup.no_bias") if not net.has_bias
                  else say("setup.frozen_bias") if not net.train_biases else [])
+    parameters = [] if ctx.matrix_form else _parameter_blocks(ctx)
+    if ctx.chain_network:
+        given += [eq for block in parameters for eq in block.grid.equations]
+        parameters = []
     return Setup(
         given=Grid.packed(given, max_columns=6),
-        parameters=[] if ctx.matrix_form else _parameter_blocks(ctx),
+        parameters=parameters,
         matrices=_matrices(ctx) if ctx.matrix_form else None,
         bias_note=bias_note,
-        matrix_note=say("setup.matrices", j="j", k="k") if ctx.matrix_form else [],
+        matrix_note=say("setup.matrices", j=math("j"), k=math("k")) if ctx.matrix_form else [],
         glossary=_glossary(ctx),
         neurons=Grid.of([[chain(N.preactivation(l, j), ctx.symbolic_sum(l, j)),
                           chain(ctx.act(l, j), ctx.activation_call(l, j))]

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..formatting import partial_inline
+from .check import scientific
 from .prose import math, say
-from .records import Table
+from .records import TABLES_SIDE_BY_SIDE_WIDTH, Table
 
 
 @dataclass(frozen=True)
@@ -14,9 +15,16 @@ class Summary:
     quantities: Table
     note: list
 
+    @property
+    def side_by_side(self) -> bool:
+        """Both tables fit next to each other (small networks)."""
+        return (self.parameters.width + self.quantities.width <= TABLES_SIDE_BY_SIDE_WIDTH
+                and not self.parameters.breaks and not self.quantities.breaks)
+
 
 def build(ctx) -> Summary:
     fmt, N, step = ctx.fmt, ctx.N, ctx.step
+    checks = {row.parameter: row for row in step.check.rows} if "check" in ctx.section_names else {}
     rows = []
     for ref in ctx.network.parameters():
         gradient = ctx.gradient(ref)
@@ -25,10 +33,14 @@ def build(ctx) -> Summary:
         change_text = fmt.rounded(change)
         if change > 0 and change_text != fmt.rounded(0):
             change_text = "+" + change_text
-        rows.append([N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else ""),
-                     fmt.value(ctx.new_value(ref)), change_text])
-    parameters = Table(["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta"), "\\text{new}",
-                        "\\text{change}"], rows)
+        row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
+        if checks:
+            row += [scientific(checks[ref].finite_difference, 4), scientific(checks[ref].relative_error)]
+        rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
+    header = ["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta")]
+    if checks:
+        header += ["\\text{central difference}", "\\text{rel. error}"]
+    parameters = Table(header + ["\\text{new}", "\\text{change}"], rows)
     fwd = ctx.values.forward
     quantities = []
     for l in ctx.network.layer_indices:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .prose import math, say
+from ..inline_math import prose_segments
+from ..notation import PALETTE
+from .prose import math, say, sentence
 
 
 @dataclass(frozen=True)
@@ -11,8 +13,9 @@ class Title:
     title: str
     byline: list[str]
     intro: list
-    notes: str | None
+    notes: list
     rounding: str
+    legend: list
 
 
 def build(ctx) -> Title:
@@ -25,6 +28,17 @@ def build(ctx) -> Title:
         intro=say("title.intro", steps=steps, sizes=" - ".join(str(n) for n in ctx.network.sizes),
                   eta=math(f"{ctx.N.eta} = {ctx.fmt.given(spec.learning_rate)}"),
                   outcome=say(f"title.outcome.{step.loss_trend}")),
-        notes=spec.notes,
+        notes=prose_segments(spec.notes) if spec.notes else [],
         rounding=ctx.solution.policy.describe(),
+        legend=_legend(ctx) if ctx.N.colour else [],
     )
+
+
+def _legend(ctx) -> list:
+    """'Colour code: x inputs, w weights and biases, ...' with each sample symbol in its colour."""
+    samples = {"input": ctx.act(0, 1), "weight": ctx.N.weight(1, 1, 1), "activation": ctx.act(1, 1),
+               "error": ctx.N.delta(1, 1)}
+    parts = []
+    for index, colour in enumerate(PALETTE):
+        parts += [", " if index else "", math(ctx.N.paint(colour.role, samples[colour.role])), f" {colour.meaning}"]
+    return say("title.legend", items=sentence(*[part for part in parts if part]))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
 from .prose import say
-from .records import Block
+from .records import Block, merged
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,13 @@ def update_equations(ctx, ref) -> list[Equation]:
         if ref.kind == "weight":
             factors.append(ctx.shown_activation(l - 1, ref.column))
             local = f" \\, {ctx.act(l - 1, ref.column)}"
-        carried = ctx.fmt.product(eta, ctx.fmt.value(-ctx.gradient(ref)))
-        return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors),
+        carried = ctx.fmt.product(eta, ctx.fmt.value(-ctx.gradient(ref)), roles=(None, "error"))
+        roles = (None, "error", "input" if l == 1 else "activation")
+        return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors, roles=roles),
                       carried if ref.kind == "weight" else None, change),
                 chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True)]
     gradient = ctx.fmt.value(ctx.gradient(ref))
-    return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient)}", new, boxed=True)]
+    return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient, roles=(None, 'error'))}", new, boxed=True)]
 
 
 def build(ctx) -> Update:
@@ -53,4 +54,4 @@ def build(ctx) -> Update:
         columns = 2 if ctx.convention.negated else 3
         blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", Grid.packed(equations, max_columns=columns)))
     frozen = say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
-    return Update(Grid.packed(update_rule(ctx), max_columns=2), frozen, blocks)
+    return Update(Grid.packed(update_rule(ctx), max_columns=2), frozen, merged(blocks, ctx.chain_network))
