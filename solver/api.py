@@ -1,7 +1,6 @@
 """The library API: load a problem, solve it. Everything the CLI does starts here."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 import numpy as np
 
@@ -25,16 +24,6 @@ def build_network(spec: ProblemSpec) -> Network:
 
 def _vector(values, numerics: Numerics) -> np.ndarray:
     return numerics.array(numerics.given(v) for v in values)
-
-
-def _parameters_in(params: Parameters, numerics: Numerics) -> Parameters:
-    """Re-express parameters in another number system (for carry mode's next step)."""
-    convert = (lambda v: Decimal(str(float(v))) if not isinstance(v, Decimal) else v) \
-        if isinstance(numerics, CarryNumerics) else (lambda v: v)
-    weights = [np.array([[convert(v) for v in row] for row in w], dtype=object) for w in params.weights]
-    biases = None if params.biases is None else [np.array([convert(v) for v in b], dtype=object)
-                                                 for b in params.biases]
-    return Parameters(weights, biases)
 
 
 def _require_finite(values: StepValues, source: str, step: int) -> None:

@@ -1,0 +1,141 @@
+"""Exact LaTeX fragments (SymPy's printer tests are the model): notation presets with asymmetric indices,
+product styles, number formatting, equation layout and the sign conventions. Every expected string was
+worked out by hand from the presets' definitions, not copied from the code's output."""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from solver.convention import CONVENTIONS, negate_for_display
+from solver.equations import Grid, Part, arithmetic_value, chain, visible_width
+from solver.formatting import Formatter, symbol_list
+from solver.network import Network
+from solver.notation import Notation, markdown_colours
+from solver.parameters import ParameterRef
+from solver.rounding import RoundingPolicy
+
+NET = Network((3, 2, 2, 1), ("sigmoid", "tanh", "sigmoid"), True, True)
+
+
+def notation(preset: str, colour: bool = False) -> Notation:
+    return Notation.build(preset, NET, colour=colour)
+
+
+# --- notation: row != column, layers >= 2 ------------------------------------------------
+@pytest.mark.parametrize("preset, expected", [
+    ("layered", [r"w^{(1)}_{2,3}", r"w^{(2)}_{1,2}", r"w^{(3)}_{1,2}", r"b^{(2)}_{1}", r"\delta^{(2)}_{2}",
+                 r"a^{(2)}_{1}", r"z^{(3)}", "y"]),
+    ("named", [r"w_{6}", r"w_{8}", r"w_{12}", r"b_{3}", r"\delta_{h^{(2)}_2}", r"h^{(2)}_{1}", r"z_{o}", "t"]),
+    ("mitchell", [r"w_{53}", r"w_{65}", r"w_{87}", r"b_{6}", r"\delta_{7}", r"o_{6}", r"\mathrm{net}_{8}", "t"]),
+    ("arrows", [r"w_{x3 \rightarrow h^{(1)}_2}", r"w_{h^{(1)}_2 \rightarrow h^{(2)}_1}", r"w_{h^{(2)}_2 \rightarrow o}",
+                r"b_{h^{(2)}_1}", r"\delta_{h^{(2)}_2}", r"h^{(2)}_{1}", r"z_{o}", "y"]),
+])
+def test_presets_name_rows_and_columns_the_right_way_round(preset, expected):
+    N = notation(preset)
+    got = [N.weight(1, 2, 3), N.weight(2, 1, 2), N.weight(3, 1, 2), N.bias(2, 1), N.delta(2, 2),
+           N.activation(2, 1), N.preactivation(3, 1), N.target(1)]
+    assert got == expected
+
+
+def test_parameter_refs_use_the_same_symbols():
+    N = notation("layered")
+    assert N.parameter(ParameterRef("weight", 1, 2, 3)) == r"w^{(1)}_{2,3}"
+    assert N.parameter(ParameterRef("bias", 3, 1)) == r"b^{(3)}"
+
+
+def test_two_digit_unit_numbers_get_a_comma():
+    wide = Network((6, 5, 1), ("sigmoid", "sigmoid"), True, True)
+    assert Notation.build("mitchell", wide).weight(1, 5, 6) == r"w_{11,6}"
+    assert Notation.build("mitchell", wide).weight(2, 1, 5) == r"w_{12,11}"
+
+
+def test_colour_names_become_hex_for_markdown():
+    N = notation("layered", colour=True)
+    assert N.paint("weight", "w") == r"{\color{bpweight}w}"
+    assert N.paint("loss", "L") == "L"
+    assert markdown_colours(r"{\color{bperror}\delta}") == r"{\color{#D55E00}\delta}"
+
+
+# --- product styles and numbers ------------------------------------------------------------
+@pytest.mark.parametrize("preset, expected", [
+    ("mitchell", "(0.5)(-0.25)"), ("arrows", "(0.5)(-0.25)"), ("named", "0.5(-0.25)"),
+    ("layered", r"0.5 \cdot (-0.25)"),
+])
+def test_product_styles(preset, expected):
+    fmt = Formatter(RoundingPolicy(3), notation(preset))
+    assert fmt.product("0.5", "-0.25") == expected
+
+
+def test_products_colour_each_factor_by_role():
+    fmt = Formatter(RoundingPolicy(3), notation("layered", colour=True))
+    assert fmt.product("0.5", "-1.0", roles=("weight", "input")) == r"{\color{bpweight}0.5} \cdot ({\color{bpinput}-1.0})"
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (Fraction(3925, 10000), 3, "0.393"), (Fraction(-3925, 10000), 3, "-0.393"), (Fraction(5, 10000), 3, "0.001"),
+    (Fraction(-4, 10000), 3, "0.000"), (0.123456, 4, "0.1235"), (Fraction(1, 2), 3, "0.5"),
+])
+def test_values_round_half_away_from_zero_and_never_print_minus_zero(value, decimals, expected):
+    assert Formatter(RoundingPolicy(decimals), notation("named")).value(value) == expected
+
+
+def test_significant_figures_switch_to_scientific_notation_when_tiny_or_huge():
+    fmt = Formatter(RoundingPolicy(None, 4), notation("layered"))
+    assert fmt.value(1.521e-13) == r"1.521 \times 10^{-13}"
+    assert fmt.value(0.012345) == "0.01235"
+    assert fmt.value(-3.3e-5) == r"-3.300 \times 10^{-5}"
+    assert fmt.small(2.27e-4) is None
+    assert Formatter(RoundingPolicy(3), notation("named")).small(0.000227) == r"2.27 \times 10^{-4}"
+
+
+def test_prose_numbers_and_percentages():
+    assert Formatter.full_precision(0.0315926123) == "0.0315926"
+    assert Formatter.full_precision(1.521e-13) == r"1.52 \times 10^{-13}"
+    assert Formatter.percent(6.0024) == r"6\,\%" and Formatter.percent(4.175) == r"4.18\,\%"
+
+
+def test_long_symbol_lists_are_shortened():
+    assert symbol_list(["x_{1}", "x_{2}"]) == "x_{1}, x_{2}"
+    assert symbol_list([f"w_{{{i}}}" for i in range(1, 7)]) == r"w_{1}, w_{2}, \dots, w_{6}"
+
+
+# --- equations ----------------------------------------------------------------------------
+def test_relations_follow_the_printed_numbers():
+    assert chain("z", "0.15(0.05) + 0.35", "0.3575").one_line == "= 0.15(0.05) + 0.35 = 0.3575"
+    assert chain("z", "0.15(0.05) + 0.35", "0.358").one_line == r"= 0.15(0.05) + 0.35 \approx 0.358"
+    assert chain("d", "0.251(0.187)", "0.047", boxed=True).one_line == r"= 0.251(0.187) \approx \boxed{0.047}"
+    assert chain("s", r"0.1 + 0.1 - 0.3 + 0.1", "0").one_line == "= 0.1 + 0.1 - 0.3 + 0.1 = 0"
+    assert chain("s", r"\sigma(0.3)", Part(("0.574",), r"\approx")).one_line == r"= \sigma(0.3) \approx 0.574"
+
+
+def test_arithmetic_of_written_calculations():
+    assert arithmetic_value(r"(0.9)(0.0435)") == Fraction(3915, 100000)
+    assert arithmetic_value(r"0.6 \cdot \left(1 - 0.6\right)") == Fraction(6, 25)
+    assert arithmetic_value(r"-(-0.0087)") == Fraction(87, 10000)
+    assert arithmetic_value(r"{\color{bpweight}0.5} \cdot 2") == 1
+    assert arithmetic_value("0.25") is None and arithmetic_value(r"\sigma(0.3)") is None
+
+
+def test_grid_sets_equations_side_by_side_only_when_they_fit():
+    short = Grid.of([[chain("a", "1"), chain("b", "2")]])
+    assert short.lines() == ["a &= 1 & b &= 2"]
+    long_sum = chain("z", [f"+ {i}.123456789" for i in range(12)])
+    assert Grid.of([[long_sum, chain("b", "2")]]).lines()[0].startswith("z &=")
+    assert len(Grid.packed([chain(f"x_{{{i}}}", "1") for i in range(6)], max_columns=3).rows) == 2
+
+
+def test_visible_width_counts_what_is_printed():
+    assert visible_width(r"\frac{\partial E}{\partial w_{1}}") == 3
+    assert visible_width("a + b") == 4
+
+
+# --- conventions ---------------------------------------------------------------------------
+def test_conventions_sign_and_display():
+    a, t = sp.symbols("a t")
+    assert CONVENTIONS["mitchell"].prefix(r"\frac{\partial E}{\partial z}") == r"-\frac{\partial E}{\partial z}"
+    assert CONVENTIONS["descent"].shown(Decimal("0.5")) == Decimal("0.5")
+    assert CONVENTIONS["mitchell"].shown(Decimal("0.5")) == Decimal("-0.5")
+    assert sp.latex(negate_for_display(sp.Add(a, -t, evaluate=False)), order="none") == "t - a"
