@@ -55,7 +55,7 @@ def solve(problem: Problem) -> Solution:
 def _solve(problem: Problem) -> Solution:
     spec = problem.spec
     network = build_network(spec)
-    if network.activation_names[-1] == "softmax" and network.sizes[-1] <= 4:
+    if not network.activation(network.depth).elementwise and network.sizes[-1] <= 4:
         verify_softmax_jacobian(network.sizes[-1])
     derivation = Derivation(network, spec.loss)
     policy = RoundingPolicy.from_spec(spec.rounding)

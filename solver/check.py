@@ -188,7 +188,7 @@ def _central_difference(derivation: Derivation, base: Parameters, ref: Parameter
 def _relu_kink_present(derivation: Derivation, params: Parameters, x, t) -> bool:
     network = derivation.network
     values = forward(derivation, params, x, t, FloatNumerics())
-    return any(network.activation_names[l - 1] == "relu" and np.any(np.abs(values.layers[l - 1].z) < KINK_BAND)
+    return any(network.activation(l).has_kink and np.any(np.abs(values.layers[l - 1].z) < KINK_BAND)
                for l in network.layer_indices)
 
 

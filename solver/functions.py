@@ -1,39 +1,79 @@
-"""Activations and losses, each defined once as a SymPy expression.
+"""Activations and losses, each defined once: its name, the rules a problem must follow to use it, and its
+SymPy definition.
 
-Derivation, evaluation, rendering and export all read these definitions; adding an
-activation or a loss means adding one entry here.
+Derivation, evaluation, validation, rendering and export all read these tables; adding an activation or
+a loss means adding one entry here. The SymPy expressions are built on first use, so validating a
+problem file (``spec.py``) reads the names and rules without importing SymPy.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Callable
 
-import sympy as sp
 
-z, a = sp.symbols("z a", real=True)
+@lru_cache(maxsize=None)
+def _variables():
+    """SymPy, and the scalar symbols z (pre-activation) and a (activation) the definitions use."""
+    import sympy
+
+    return sympy, sympy.Symbol("z", real=True), sympy.Symbol("a", real=True)
+
+
+def __getattr__(name: str):
+    """``functions.z`` and ``functions.a``: the symbols of the definitions (built on first use)."""
+    if name in ("z", "a"):
+        _, z_symbol, a_symbol = _variables()
+        return z_symbol if name == "z" else a_symbol
+    raise AttributeError(name)
+
+
+Definition = Callable[..., tuple]
+"""``define(sp, z, a) -> (f(z), f'(z) written in a = f(z), or None)``."""
 
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function f(z) and its derivative written in terms of the output a = f(z)."""
+    """An activation function f(z), its derivative in terms of the output a = f(z), and its rules."""
 
     name: str
     title: str
     latex_name: str
-    formula: sp.Expr
-    derivative_in_output: sp.Expr | None
+    define: Definition
     elementwise: bool = True
     output_only: bool = False
-    nested_formula: sp.Expr | None = None
-    """The formula as the whole-network SymPy check nests it, where ``formula`` nests badly (None: formula)."""
+    """Allowed only in the output layer (softmax)."""
+    min_outputs: int = 1
+    unit_interval: bool = False
+    """Outputs lie in (0, 1), as cross-entropy losses need."""
+    distribution: bool = False
+    """Outputs sum to 1 (softmax): with cross-entropy the targets must sum to 1 too."""
+    has_kink: bool = False
+    """Not differentiable at z = 0 (ReLU): the gradient check uses one-sided differences there."""
+    nest: Callable | None = None
+    """``nest(sp, z)``: the formula as the whole-network SymPy check nests it, where ``formula`` nests badly."""
 
     @cached_property
-    def derivative(self) -> sp.Expr:
+    def formula(self):
+        return self.define(*_variables())[0]
+
+    @cached_property
+    def derivative_in_output(self):
+        return self.define(*_variables())[1]
+
+    @cached_property
+    def nested_formula(self):
+        sympy, z_symbol, _ = _variables()
+        return None if self.nest is None else self.nest(sympy, z_symbol)
+
+    @cached_property
+    def derivative(self):
         """f'(z) as SymPy differentiates it."""
-        return sp.diff(self.formula, z)
+        sympy, z_symbol, _ = _variables()
+        return sympy.diff(self.formula, z_symbol)
 
     @cached_property
-    def derivative_for_display(self) -> sp.Expr:
+    def derivative_for_display(self):
         """The derivative handouts print: in terms of a where that form exists, else in z."""
         return self.derivative if self.derivative_in_output is None else self.derivative_in_output
 
@@ -45,41 +85,47 @@ class Activation:
         """Prove that the stated output form equals SymPy's derivative (raises AssertionError)."""
         if self.derivative_in_output is None:
             return
-        difference = sp.simplify(self.derivative - self.derivative_in_output.subs(a, self.formula))
+        sympy, _, a_symbol = _variables()
+        difference = sympy.simplify(self.derivative - self.derivative_in_output.subs(a_symbol, self.formula))
         assert difference == 0, f"{self.name}: f'(z) != g(f(z)), difference {difference}"
 
 
-def _softmax_formula() -> sp.Expr:
+def _softmax(sp, z, a):
     """The first component of a two-way softmax, as a representative scalar formula."""
-    z2 = sp.Symbol("z_2", real=True)
-    return sp.exp(z) / (sp.exp(z) + sp.exp(z2))
+    other = sp.Symbol("z_2", real=True)
+    return sp.exp(z) / (sp.exp(z) + sp.exp(other)), None
 
 
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("sigmoid", "Sigmoid", r"\sigma", 1 / (1 + sp.exp(-z)), a * (1 - a)),
-        Activation("tanh", "Hyperbolic tangent", r"\tanh", sp.tanh(z), 1 - a**2),
-        Activation("relu", "ReLU", r"\operatorname{ReLU}", sp.Piecewise((z, z > 0), (0, True)), None,
-                   nested_formula=sp.Max(z, 0)),
-        Activation("identity", "Identity", r"\operatorname{id}", z, sp.Integer(1)),
-        Activation("softmax", "Softmax", r"\operatorname{softmax}", _softmax_formula(), None,
-                   elementwise=False, output_only=True),
+        Activation("sigmoid", "Sigmoid", r"\sigma", lambda sp, z, a: (1 / (1 + sp.exp(-z)), a * (1 - a)),
+                   unit_interval=True),
+        Activation("tanh", "Hyperbolic tangent", r"\tanh", lambda sp, z, a: (sp.tanh(z), 1 - a**2)),
+        Activation("relu", "ReLU", r"\operatorname{ReLU}", lambda sp, z, a: (sp.Piecewise((z, z > 0), (0, True)), None),
+                   has_kink=True, nest=lambda sp, z: sp.Max(z, 0)),
+        Activation("identity", "Identity", r"\operatorname{id}", lambda sp, z, a: (z, sp.Integer(1))),
+        Activation("softmax", "Softmax", r"\operatorname{softmax}", _softmax, elementwise=False, output_only=True,
+                   min_outputs=2, unit_interval=True, distribution=True),
     )
 }
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss over the output vector, summed over output neurons."""
+    """A loss over the output vector, summed over output neurons, and the outputs and targets it needs."""
 
     name: str
     title: str
     needs_unit_interval: bool
-    needs_distribution: bool
+    """Outputs and targets must lie in [0, 1] (the output activation must have ``unit_interval``)."""
+    refuses: tuple[str, ...] = ()
+    """Output activations this loss is not used with, and the loss to use instead."""
+    instead: str = ""
 
-    def expression(self, outputs: list[sp.Symbol], targets: list[sp.Symbol]) -> sp.Expr:
+    def expression(self, outputs: list, targets: list):
         """The loss as a SymPy expression of output and target symbols."""
+        sp = _variables()[0]
         pairs = list(zip(outputs, targets))
         if self.name == "mse":
             return sp.Rational(1, 2) * sp.Add(*[(y - t) ** 2 for y, t in pairs])
@@ -93,10 +139,11 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("mse", "Squared error (with the factor 1/2)", needs_unit_interval=False, needs_distribution=False),
-        Loss("bce", "Binary cross-entropy", needs_unit_interval=True, needs_distribution=False),
-        Loss("cross_entropy", "Cross-entropy", needs_unit_interval=True, needs_distribution=False),
+        Loss("mse", "Squared error (with the factor 1/2)", needs_unit_interval=False),
+        Loss("bce", "Binary cross-entropy", needs_unit_interval=True, refuses=("softmax",), instead="cross_entropy"),
+        Loss("cross_entropy", "Cross-entropy", needs_unit_interval=True),
     )
 }
 
-OUTPUT_ACTIVATIONS_IN_UNIT_INTERVAL = ("sigmoid", "softmax")
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
+LOSS_NAMES = tuple(LOSSES)

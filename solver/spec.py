@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import ProblemError
+from .functions import ACTIVATION_NAMES, ACTIVATIONS, LOSS_NAMES, LOSSES
 from .inline_math import prose_problem
 from .parameters import ParameterRef, parameter_problem
 from .sections import SECTION_NAMES
@@ -34,8 +35,6 @@ MAX_DECIMAL_PLACES = 12
 MAX_EXAMPLES = 50
 MAX_EPOCHS = 50
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "identity", "softmax")
-LOSS_NAMES = ("mse", "bce", "cross_entropy")
 NOTATION_PRESETS = ("arrows", "named", "mitchell", "layered")
 
 
@@ -197,10 +196,11 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
                       f"expected {len(layers) - 1} activation names (one per non-input layer), got {len(activations)}"))
         return found
     for index, name in enumerate(activations[:-1]):
-        if name == "softmax":
-            found.append((("network", "activation", index), "softmax is only allowed in the output layer"))
-    if activations[-1] == "softmax" and layers[-1] < 2:
-        found.append((("network", "activation"), "softmax needs at least 2 output neurons"))
+        if ACTIVATIONS[name].output_only:
+            found.append((("network", "activation", index), f"{name} is only allowed in the output layer"))
+    output = ACTIVATIONS[activations[-1]]
+    if layers[-1] < output.min_outputs:
+        found.append((("network", "activation"), f"{output.name} needs at least {output.min_outputs} output neurons"))
     if len(spec.weights) != len(layers) - 1:
         found.append((("weights",), f"expected {len(layers) - 1} matrices (one per non-input layer), got {len(spec.weights)}"))
         return found
@@ -236,23 +236,25 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
         if spec.input is not None or spec.target is not None:
             found.append((("examples",), "give either input/target or examples, not both"))
         example_paths = [(ex, ("examples", i)) for i, ex in enumerate(spec.examples)]
+    loss = LOSSES[spec.loss]
     for example, prefix in example_paths:
         if len(example.input) != layers[0]:
             found.append((prefix + ("input",), f"expected {_plural(layers[0], 'value')} (layers[0]), got {len(example.input)}"))
         if len(example.target) != layers[-1]:
             found.append((prefix + ("target",), f"expected {_plural(layers[-1], 'value')} (the output layer), got {len(example.target)}"))
-        if spec.loss in ("bce", "cross_entropy"):
+        if loss.needs_unit_interval:
             for k, value in enumerate(example.target):
                 if not 0 <= value <= 1:
                     found.append((prefix + ("target", k), f"{spec.loss} targets must lie in [0, 1], got {value}"))
-            if spec.loss == "cross_entropy" and activations[-1] == "softmax" and sum(example.target) != 1:
-                found.append((prefix + ("target",),
-                              f"with softmax and cross_entropy the targets must sum to 1, got {sum(example.target)}"))
-    if spec.loss in ("bce", "cross_entropy") and activations[-1] not in ("sigmoid", "softmax"):
-        found.append((("loss",), f"{spec.loss} needs outputs in (0, 1): use sigmoid or softmax in the output layer, "
-                                 f"not {activations[-1]}"))
-    if spec.loss == "bce" and activations[-1] == "softmax":
-        found.append((("loss",), "bce with softmax outputs is not supported; use cross_entropy"))
+            if output.distribution and sum(example.target) != 1:
+                found.append((prefix + ("target",), f"with {output.name} and {spec.loss} the targets must sum to 1, "
+                                                    f"got {sum(example.target)}"))
+    if loss.needs_unit_interval and not output.unit_interval:
+        fitting = " or ".join(name for name, act in ACTIVATIONS.items() if act.unit_interval)
+        found.append((("loss",), f"{spec.loss} needs outputs in (0, 1): use {fitting} in the output layer, "
+                                 f"not {output.name}"))
+    if output.name in loss.refuses:
+        found.append((("loss",), f"{spec.loss} with {output.name} outputs is not supported; use {loss.instead}"))
     found += _unsafe_symbols(spec.notation)
     if spec.learning_rate <= 0:
         found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))

@@ -58,7 +58,7 @@ def test_derivative_forms_are_the_textbook_ones():
 
 def test_a_wrong_derivative_form_fails_verification():
     with pytest.raises(AssertionError):
-        Activation("bad", "Bad", "b", 1 / (1 + sp.exp(-z)), a * (1 + a)).verify()
+        Activation("bad", "Bad", "b", lambda sp, z, a: (1 / (1 + sp.exp(-z)), a * (1 + a))).verify()
 
 
 def test_softmax_jacobian_is_proved():

@@ -41,7 +41,7 @@ def _pitfalls(ctx) -> list[list]:
     if "sigmoid" in names:
         items.insert(0, sentence("The sigmoid derivative is ", math("\\sigma'(z) = a(1 - a)"), " with ",
                                  math("a = \\sigma(z)"), "; writing ", math("\\sigma'(a)"), " is a common slip."))
-    if "relu" in names:
+    if any(ctx.network.activation(l).has_kink for l in ctx.network.layer_indices):
         items.append(sentence("A ReLU neuron with ", math("z \\le 0"), " passes no gradient back: its delta is 0, "
                               "so none of its incoming weights change in this step."))
     if ctx.convention.negated:
