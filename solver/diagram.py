@@ -295,11 +295,11 @@ def _segments_meeting(boxes: np.ndarray, segments) -> np.ndarray:
     return (overlap & (low <= 0) & (high >= 0)).sum(axis=1)
 
 
-def _texts(view, labelled: bool) -> dict:
+def _texts(view, labelled: bool, values: bool) -> dict:
     """Everything the drawing shows, read from the view once: neuron symbols and values, weight labels."""
     net = view.network
     return {
-        "nodes": {(l, j): (view.act(l, j), view.shown_activation(l, j) if view.diagram_values else "")
+        "nodes": {(l, j): (view.act(l, j), view.shown_activation(l, j) if values else "")
                   for l, size in enumerate(net.sizes) for j in range(1, size + 1)},
         "weights": {(l, j, k): view.given_weight(l, j, k) if labelled else ""
                     for l in net.layer_indices for j in range(1, net.sizes[l] + 1)
@@ -337,7 +337,7 @@ def _spacings(widest_gap: float) -> list[tuple[float, float]]:
     return sorted(pairs, key=lambda pair: (pair[0] / COLUMN_GAP + pair[1] / ROW_GAP, pair[1]))
 
 
-def diagram_layout(view) -> dict | None:
+def diagram_layout(view, values: bool | None = None) -> dict | None:
     """Coordinates (cm, y up) of nodes and edges, plus an SVG version; None when too wide to draw legibly.
 
     Weight labels are placed by :func:`place_labels` at the least enlarged spacing that works best:
@@ -345,7 +345,8 @@ def diagram_layout(view) -> dict | None:
     first; one where some label has no clear place is skipped, and of the others the one with the least
     (labels touching another edge's line + ENLARGEMENT_COST * enlargement) is drawn. ``label_boxes``
     lists each label's estimated box (x0, y0, x1, y1) in cm, in the order of the labelled edges;
-    ``column_gap`` and ``row_gap`` are the spacing chosen.
+    ``column_gap`` and ``row_gap`` are the spacing chosen. ``values`` (default: the view's
+    ``diagram_values``) writes each neuron's activation under it; exam papers draw without them.
     """
     net = view.network
     if max(net.sizes) > DIAGRAM_MAX_WIDTH:
@@ -353,7 +354,8 @@ def diagram_layout(view) -> dict | None:
     labelled = max(net.sizes) <= LABEL_MAX_WIDTH
     columns = max(len(net.sizes) - 1, 1)
     widest_gap = max(COLUMN_GAP, (MAX_DIAGRAM_CM - 2 * NEURON_RADIUS - 1.0) / columns)
-    texts = _texts(view, labelled)
+    values = view.diagram_values if values is None else values
+    texts = _texts(view, labelled, values)
     drawing, column_gap, row_gap = None, COLUMN_GAP, ROW_GAP
     if labelled:
         best = None
@@ -373,7 +375,7 @@ def diagram_layout(view) -> dict | None:
             _, drawing, column_gap, row_gap = best
     if drawing is None:
         column_gap, row_gap = COLUMN_GAP, ROW_GAP
-        drawing = _drawing(net.sizes, _texts(view, False), column_gap, row_gap, False)
+        drawing = _drawing(net.sizes, _texts(view, False, values), column_gap, row_gap, False)
     nodes, edges = drawing
     top = (max(net.sizes) - 1) / 2 * row_gap + 1.0
     titles = [(f"({l * column_gap:.3f},{top:.3f})", view.notation.layer_title(l)) for l in range(len(net.sizes))]

@@ -23,7 +23,7 @@ from .families import Family, load_family
 from .files import write_bytes_atomic, write_text_atomic
 from .given import GivenData, given_data
 from .latex_build import LatexError, compile_pdf, latexmk_available
-from .render import latex_environment, markdown_environment, render_template
+from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
 from .solution import Solution
 
@@ -40,6 +40,13 @@ class ExamVersion:
     given: GivenData
     questions: tuple[AnsweredQuestion, ...]
     worked: dict[str, str]
+    network_svg: str
+    """The paper's network drawing as SVG ('' when the network is too wide to draw)."""
+
+    @property
+    def diagram_alt(self) -> str:
+        """Alternative text of the drawing."""
+        return f"Network of version {self.code}: {self.given.network}"
 
     @property
     def code(self) -> str:
@@ -62,7 +69,9 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
 
     questions = tuple(answer_question(question, solution) for question in family.questions)
     worked = render_outputs(solution, _text_formats(formats), templates_dir)
-    return ExamVersion(version, given_data(solution), questions, worked)
+    given = given_data(solution)
+    svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
+    return ExamVersion(version, given, questions, worked, svg)
 
 
 def instructions(family: Family) -> str:
@@ -139,6 +148,8 @@ def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats
     outputs: dict[str, str | bytes] = {name: text for name, text in sheets.items()
                                        if name.rsplit(".", 1)[1] in formats}
     for version in versions:
+        if "md" in formats and version.network_svg:
+            outputs[f"diagrams/{version.code}.svg"] = version.network_svg
         for name, text in version.worked.items():
             if not (name == "handout.tex" and "tex" not in formats):
                 outputs[f"worked/{version.code}/{name}"] = text

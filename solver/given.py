@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .diagram import diagram_layout
 from .functions import LOSSES
+from .sections.context import SectionContext
+from .sections.setup import neuron_grid
 from .rounding import plain
 from .solution import Solution
 
@@ -21,11 +24,15 @@ class GivenRow:
 
 @dataclass(frozen=True)
 class GivenData:
-    """What a student is told: ``network`` (plain text), ``formulas`` (LaTeX) and ``rows``."""
+    """What a student is told: ``network`` (plain text), ``formulas`` (LaTeX), ``rows``, the network
+    drawing without any computed value (``diagram``, a layout from ``diagram.py``, or None when too wide)
+    and the symbolic neuron equations (``neurons``: lines of an aligned environment)."""
 
     network: str
     formulas: tuple[str, ...]
     rows: tuple[GivenRow, ...]
+    diagram: dict | None
+    neurons: tuple[str, ...]
 
 
 def _network_sentence(solution: Solution) -> str:
@@ -79,4 +86,6 @@ def given_data(solution: Solution) -> GivenData:
             rows.append(GivenRow(f"{title}: biases", tuple(
                 (notation.bias(l, j), plain(spec.biases[l - 1][j - 1])) for j in range(1, network.sizes[l] + 1))))
     rows.append(GivenRow("Learning rate", ((notation.eta, plain(spec.learning_rate)),)))
-    return GivenData(_network_sentence(solution), _formulas(solution), tuple(rows))
+    context = SectionContext(solution)
+    return GivenData(_network_sentence(solution), _formulas(solution), tuple(rows),
+                     diagram_layout(context, values=False), tuple(neuron_grid(context).lines()))

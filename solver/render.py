@@ -143,9 +143,12 @@ def render_svg(solution, templates_dir: Path | None = None, handout=None) -> str
 
     handout = _handout(solution, handout)
     record = handout.records.get("diagram")
-    layout = record.layout if record is not None else diagram_layout(handout.context)
-    return render_template(markdown_environment(templates_dir), "markdown/diagram.svg.j2",
-                           diagram=layout, view=handout.context)
+    return render_layout_svg(record.layout if record is not None else diagram_layout(handout.context), templates_dir)
+
+
+def render_layout_svg(layout: dict, templates_dir: Path | None = None) -> str:
+    """A diagram layout (``diagram.diagram_layout``) drawn as a standalone SVG file."""
+    return render_template(markdown_environment(templates_dir), "markdown/diagram.svg.j2", diagram=layout)
 
 
 def render_loss_svg(solution, templates_dir: Path | None = None, handout=None) -> str:

@@ -221,6 +221,42 @@ def test_moodle_xml_parses_and_every_answer_has_its_tolerance(sample_exam):
             assert int(weight) == points[row["question"]]
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_every_paper_shows_its_network_and_neuron_equations(sample_exam):
+    """A student can tell which connection a weight is: every version's paper (LaTeX, Markdown and Moodle)
+    draws the network with its weights and gives the symbolic neuron equations, and shows no computed value."""
+    import base64
+
+    codes = [v["code"] for v in read_manifest(sample_exam)["versions"]]
+    tex = (sample_exam / "exam.tex").read_text()
+    md = (sample_exam / "exam.md").read_text()
+    assert tex.count(r"\begin{tikzpicture}") == len(codes)
+    assert tex.count(r"z_{h_1} &= w_{1} x_{1} + w_{2} x_{2} + b_{1}") == len(codes)
+    assert md.count(r"z_{h_1} &= w_{1} x_{1} + w_{2} x_{2} + b_{1}") == len(codes)
+    pictures = {}
+    for code in codes:
+        assert f"](diagrams/{code}.svg)" in md
+        root = etree.fromstring((sample_exam / "diagrams" / f"{code}.svg").read_bytes())
+        assert len(root.findall(f"{SVG}circle")) == 5
+        pictures[code] = root
+    manifest = {v["code"]: v["problem"] for v in read_manifest(sample_exam)["versions"]}
+    for code, root in pictures.items():
+        texts = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text")).replace("\u2212", "-")
+        for weight in (w for matrix in manifest[code]["weights"] for row in matrix for w in row):
+            assert f"{weight:g}" in texts
+        assert not [t for t in root.iter(f"{SVG}text") if t.get("fill") == "teal"], "a computed activation is shown"
+    assert "text=teal" not in tex
+    for question in etree.parse(str(sample_exam / "moodle.xml")).xpath("/quiz/question[@type='cloze']"):
+        page = etree.HTML(question.find("questiontext/text").text)
+        image = page.xpath("//img")[0]
+        assert image.get("alt").startswith(f"Network of version {question.findtext('idnumber')}: A 2-2-1 network")
+        svg = base64.b64decode(image.get("src").split("base64,", 1)[1])
+        assert svg == (sample_exam / "diagrams" / f"{question.findtext('idnumber')}.svg").read_bytes()
+        assert r"w_{1} x_{1} + w_{2} x_{2} + b_{1}" in question.find("questiontext/text").text
+
+
 def impossible_family(tmp_path: Path, constraint: str) -> Path:
     text = SAMPLE.read_text().replace("max_attempts: 200", "max_attempts: 12")
     if constraint == "min_derivative":

@@ -6,6 +6,8 @@ weight proportional to its points. Built with lxml; the HTML goes into CDATA sec
 """
 from __future__ import annotations
 
+import base64
+
 import math
 import re
 from decimal import Decimal
@@ -47,6 +49,11 @@ def _question_html(version, instructions: str, scale: int) -> str:
     root = etree.Element("div")
     given = version.given
     _paragraph(root, given.network)
+    if version.network_svg:
+        source = "data:image/svg+xml;base64," + base64.b64encode(version.network_svg.encode("utf-8")).decode("ascii")
+        etree.SubElement(etree.SubElement(root, "p"), "img", src=source, alt=version.diagram_alt,
+                         style="max-width:100%")
+    _paragraph(root, "\\[\\begin{aligned}" + " \\\\ ".join(given.neurons) + "\\end{aligned}\\]")
     for formula in given.formulas:
         _paragraph(root, f"\\[{formula}\\]")
     table = etree.SubElement(root, "table", border="1", cellpadding="4")

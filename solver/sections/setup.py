@@ -46,10 +46,15 @@ def build(ctx) -> Setup:
         bias_note=bias_note,
         matrix_note=say("setup.matrices", j=math("j"), k=math("k")) if ctx.matrix_form else [],
         glossary=_glossary(ctx),
-        neurons=Grid.of([[chain(N.preactivation(l, j), ctx.symbolic_sum(l, j)),
-                          chain(ctx.act(l, j), ctx.activation_call(l, j))]
-                         for l in net.layer_indices for j in ctx.rows(l)]),
+        neurons=neuron_grid(ctx),
     )
+
+
+def neuron_grid(ctx) -> Grid:
+    """Every neuron's pre-activation and activation, symbolically, side by side."""
+    return Grid.of([[chain(ctx.N.preactivation(l, j), ctx.symbolic_sum(l, j)),
+                     chain(ctx.act(l, j), ctx.activation_call(l, j))]
+                    for l in ctx.network.layer_indices for j in ctx.rows(l)])
 
 
 def _parameter_blocks(ctx) -> list[Block]:
