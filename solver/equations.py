@@ -98,6 +98,8 @@ class Equation:
     parts: tuple[Part, ...]
     boxed: bool = False
     label: str = ""
+    note: str = ""
+    """A remark set after the chain, e.g. the unrounded value of a result that rounds to zero."""
 
     def _texts(self) -> list[tuple[str, str]]:
         texts = [(p.relation, p.text) for p in self.parts]
@@ -109,12 +111,13 @@ class Equation:
     @property
     def one_line(self) -> str:
         """The whole chain on one line, as the right-hand side of an alignment point after the lhs."""
-        return " ".join(f"{relation} {text}" for relation, text in self._texts())
+        line = " ".join(f"{relation} {text}" for relation, text in self._texts())
+        return f"{line} \\quad {self.note}" if self.note else line
 
     @property
     def width(self) -> int:
         """Visible characters of the chain written on one line."""
-        return visible_width(self.lhs + " " + self.one_line)
+        return visible_width(self.lhs + " " + self.one_line) + (2 if self.note else 0)
 
     def rows(self, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
         """Aligned rows (left, right): parts share a line while they fit; long parts break between pieces."""
@@ -141,6 +144,12 @@ class Equation:
                 current = f"\\quad {chunk}"
         if current:
             rows.append(("" if rows else self.lhs, current))
+        if self.note:
+            left, right = rows[-1]
+            if visible_width(right + self.note) + 4 <= width:
+                rows[-1] = (left, f"{right} \\quad {self.note}")
+            else:
+                rows.append(("", f"\\quad {self.note}"))
         return rows
 
     @staticmethod
@@ -199,7 +208,7 @@ class Grid:
         return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows()]
 
 
-def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
+def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "") -> Equation:
     """Build an equation from parts given as strings, lists of pieces or ``Part`` objects."""
     built = []
     for part in parts:
@@ -211,7 +220,7 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "") -> Equation:
             built.append(Part(tuple(part)))
         else:
             built.append(Part((part,)))
-    return Equation(lhs, honest_relations(tuple(built)), boxed, label)
+    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note)
 
 
 _COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")

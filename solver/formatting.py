@@ -107,6 +107,18 @@ class Formatter:
         mantissa, exponent = scientific(value)
         return f"{mantissa} \\times 10^{{{exponent}}}"
 
+    def difference(self, after: str, before: str, exact) -> str:
+        """``after - before`` of two printed numbers, as those numbers give it (so that a change column
+        agrees with the numbers beside it); the exact change by the policy when either is not plain."""
+        plain_number = re.compile(r"-?[0-9]*\.?[0-9]+")
+        if plain_number.fullmatch(after) and plain_number.fullmatch(before):
+            change = Decimal(after) - Decimal(before)
+            text = plain(change)
+        else:
+            text = self.rounded(exact)
+            change = to_decimal(exact)
+        return f"+{text}" if change > 0 and text.strip("0.") else text
+
     @staticmethod
     def full_precision(value, digits: int = 6) -> str:
         """A full-precision value for prose: ``digits`` significant figures, scientific notation when

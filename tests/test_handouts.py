@@ -96,8 +96,8 @@ def test_seed001_handout_shows_the_seed_numbers(rendered):
 
 def test_seed001_tiny_gradient_is_shown_with_its_exact_small_value(rendered):
     md = rendered["seed001_named_2_2_1"]["handout.md"]
-    assert (r"\frac{\partial E}{\partial w_{1}} &= \delta_{h_1} x_{1} = 0.005(0.05) \approx 2.27 \times 10^{-4} "
-            r"\approx \boxed{0.000}") in md
+    assert (r"\frac{\partial E}{\partial w_{1}} &= \delta_{h_1} x_{1} = 0.005(0.05) \approx \boxed{0.000} "
+            r"\quad (\text{unrounded: } 2.27 \times 10^{-4})") in md
 
 
 def test_seed000_hidden_delta_uses_the_output_delta_not_the_raw_error(rendered):

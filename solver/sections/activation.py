@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
 
 
 from ..equations import Grid, chain
@@ -25,7 +26,10 @@ def build(ctx) -> Activations:
         activation = ctx.network.activation(layer)
         f = ctx.N.function(layer)
         if activation.elementwise:
-            definition = chain(f"{f}(z)", ctx.fmt.latex(activation.formula))
+            formula = ctx.fmt.latex(activation.formula)
+            if f in formula:
+                formula = ctx.fmt.latex(activation.formula.rewrite(sp.exp))
+            definition = chain(f"{f}(z)", formula)
             parts = [ctx.fmt.latex(activation.derivative)]
             output_form = activation.derivative_in_output
             if output_form is not None and output_form != activation.derivative:

@@ -24,10 +24,10 @@ def build(ctx) -> After:
     rows = []
     for j, (y0, y1, dy, e0, e1, de) in enumerate(step.shown_output_changes(), 1):
         y, t = ctx.act(L, j), ctx.N.target(j)
-        rows.append([f"\\text{{output }} {y}", fmt.value(y0), fmt.value(y1), fmt.value(dy)])
-        rows.append([f"\\lvert {y} - {t} \\rvert", fmt.value(e0), fmt.value(e1), fmt.value(de)])
-    rows.append([f"\\text{{loss }} {ctx.N.loss}", fmt.value(values.forward.loss), fmt.value(values.after.loss),
-                 fmt.value(step.shown_loss_change)])
+        rows.append(_row(fmt, f"\\text{{output }} {y}", y0, y1, dy))
+        rows.append(_row(fmt, f"\\lvert {y} - {t} \\rvert", e0, e1, de))
+    rows.append(_row(fmt, f"\\text{{loss }} {ctx.N.loss}", values.forward.loss, values.after.loss,
+                     step.shown_loss_change))
     comparison = Table(["", "\\text{before}", "\\text{after}", "\\text{change}"], rows)
     before = math(fmt.full_precision(step.exact.forward.loss))
     after = math(fmt.full_precision(step.exact.after.loss))
@@ -36,3 +36,9 @@ def build(ctx) -> After:
                   percent=math(fmt.percent(percent)) if percent is not None else "")
     return After(layer_blocks(ctx, values.after, new=values.new, prime="'"),
                  loss_equation(ctx, values.after, prime="'"), comparison, verdict)
+
+
+def _row(fmt, label: str, before, after, change) -> list[str]:
+    """label | before | after | change, the change as the two printed numbers give it."""
+    before_text, after_text = fmt.value(before), fmt.value(after)
+    return [label, before_text, after_text, fmt.difference(after_text, before_text, change)]

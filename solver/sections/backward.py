@@ -37,7 +37,7 @@ def build(ctx) -> Backward:
                     f"{partial(N.loss, letters['output'] + '_k')}\\, {letters['output']}_k\\,(\\mathbf{{1}}[k = j] - "
                     f"{letters['output']}_j) = {letters['output']}_j - {letters['target']}_j")
         intro = intro + sentence(" ") + say("backward.softmax_ce", sum=math(jacobian))
-    return Backward(intro, merged(_rule_blocks(ctx), ctx.chain_network), merged(_number_blocks(ctx), ctx.chain_network),
+    return Backward(intro, merged(_rule_blocks(ctx), ctx.chain_network), merged(number_blocks(ctx), ctx.chain_network),
                     _matrix(ctx) if ctx.matrix_form else [],
                     say("backward.hadamard", odot=math("\\odot")) if ctx.matrix_form else [])
 
@@ -80,8 +80,12 @@ def _rule_blocks(ctx) -> list[Block]:
 
 
 def _stacked_or_rows(rows) -> Grid:
+    """The rows side by side if they fit, else each row in pairs (reading order kept), else one per line."""
     grid = Grid.of(rows)
-    return grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=2)
+    if grid.side_by_side():
+        return grid
+    pairs = Grid.of([row[i:i + 2] for row in grid.rows for i in range(0, len(row), 2)])
+    return pairs if pairs.side_by_side() else Grid.of([[eq] for eq in grid.equations])
 
 
 def _gradient_rule_rows(ctx, l: int) -> list[list[Equation]]:
@@ -95,7 +99,7 @@ def _gradient_rule_rows(ctx, l: int) -> list[list[Equation]]:
     return rows
 
 
-def _number_blocks(ctx) -> list[Block]:
+def number_blocks(ctx) -> list[Block]:
     N, derivation, net, v = ctx.N, ctx.solution.derivation, ctx.network, ctx.values
     sym = net.symbols
     L = net.depth

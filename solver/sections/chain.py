@@ -64,19 +64,20 @@ def build(ctx) -> Chain:
         sequences.append(" \\cdot ".join(f"\\underbrace{{{d}}}_{{{s}}}" for d, s, _ in factors))
         numeric_terms.append(" \\cdot ".join(ctx.fmt.wrap(value, value) for _, _, value in factors))
         nodes = [N.weight(layer, row, col)] + [x for p, l in zip(path, range(layer, L + 1))
-                                               for x in (N.preactivation(l, p), ctx.act(l, p))] + [N.loss]
+                                               for x in (N.preactivation(l, p), ctx.act(l, p))
+                                               if out_kind == "product" or l < L or x != ctx.act(l, p)] + [N.loss]
         path_texts.append(say("chain.path", number=len(path_texts) + 1, path=math(" \\rightarrow ".join(nodes))))
     written = [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]]
-    value = arithmetic_value(" ".join(written))
-    rounded = ctx.fmt.rounded(value)
-    small = ctx.fmt.small(value)
+    rounded = ctx.fmt.rounded(arithmetic_value(" ".join(written)))
+    exact = ctx.gradient(ref, ctx.step.exact)
+    small = ctx.fmt.small(exact)
     shown = ctx.fmt.value(ctx.gradient(ref))
     expanded = [equation(lhs if i == 0 else "", Part((s,), "=" if i == 0 else "+")) for i, s in enumerate(sequences)]
-    numeric = equation(lhs, written, Part((small,), r"\approx") if small else None,
-                       Part((rounded,), r"\approx" if small else "="), boxed=True)
+    numeric = equation(lhs, written, rounded, boxed=True, note=f"(\\text{{unrounded: }} {small})" if small else "")
     note = say("chain.tiny") if small else []
     if rounded != shown:
-        note = note + say("chain.carried", value=math(shown))
+        key = "chain.carried" if ctx.solution.policy.carries else "chain.full_precision"
+        note = note + say(key, value=math(shown))
     if count == 1:
         intro = say("chain.one_path", path=path_texts[0][-1])
         path_texts = []

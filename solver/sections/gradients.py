@@ -28,15 +28,14 @@ def gradient_equation(ctx, ref) -> Equation:
         symbolic = f"-{symbolic}"
         product = f"-{product}" if product else f"-{ctx.fmt.wrap(delta, delta)}"
     value = ctx.fmt.value(ctx.gradient(ref))
-    small = ctx.fmt.small(ctx.gradient(ref, ctx.step.exact))
-    return chain(ctx.d_loss(N.parameter(ref)), symbolic, product,
-                 Part((small,), r"\approx") if small else None,
-                 Part((value,), r"\approx" if small else ctx.fmt.relation(ctx.gradient(ref, ctx.step.exact),
-                                                                           value)), boxed=True)
-
+    exact = ctx.gradient(ref, ctx.step.exact)
+    small = ctx.fmt.small(exact)
+    return chain(ctx.d_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
+                 boxed=True, note=f"(\\text{{unrounded: }} {small})" if small else "")
 
 def build(ctx) -> Gradients:
     blocks = [Block(f"{ctx.N.layer_title(l)} parameters",
                     Grid.packed([gradient_equation(ctx, ref) for ref in ctx.layer_refs(l)], max_columns=3))
               for l in range(ctx.network.depth, 0, -1)]
-    return Gradients(say("gradients.intro"), merged(blocks, ctx.chain_network))
+    intro = say("gradients.intro_bias" if ctx.network.has_bias else "gradients.intro")
+    return Gradients(intro, merged(blocks, ctx.chain_network))

@@ -10,18 +10,18 @@ from string import Formatter
 
 TEXT = {
     "title.intro": (
-        "This handout works through {steps} of backpropagation for a feedforward network with {sizes} neurons "
-        "per layer (inputs first): forward pass, loss, backward pass by the chain rule, every gradient, the "
-        "update with learning rate {eta}, and a second forward pass that shows {outcome}. Every number comes "
-        "from the solver and is checked three ways (backpropagation, SymPy's derivative of the whole loss, "
-        "central finite differences)."),
+        "This handout works through {steps} for a feedforward network with {sizes} neurons per layer (inputs "
+        "first): forward pass, loss, backward pass by the chain rule, every gradient, the update with learning "
+        "rate {eta}, and a second forward pass that shows {outcome}. Every number is computed exactly and "
+        "checked three ways (backpropagation, the derivative of the whole loss, central finite differences)."),
     "title.outcome.down": "the loss going down",
     "title.outcome.up": "that this update raises the loss",
     "title.outcome.same": "that this update leaves the loss unchanged",
     "title.legend": "Colour code: {items}.",
-    "title.one_step": "one complete step",
-    "title.first_of": "the first of {count} SGD steps in full",
+    "title.one_step": "one complete step of backpropagation",
+    "title.first_of": "the first of {count} SGD steps of backpropagation in full",
     "setup.no_bias": "This network has no biases.",
+    "setup.examples": "The training examples, used in this order ({count} SGD updates per epoch):",
     "setup.frozen_bias": "The biases are fixed: they are not updated.",
     "setup.matrices": "Row {j} of a weight matrix belongs to receiving neuron {j}, column {k} to sending neuron {k}.",
     "activation.output_form": (
@@ -41,7 +41,9 @@ TEXT = {
     "backward.hadamard": "Here {odot} is the elementwise (Hadamard) product.",
     "backward.softmax_ce": (
         "With softmax outputs and cross-entropy the Jacobian sum collapses: {sum}, because the targets sum to 1."),
-    "gradients.intro": "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias).",
+    "gradients.intro": "Each gradient is the delta of the receiving neuron times the local input of the parameter.",
+    "gradients.intro_bias": (
+        "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias)."),
     "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
     "chain.paths": "The parameter reaches the loss along {count} through the network:",
     "chain.one_path": "The parameter reaches the loss along one path: {path}.",
@@ -50,6 +52,9 @@ TEXT = {
     "chain.carried": (
         " Multiplying the rounded factors gives a slightly different last digit than the backward pass, which "
         "rounds each delta as it goes and shows this gradient as {value}."),
+    "chain.full_precision": (
+        " Multiplying the rounded factors gives a slightly different last digit than the full-precision "
+        "gradient, {value}."),
     "chain.tiny": "The gradient is real but smaller than the rounding precision, so it is shown as zero at this precision.",
     "after.down": "The loss went down, at full precision from {before} to {after} ({percent} lower).",
     "after.up": (

@@ -36,6 +36,8 @@ def _pitfalls(ctx) -> list[list]:
                       "delta of the neuron it feeds into times the activation it comes from."),
              sentence("Use the weights from before the update when propagating deltas backwards; update all "
                       "parameters only after every gradient is known."),
+             sentence("This handout rounds as it goes, as a hand calculation does; a computer keeps full precision, "
+                      "so its last digits can differ slightly from the ones here.") if ctx.solution.policy.carries else
              sentence("Rounding too early hides small but real gradients: keep full precision and round only for "
                       "display.")]
     if "sigmoid" in names:
@@ -50,5 +52,6 @@ def _pitfalls(ctx) -> list[list]:
                               "gradient descent."))
     if ctx.spec.loss in ("bce", "cross_entropy"):
         items.append(sentence("With a matching output activation the activation derivative cancels: the output "
-                              "delta is simply ", math("a - t"), "."))
+                              "delta is simply ", math(f"{ctx.N.letters['output']} - {ctx.N.letters['target']}"),
+                              "."))
     return items

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..equations import Equation
 from ..parameters import ParameterRef
-from .backward import _number_blocks
+from .backward import number_blocks, fprime_equation
 from .forward import layer_blocks
 from .prose import math, say, sentence
 from .update import update_equations
@@ -20,9 +20,8 @@ class SelfTest:
 
 def _inline(eq: Equation, short: bool = False) -> dict:
     """An equation as inline math; ``short`` keeps only its first and last step (no tall fractions)."""
-    if short and len(eq.parts) > 2:
-        eq = Equation(eq.lhs, (eq.parts[0], eq.parts[-1]), eq.boxed)
-    return math(f"{eq.lhs} {eq.one_line}")
+    parts = (eq.parts[0], eq.parts[-1]) if short and len(eq.parts) > 2 else eq.parts
+    return math(f"{eq.lhs} {Equation(eq.lhs, parts).one_line}")
 
 
 def _qa(question: list, answer: list) -> dict:
@@ -37,13 +36,13 @@ def build(ctx) -> SelfTest:
     if net.activation(1).elementwise:
         activation_eq = next(eq for block in layer_blocks(ctx, fwd) for eq in block.grid.equations
                              if eq.lhs == ctx.act(1, 1))
-        fprime = fmt.value(fwd.layers[0].fprime[0])
+        fprime = _inline(fprime_equation(ctx, 1, 1, fwd), short=True)
         questions.append(_qa(
             sentence("Given ", math(f"{N.preactivation(1, 1)} = {fmt.value(fwd.layers[0].z[0])}"), ", compute ",
                      math(ctx.act(1, 1)), " and ", math(N.fprime(1, 1)), "."),
-            sentence(_inline(activation_eq, short=True), " and ", math(f"{N.fprime(1, 1)} = {fprime}"), ".")))
+            sentence(_inline(activation_eq, short=True), " and ", fprime, ".")))
     delta_symbol = N.delta(L, 1)
-    output_delta = next(eq for block in _number_blocks(ctx) for eq in block.grid.equations if eq.lhs == delta_symbol)
+    output_delta = next(eq for block in number_blocks(ctx) for eq in block.grid.equations if eq.lhs == delta_symbol)
     questions.append(_qa(
         sentence("Compute the output delta ", math(N.delta(L, 1)), " from ",
                  math(f"{ctx.act(L, 1)} = {fmt.value(fwd.output[0])}"), " and ",
@@ -70,10 +69,9 @@ def build(ctx) -> SelfTest:
             sentence("Why does no weight leaving ", math(x), " change in this step?"),
             sentence("Because ", math(f"{x} = 0"), ": each such gradient is a delta times ", math(x), ", which is 0.")))
     verdict = {"down": "Yes", "up": "No, it raises it", "same": "No"}[ctx.step.loss_trend]
-    values = ctx.values
+    before, after = fmt.value(ctx.values.forward.loss), fmt.value(ctx.values.after.loss)
     questions.append(_qa(
         sentence("Does this one update reduce the loss, and by how much?"),
-        sentence(f"{verdict}: ", math(f"{N.loss}: {fmt.value(values.forward.loss)} \\rightarrow "
-                                      f"{fmt.value(values.after.loss)}"),
-                 ", a change of ", math(fmt.value(ctx.step.shown_loss_change)), ".")))
+        sentence(f"{verdict}: ", math(f"{N.loss}\\colon {before} \\rightarrow {after}"),
+                 ", a change of ", math(fmt.difference(after, before, ctx.step.shown_loss_change)), ".")))
     return SelfTest(say("self_test.intro"), questions)

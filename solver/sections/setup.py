@@ -7,7 +7,7 @@ from ..equations import Grid, chain
 from ..formatting import column, pmatrix, symbol_list
 from ..functions import LOSSES
 from .prose import math, say
-from .records import Block
+from .records import Block, Table
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Setup:
     matrix_note: list
     glossary: list[tuple[str, str]]
     neurons: Grid
+    examples_intro: list
+    examples: Table | None
 
     @property
     def glossary_pairs(self) -> list[tuple]:
@@ -30,8 +32,9 @@ class Setup:
 
 def build(ctx) -> Setup:
     N, net = ctx.N, ctx.network
-    given = [chain(N.activation(0, k), ctx.fmt.given(v)) for k, v in enumerate(ctx.step.inputs, 1)]
-    given += [chain(N.target(j), ctx.fmt.given(v)) for j, v in enumerate(ctx.step.target, 1)]
+    several = len(ctx.spec.training_examples) > 1
+    given = [] if several else [chain(N.activation(0, k), ctx.fmt.given(v)) for k, v in enumerate(ctx.step.inputs, 1)]
+    given += [] if several else [chain(N.target(j), ctx.fmt.given(v)) for j, v in enumerate(ctx.step.target, 1)]
     given.append(chain(N.eta, ctx.fmt.given(ctx.spec.learning_rate)))
     bias_note = (say("setup.no_bias") if not net.has_bias
                  else say("setup.frozen_bias") if not net.train_biases else [])
@@ -47,7 +50,18 @@ def build(ctx) -> Setup:
         matrix_note=say("setup.matrices", j=math("j"), k=math("k")) if ctx.matrix_form else [],
         glossary=_glossary(ctx),
         neurons=neuron_grid(ctx),
+        examples_intro=say("setup.examples", count=len(ctx.spec.training_examples)) if several else [],
+        examples=_examples(ctx) if several else None,
     )
+
+
+def _examples(ctx) -> Table:
+    """Every training example (several examples or epochs): inputs and targets as written."""
+    N, L = ctx.N, ctx.network.depth
+    header = ["\\text{example}"] + [N.activation(0, k) for k in ctx.rows(0)] + [N.target(j) for j in ctx.rows(L)]
+    rows = [[str(number)] + [ctx.fmt.given(v) for v in example.input] + [ctx.fmt.given(v) for v in example.target]
+            for number, example in enumerate(ctx.spec.training_examples, 1)]
+    return Table(header, rows, align="c" + "r" * (len(header) - 1))
 
 
 def neuron_grid(ctx) -> Grid:
@@ -107,7 +121,7 @@ def _glossary(ctx) -> list[tuple[str, str]]:
     rows.append((N.loss, f"loss: {LOSSES[ctx.spec.loss].title.lower()}"))
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
-        rows.append((N.function(layer) + "(\\cdot)", f"{name} activation"))
+        rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).title} activation"))
     rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
     rows.append((N.eta, "learning rate"))
     return rows

@@ -29,13 +29,10 @@ def build(ctx) -> Summary:
     for ref in ctx.network.parameters():
         gradient = ctx.gradient(ref)
         small = fmt.small(ctx.gradient(ref, step.exact))
-        change = step.parameter_change(ref)
-        change_text = fmt.rounded(change)
-        if change > 0 and change_text != fmt.rounded(0):
-            change_text = "+" + change_text
+        change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
         row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
         if checks:
-            row += [scientific(checks[ref].finite_difference, 4), scientific(checks[ref].relative_error)]
+            row += [fmt.value(checks[ref].finite_difference), scientific(checks[ref].relative_error)]
         rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
     header = ["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta")]
     if checks:

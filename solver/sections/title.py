@@ -25,7 +25,7 @@ def build(ctx) -> Title:
     return Title(
         title=spec.title,
         byline=[text for text in (spec.author, spec.course, spec.date) if text],
-        intro=say("title.intro", steps=steps, sizes=" - ".join(str(n) for n in ctx.network.sizes),
+        intro=say("title.intro", steps=steps, sizes="-".join(str(n) for n in ctx.network.sizes),
                   eta=math(f"{ctx.N.eta} = {ctx.fmt.given(spec.learning_rate)}"),
                   outcome=say(f"title.outcome.{step.loss_trend}")),
         notes=prose_segments(spec.notes) if spec.notes else [],
