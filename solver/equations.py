@@ -280,6 +280,8 @@ def honest_relations(parts: tuple[Part, ...]) -> tuple[Part, ...]:
         if result is None:
             result = arithmetic_value(parts[index].text)
         calculation = arithmetic_value(parts[index - 1].text)
+        if calculation is None:
+            calculation = _plain_number(parts[index - 1].text)
         if result is None or calculation is None or parts[index].relation not in ("=", r"\approx"):
             continue
         relation = "=" if calculation == result else r"\approx"

@@ -22,7 +22,7 @@ class RoleColour:
 
 
 PALETTE = (
-    RoleColour("input", "bpinput", "E69F00", "inputs"),
+    RoleColour("input", "bpinput", "CC79A7", "inputs"),
     RoleColour("weight", "bpweight", "0072B2", "weights and biases"),
     RoleColour("activation", "bpactivation", "009E73", "activations"),
     RoleColour("error", "bperror", "D55E00", "error signals and gradients"),

@@ -179,7 +179,7 @@ def _matrix(ctx) -> list[Equation]:
                          f"{vector([shown(x) for x in v.output_dE_da])} \\odot {vector(fwd.layers[-1].fprime)}",
                          Part((deltas(L),), r"\approx"), label="BP1"))
     else:
-        eqs.append(chain(N.delta_vector(L), deltas(L), label="BP1"))
+        eqs.append(chain(N.delta_vector(L), Part((deltas(L),), r"\approx"), label="BP1"))
     for l in range(L - 1, 0, -1):
         transposed = pmatrix([[ctx.given_weight(l + 1, k, j) for k in ctx.rows(l + 1)] for j in ctx.rows(l)])
         fprimes = vector(fwd.layers[l - 1].fprime)
