@@ -42,7 +42,7 @@ def test_hostile_prose_is_escaped_in_markdown():
     assert r"\$x\$" in title and r"under\_score" in title and r"\#1" in title
 
 
-@pytest.mark.parametrize("symbol", [r"\input{/etc/passwd}", r"x}\write18{ls", "$", r"\catcode", "a b", "%"])
+@pytest.mark.parametrize("symbol", [r"\input{/etc/passwd}", r"x}\write18{ls", "$", r"\catcode", "a b", "%", "E\n"])
 def test_unsafe_symbol_overrides_are_rejected(symbol):
     with pytest.raises(ProblemError, match="notation.symbols.loss"):
         solve(_problem(notation={"preset": "named", "symbols": {"loss": symbol}}))
