@@ -6,6 +6,7 @@ import operator
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 LINE_WIDTH = 92
 GRID_WIDTH = 96
@@ -21,6 +22,7 @@ _SPACED = {"+", "-", "=", "<", ">", r"\approx", r"\cdot", r"\times", r"\leftarro
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|[{}]|[_^]|[^\\{}_^\s]|\s+")
 
 
+@lru_cache(maxsize=65536)
 def visible_width(latex: str) -> int:
     """A rough count of the characters a LaTeX fragment shows: a command counts as one, a fraction as
     its wider half, sub- and superscripts as half their width, matrices by their widest row."""
