@@ -48,7 +48,8 @@ def _network_sentence(solution: Solution) -> str:
     steps = len(solution.steps)
     training = f" Plain SGD: {steps} updates, one per example in order." if steps > 1 else ""
     return (f"A {'-'.join(str(n) for n in network.sizes)} network (inputs first), {bias}, {activations}; "
-            f"loss: {LOSSES[spec.loss].title.lower()}.{training}")
+            f"loss: {LOSSES[spec.loss].title.lower()}. Every parameter is updated at once, with the gradients "
+            f"of the parameters before the update.{training}")
 
 
 def _formulas(solution: Solution) -> tuple[str, ...]:
@@ -61,7 +62,9 @@ def _formulas(solution: Solution) -> tuple[str, ...]:
             formulas.append(f"{activation.latex_name}(z) = {definition}")
     loss = sp.latex(solution.derivation.loss, symbol_names=notation.symbol_names())
     formulas.append(f"{notation.loss} = {loss}")
-    formulas.append(f"w^{{\\mathrm{{new}}}} = w - {notation.eta}\\,\\frac{{\\partial {notation.loss}}}{{\\partial w}}")
+    formulas.append(f"w^{{\\mathrm{{new}}}} = w - {notation.eta}\\,\\frac{{\\partial {notation.loss}}}{{\\partial w}}"
+                    + (" \\text{ for every weight and bias}" if network.has_bias and network.train_biases else
+                       " \\text{ for every weight}"))
     return tuple(formulas)
 
 

@@ -189,6 +189,8 @@ def test_several_steps_get_a_loss_history_table_and_plot(rendered):
     outputs = rendered["extra_xor_epochs_2_2_1"]
     assert "## Loss over the training steps" in outputs["handout.md"]
     assert "\\addplot" in outputs["handout.tex"]
+    assert "loss after step 8 (the last step)" in outputs["handout.tex"]
+    assert "| $8$ |$2$ |$4$ |$0.8331$ |$0.6316$ |" in outputs["handout.md"]
     from xml.etree import ElementTree
 
     plot = ElementTree.fromstring(outputs["loss.svg"])

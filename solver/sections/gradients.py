@@ -37,5 +37,6 @@ def build(ctx) -> Gradients:
     blocks = [Block(f"{ctx.N.layer_title(l)} parameters",
                     Grid.packed([gradient_equation(ctx, ref) for ref in ctx.layer_refs(l)], max_columns=3))
               for l in range(ctx.network.depth, 0, -1)]
-    intro = say("gradients.intro_bias" if ctx.network.has_bias else "gradients.intro")
+    intro = say("gradients.intro_negated" if ctx.convention.negated
+                else "gradients.intro_bias" if ctx.network.has_bias else "gradients.intro")
     return Gradients(intro, merged(blocks, ctx.chain_network))

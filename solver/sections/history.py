@@ -27,8 +27,10 @@ def build(ctx) -> History:
         points.append((step.index, before))
     points.append((steps[-1].index + 1, float(steps[-1].exact.after.loss)))
     final = ctx.solution.final_parameters
-    equations = [chain(ctx.N.parameter(ref), fmt.rounded(ref.entry(final.weights, final.biases)))
-                 for ref in ctx.network.parameters()]
+    per_neuron = [[chain(ctx.N.parameter(ref), fmt.rounded(ref.entry(final.weights, final.biases)))
+                   for ref in ctx.layer_refs(l) if ref.row == j]
+                  for l in ctx.network.layer_indices for j in ctx.rows(l)]
+    grid = Grid.of(per_neuron)
     epochs = ctx.spec.epochs
     return History(
         intro=say("history.intro", epochs=f", for {epochs} epochs" if epochs > 1 else "", count=len(steps)),
@@ -37,5 +39,5 @@ def build(ctx) -> History:
         points=points,
         coordinates=" ".join(f"({x},{y:.10g})" for x, y in points),
         final_intro=say("history.final"),
-        final=Grid.packed(equations, max_columns=4),
+        final=grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4),
     )

@@ -12,8 +12,8 @@ TEXT = {
     "title.intro": (
         "This handout works through {steps} for a feedforward network with {sizes} neurons per layer (inputs "
         "first): forward pass, loss, backward pass by the chain rule, every gradient, the update with learning "
-        "rate {eta}, and a second forward pass that shows {outcome}. Every number is computed exactly and "
-        "checked three ways (backpropagation, the derivative of the whole loss, central finite differences)."),
+        "rate {eta}, and a second forward pass that shows {outcome}. Every gradient is checked three ways "
+        "(backpropagation, the derivative of the whole loss, central finite differences)."),
     "title.outcome.down": "the loss going down",
     "title.outcome.up": "that this update raises the loss",
     "title.outcome.same": "that this update leaves the loss unchanged",
@@ -38,10 +38,15 @@ TEXT = {
     "backward.mitchell": (
         "In this convention the error term of a unit is {rule}, minus the derivative of the loss by its net "
         "input, and the update adds {update}."),
-    "backward.hadamard": "Here {odot} is the elementwise (Hadamard) product.",
+    "backward.hadamard": (
+        "BP1 to BP4 are the four equations of backpropagation: the output error, its propagation backwards, and "
+        "the weight and bias gradients. Here {odot} is the elementwise (Hadamard) product."),
     "backward.softmax_ce": (
         "With softmax outputs and cross-entropy the Jacobian sum collapses: {sum}, because the targets sum to 1."),
     "gradients.intro": "Each gradient is the delta of the receiving neuron times the local input of the parameter.",
+    "gradients.intro_negated": (
+        "Each gradient is minus the delta of the receiving neuron times the local input of the parameter (in this "
+        "convention the delta is minus the derivative of the loss)."),
     "gradients.intro_bias": (
         "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias)."),
     "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
@@ -76,6 +81,8 @@ TEXT = {
         "{count} at a ReLU kink ({z}), where the derivative is not defined; there the backpropagated value "
         "(using {rule}) lies between the one-sided differences."),
     "reference.recipe": "Output delta, hidden deltas backwards, then gradient = delta × local input, then the update:",
+    "reference.recipe_negated": (
+        "Output delta, hidden deltas backwards, then gradient = −delta × local input, then the update:"),
     "self_test.intro": "The answers come from this handout's own network.",
     "history.intro": (
         "One SGD update per example, in order{epochs}. Only the first step is worked in full above; the plot "

@@ -25,15 +25,16 @@ def build(ctx) -> Reference:
     gradient = chain(ctx.d_loss(N.weight(1, 1, 1)), ctx.fmt.latex(
         ctx.convention.expression(derivation.gradient(ParameterRef("weight", 1, 1, 1)))))
     recipe = [output] + hidden + [gradient] + update_rule(ctx)
-    return Reference(say("reference.recipe"), Grid.packed(recipe, max_columns=3), _pitfalls(ctx))
+    return Reference(say("reference.recipe_negated" if ctx.convention.negated else "reference.recipe"), Grid.packed(recipe, max_columns=3), _pitfalls(ctx))
 
 
 def _pitfalls(ctx) -> list[list]:
     names = set(ctx.network.activation_names)
     items = [sentence("Evaluate each activation derivative at the neuron's own pre-activation ", math("z"),
                       " (or through its own activation ", math("a = f(z)"), "), never at another neuron's input."),
-             sentence("Keep track of which local input multiplies which weight: the gradient of a weight is the "
-                      "delta of the neuron it feeds into times the activation it comes from."),
+             sentence("Keep track of which local input multiplies which weight: the gradient of a weight is "
+                      + ("minus " if ctx.convention.negated else "") +
+                      "the delta of the neuron it feeds into times the activation it comes from."),
              sentence("Use the weights from before the update when propagating deltas backwards; update all "
                       "parameters only after every gradient is known."),
              sentence("This handout rounds as it goes, as a hand calculation does; a computer keeps full precision, "

@@ -72,6 +72,6 @@ def build(ctx) -> SelfTest:
     before, after = fmt.value(ctx.values.forward.loss), fmt.value(ctx.values.after.loss)
     questions.append(_qa(
         sentence("Does this one update reduce the loss, and by how much?"),
-        sentence(f"{verdict}: ", math(f"{N.loss}\\colon {before} \\rightarrow {after}"),
+        sentence(f"{verdict}: ", math(N.loss), " goes from ", math(before), " to ", math(after),
                  ", a change of ", math(fmt.difference(after, before, ctx.step.shown_loss_change)), ".")))
     return SelfTest(say("self_test.intro"), questions)

@@ -29,7 +29,11 @@ def build(ctx) -> Summary:
     for ref in ctx.network.parameters():
         gradient = ctx.gradient(ref)
         small = fmt.small(ctx.gradient(ref, step.exact))
-        change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
+        if ctx.convention.negated and (ref.kind == "weight" or ctx.network.train_biases):
+            change = -ref.entry(ctx.values.change_W, ctx.values.change_b)
+            change_text = ("+" if change > 0 else "") + fmt.value(change)
+        else:
+            change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
         row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
         if checks:
             row += [fmt.value(checks[ref].finite_difference), scientific(checks[ref].relative_error)]
