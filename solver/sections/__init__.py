@@ -30,11 +30,6 @@ class Handout:
     records: dict
     context: object
 
-    @property
-    def view(self):
-        """The shared context (diagram layout and templates read its flags and symbols)."""
-        return self.context
-
 
 def chosen_sections(spec, steps: int) -> tuple[str, ...]:
     """The problem's ``sections`` list, or every section (history only with several steps)."""
