@@ -31,10 +31,6 @@ class StepRecord:
     check: CheckReport
 
     @property
-    def loss_reduction(self):
-        return self.exact.forward.loss - self.exact.after.loss
-
-    @property
     def loss_trend(self) -> str:
         """'down', 'up' or 'same': how the update changed the loss at full precision."""
         before, after = float(self.exact.forward.loss), float(self.exact.after.loss)

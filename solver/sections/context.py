@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 
 from ..convention import CONVENTIONS, Convention
@@ -129,8 +128,7 @@ class SectionContext:
         """An activation's number: given inputs exactly, computed ones by the policy."""
         forward = forward or self.values.forward
         if layer == 0:
-            value = forward.inputs[row - 1]
-            return self.fmt.given(value) if isinstance(value, Decimal) else self.fmt.given(self.step.inputs[row - 1])
+            return self.fmt.given(self.step.inputs[row - 1])
         return self.fmt.value(forward.layers[layer - 1].a[row - 1])
 
     def given(self, ref: ParameterRef) -> str:
