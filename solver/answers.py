@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .errors import ProblemError
 from .families import QuestionSpec
 from .rounding import RoundingPolicy, plain, to_decimal
 from .solution import Solution
@@ -77,11 +78,12 @@ def tolerance_of(question: QuestionSpec, value, policy: RoundingPolicy) -> tuple
     return float(half_unit), plain(half_unit)
 
 
-def _quantities(question: QuestionSpec, solution: Solution) -> list[tuple[str, str, object]]:
-    """(part key, LaTeX label, value) of every number the question asks for."""
+def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False) -> list[tuple[str, str, object]]:
+    """(part key, LaTeX label, value) of every number the question asks for: as a hand calculation in the
+    problem's rounding mode finds it, or at full precision (``exact``)."""
     notation, network = solution.notation, solution.network
     step = solution.steps[question.step - 1]
-    values = step.shown
+    values = step.exact if exact else step.shown
     depth = network.depth
     ask = question.ask
     if ask == "output":
@@ -116,14 +118,28 @@ def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
     return ", ".join(f"${label}$" for label in labels)
 
 
-def answer_question(question: QuestionSpec, solution: Solution) -> AnsweredQuestion:
+def answer_question(question: QuestionSpec, solution: Solution, source: str | None = None) -> AnsweredQuestion:
     """The question's wording and every answer, read from the solution (the values a student finds
     by hand: in carry mode, the rounded-as-you-go values)."""
     policy = solution.policy
     answers = []
-    for key, label, value in _quantities(question, solution):
+    exact_values = [value for _, _, value in _quantities(question, solution, exact=True)]
+    for (key, label, value), exact in zip(_quantities(question, solution), exact_values):
         tolerance, tolerance_shown = tolerance_of(question, value, policy)
-        answers.append(Answer(key, label, float(value), policy.show(value), tolerance, tolerance_shown))
+        shown = policy.show(value)
+        printed_gap = abs(Decimal(shown) - to_decimal(value))
+        if Decimal(repr(tolerance)) < printed_gap:
+            version = solution.problem.source.rsplit(" (", 1)[-1].rstrip(")") if source else ""
+            raise ProblemError(source or solution.problem.source, "questions", (
+                f"question '{question.id}'{f' ({version})' if version else ''}: the tolerance {tolerance_shown} rejects the answer the key prints "
+                f"({shown}, from {plain(to_decimal(value).normalize())}); use tolerance: policy, or one of at "
+                f"least {plain(printed_gap.normalize())}"))
+        if policy.carries:
+            other_method = abs(Decimal(policy.show(exact)) - to_decimal(value))
+            if Decimal(repr(tolerance)) < other_method:
+                tolerance = float(other_method)
+                tolerance_shown = plain(other_method.normalize())
+        answers.append(Answer(key, label, float(value), shown, tolerance, tolerance_shown))
     prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
     if len(solution.steps) > 1:
         prompt = f"SGD step {question.step}: {prompt}"

@@ -93,7 +93,7 @@ def _failed_constraint(family: Family, solution: Solution) -> str | None:
         return "loss_decreases"
     if constraints.nonzero_at_policy:
         for question in family.questions:
-            if any(Decimal(a.shown) == 0 for a in answer_question(question, solution).answers):
+            if any(Decimal(a.shown) == 0 for a in answer_question(question, solution, family.source).answers):
                 return "nonzero_at_policy"
     return None
 

@@ -68,7 +68,7 @@ def _answers(family: Family, version: Version, solution: Solution) -> list[tuple
     """(answer id, full-precision value, printed value) of every answer of one draw (runs in a worker)."""
     found = []
     for question in family.questions:
-        answered = answer_question(question, solution)
+        answered = answer_question(question, solution, family.source)
         found += [(answered.answer_id(a), a.value, a.shown) for a in answered.answers]
     return found
 

@@ -224,6 +224,17 @@ def test_moodle_xml_parses_and_every_answer_has_its_tolerance(sample_exam):
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+@pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
+def test_the_printed_answer_is_accepted_by_its_own_tolerance(family_path, sample_exam, layered_exam):
+    from decimal import Decimal
+
+    folder = sample_exam if family_path == SAMPLE else layered_exam
+    rows = read_csv(folder)
+    assert rows and all(row["shown"] for row in rows)
+    for row in rows:
+        assert abs(Decimal(row["shown"]) - Decimal(row["answer"])) <= Decimal(row["tolerance"]), row
+
+
 def test_every_paper_shows_its_network_and_neuron_equations(sample_exam):
     """A student can tell which connection a weight is: every version's paper (LaTeX, Markdown and Moodle)
     draws the network with its weights and gives the symbolic neuron equations, and shows no computed value."""
@@ -313,6 +324,9 @@ def test_impossible_constraints_fail_with_exit_code_2_and_write_nothing(tmp_path
     (("points: 3,", "points: {range: [1, 3], step: 1},"), "questions[3].points: a drawing rule is not allowed"),
     (("min_derivative: 0.05", "min_derivative: {choice: [0.05, 0.1]}"),
      "constraints.min_derivative: a drawing rule is not allowed"),
+    # a tolerance narrower than the rounding of the printed answer would mark the key's own answer wrong
+    (("tolerance: {absolute: 0.001}", "tolerance: {relative: 0.001}"),
+     "questions: question 'q6' (version 1): the tolerance"),
 ])
 def test_bad_family_files_name_the_field(tmp_path, edit, expected):
     path = tmp_path / "bad.yaml"

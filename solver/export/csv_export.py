@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 from fractions import Fraction
 
-COLUMNS = ("version", "question", "answer", "tolerance", "points")
+COLUMNS = ("version", "question", "answer", "shown", "tolerance", "points")
 
 
 def points_text(points: Fraction) -> str:
@@ -16,14 +16,15 @@ def points_text(points: Fraction) -> str:
 
 
 def answers_csv(versions) -> str:
-    """The CSV text: version code, answer id (``q3`` or ``q3:a1[2]``), full-precision answer and absolute
-    tolerance (``repr`` of the float), and the points of that answer."""
+    """The CSV text: version code, answer id (``q3`` or ``q3:a1[2]``), answer (``repr`` of the float), the
+    answer exactly as the key prints it, the absolute tolerance (``repr``; it always accepts the printed
+    answer), and the points of that answer."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
     for version in versions:
         for question in version.questions:
             for answer in question.answers:
-                writer.writerow((version.code, question.answer_id(answer), repr(answer.value),
+                writer.writerow((version.code, question.answer_id(answer), repr(answer.value), answer.shown,
                                  repr(answer.tolerance), points_text(question.answer_points)))
     return stream.getvalue()
