@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-
 from ..equations import Grid, chain
 from ..formatting import partial
 from ..functions import a as a_sym
@@ -15,6 +14,8 @@ from .records import Block
 
 @dataclass(frozen=True)
 class Activations:
+    """The record of the activation section (fields: docs/templates.md)."""
+
     heading: str
     blocks: list[Block]
 

@@ -12,6 +12,8 @@ from .records import Block, Table
 
 @dataclass(frozen=True)
 class After:
+    """The record of the after section (fields: docs/templates.md)."""
+
     blocks: list[Block]
     loss: Equation
     comparison: Table

@@ -14,6 +14,8 @@ from .records import Block, merged
 
 @dataclass(frozen=True)
 class Backward:
+    """The record of the backward section (fields: docs/templates.md)."""
+
     intro: list
     rules: list[Block]
     numbers: list[Block]

@@ -13,6 +13,8 @@ PATHS_SHOWN_MAX = 8
 
 @dataclass(frozen=True)
 class Chain:
+    """The record of the chain section (fields: docs/templates.md)."""
+
     parameter: str
     intro: list
     paths: list[list]

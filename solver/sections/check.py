@@ -23,6 +23,8 @@ def scientific(value: float, digits: int = 3) -> str:
 
 @dataclass(frozen=True)
 class Check:
+    """The record of the check section (fields: docs/templates.md)."""
+
     intro: list
     table: Table | None
     subset: list

@@ -9,6 +9,8 @@ from .prose import math, say
 
 @dataclass(frozen=True)
 class Diagram:
+    """The record of the diagram section (fields: docs/templates.md)."""
+
     layout: dict | None
     caption: list
     biases: list

@@ -13,6 +13,8 @@ from .records import Block, merged
 
 @dataclass(frozen=True)
 class Forward:
+    """The record of the forward section (fields: docs/templates.md)."""
+
     intro: list
     blocks: list[Block]
     matrix: Grid | None

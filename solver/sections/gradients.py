@@ -10,6 +10,8 @@ from .records import Block, merged
 
 @dataclass(frozen=True)
 class Gradients:
+    """The record of the gradients section (fields: docs/templates.md)."""
+
     intro: list
     blocks: list[Block]
 

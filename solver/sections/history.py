@@ -10,6 +10,8 @@ from .records import Table
 
 @dataclass(frozen=True)
 class History:
+    """The record of the history section (fields: docs/templates.md)."""
+
     intro: list
     table: Table
     points: list[tuple[int, float]]

@@ -8,6 +8,8 @@ from ..equations import Equation, Part, chain
 
 @dataclass(frozen=True)
 class Loss:
+    """The record of the loss section (fields: docs/templates.md)."""
+
     equation: Equation
 
 

@@ -12,6 +12,8 @@ from .update import update_rule
 
 @dataclass(frozen=True)
 class Reference:
+    """The record of the reference section (fields: docs/templates.md)."""
+
     intro: list
     recipe: Grid
     pitfalls: list[list]

@@ -14,6 +14,8 @@ from .update import update_equations
 
 @dataclass(frozen=True)
 class SelfTest:
+    """The record of the self-test section (fields: docs/templates.md)."""
+
     intro: list
     questions: list[dict]
 

@@ -12,6 +12,8 @@ from .records import Block, Table
 
 @dataclass(frozen=True)
 class Setup:
+    """The record of the setup section (fields: docs/templates.md)."""
+
     given: Grid
     parameters: list[Block]
     matrices: Grid | None

@@ -11,6 +11,8 @@ from .records import TABLES_SIDE_BY_SIDE_WIDTH, Table
 
 @dataclass(frozen=True)
 class Summary:
+    """The record of the summary section (fields: docs/templates.md)."""
+
     parameters: Table
     quantities: Table
     note: list

@@ -10,6 +10,8 @@ from .prose import math, say, sentence
 
 @dataclass(frozen=True)
 class Title:
+    """The record of the title section (fields: docs/templates.md)."""
+
     title: str
     byline: list[str]
     intro: list

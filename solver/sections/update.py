@@ -11,6 +11,8 @@ from .records import Block, merged
 
 @dataclass(frozen=True)
 class Update:
+    """The record of the update section (fields: docs/templates.md)."""
+
     rule: Grid
     frozen: list
     blocks: list[Block]
