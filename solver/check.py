@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from .derive import Derivation, full_loss
-from .errors import VerificationError
+from .errors import NumericalError, VerificationError
 from .evaluate import FloatNumerics, Parameters, PreciseNumerics, forward, loss_at, train_step
 from .network import Network, ParameterRef
 
@@ -154,6 +154,14 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
         if not agrees and kinks:
             one_sided = sorted(((plus - loss0) / h, (loss0 - minus) / h))
             at_kink = one_sided[0] - 1e-6 <= analytic <= one_sided[1] + 1e-6
+            if not at_kink:
+                # two kinks at once can make both one-sided derivatives agree with each other but not with
+                # ReLU'(0) = 0: the loss has no derivative there that any convention gives, so refuse the point
+                raise NumericalError("weights", (
+                    f"a ReLU pre-activation is exactly 0 (a kink), and there the chain rule with ReLU'(0) = 0 "
+                    f"gives {analytic:.3g} for {ref.key} while the loss changes by {one_sided[0]:.3g} to "
+                    f"{one_sided[1]:.3g} per unit on either side; change a weight, bias or input so that no "
+                    "ReLU neuron sits exactly at 0"))
         if not (agrees or at_kink):
             raise VerificationError(
                 f"gradient check failed for {ref.key}: backprop {analytic:.12g}, central difference "

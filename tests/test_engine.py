@@ -257,3 +257,20 @@ def test_problem_files_exist():
 def test_schema_rejects_a_wrong_file(problem_schema, change):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(mapping(**change), problem_schema)
+
+
+def test_a_double_relu_kink_is_refused_with_a_clear_message():
+    """Found by Hypothesis: both ReLU outputs sit exactly at z = 0, so the loss rises on either side of w1 and
+    no ReLU'(0) convention matches it; the problem is refused (exit 2), not reported as a solver failure."""
+    from decimal import Decimal as D
+
+    from solver.api import problem_from_mapping, solve
+    from solver.errors import ProblemError
+
+    problem = problem_from_mapping({
+        "network": {"layers": [1, 1, 4, 2], "activation": ["tanh", "tanh", "relu"], "bias": False},
+        "weights": [[[D("0")]], [[D("0")], [D("0")], [D("0")], [D("0.01")]],
+                    [[D("0"), D("0"), D("0"), D("0.02")], [D("0"), D("0"), D("0"), D("-0.01")]]],
+        "input": [D("0.03")], "target": [D("-0.17"), D("0.34")], "loss": "mse", "learning_rate": D("0.1")})
+    with pytest.raises(ProblemError, match=r"weights: a ReLU pre-activation is exactly 0 \(a kink\)"):
+        solve(problem)
