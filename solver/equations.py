@@ -233,6 +233,8 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
 def arithmetic_value(latex: str) -> Fraction | None:
     """The exact value of a written-out calculation on numbers ('0.15(0.05) + 0.35', '(0.9)(0.0435)',
     '0.6 \\cdot (1 - 0.6)'), or None when the text is not pure arithmetic on decimal numbers."""
+    if plain_number(latex) is not None:
+        return None
     text = _COLOUR.sub("", latex).replace(r"\boxed", "")
     for wide, narrow in ((r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"),
                          (r"\cdot", "*"), (r"\times", "*")):
@@ -252,8 +254,6 @@ def arithmetic_value(latex: str) -> Fraction | None:
     try:
         tree = ast.parse(re.sub(r"[0-9]*\.?[0-9]+", name, text), mode="eval")
     except SyntaxError:
-        return None
-    if _plain_number(latex) is not None:
         return None
     return _evaluate(tree.body, numbers)
 
@@ -278,12 +278,12 @@ def honest_relations(parts: tuple[Part, ...]) -> tuple[Part, ...]:
     numbers, gives the shown number; otherwise '\\approx'. Parts that are not such a pair keep theirs."""
     checked = list(parts)
     for index in range(1, len(parts)):
-        result = _plain_number(parts[index].text)
+        result = plain_number(parts[index].text)
         if result is None:
             result = arithmetic_value(parts[index].text)
         calculation = arithmetic_value(parts[index - 1].text)
         if calculation is None:
-            calculation = _plain_number(parts[index - 1].text)
+            calculation = plain_number(parts[index - 1].text)
         if result is None or calculation is None or parts[index].relation not in ("=", r"\approx"):
             continue
         relation = "=" if calculation == result else r"\approx"
@@ -291,6 +291,14 @@ def honest_relations(parts: tuple[Part, ...]) -> tuple[Part, ...]:
     return tuple(checked)
 
 
-def _plain_number(latex: str) -> Fraction | None:
+PLAIN_NUMBER = re.compile(r"-?[0-9]*\.?[0-9]+")
+"""A number written in plain decimal notation (no exponent)."""
+
+
+def plain_number(latex: str) -> Fraction | None:
+    """The value of a printed number ('0.047', '\\boxed{-0.5}', '(-0.3)' in colour), or None when the text
+    is anything else (a calculation, a symbol, scientific notation)."""
     text = _COLOUR.sub("", latex).replace(r"\boxed", "").replace("{", "").replace("}", "").strip()
-    return Fraction(text) if re.fullmatch(r"-?[0-9]*\.?[0-9]+", text) else None
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return Fraction(text) if PLAIN_NUMBER.fullmatch(text) else None

@@ -9,6 +9,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from .equations import PLAIN_NUMBER, plain_number, visible_width
 from .notation import Notation
 from .rounding import RoundingPolicy, plain, scientific, to_decimal
 
@@ -52,8 +53,7 @@ class Formatter:
         """
         number = to_decimal(value)
         if self.policy.significant is not None and number != 0 and not Decimal("1e-4") <= abs(number) < Decimal("1e6"):
-            mantissa, exponent = scientific(self.policy.round(number), self.policy.significant)
-            return f"{mantissa} \\times 10^{{{exponent}}}"
+            return times_ten(*scientific(self.policy.round(number), self.policy.significant))
         return self._fixed(value)
 
     def _fixed(self, value) -> str:
@@ -84,34 +84,38 @@ class Formatter:
     def relation(self, exact, shown) -> str:
         """'=' when the exact value equals the shown one, else '\\approx' (in every rounding mode)."""
         if isinstance(shown, str):
-            if not re.fullmatch(r"-?[0-9]*\.?[0-9]+", shown):
+            shown = plain_number(shown)
+            if shown is None:
                 return r"\approx"
-            shown = Decimal(shown)
-        return "=" if to_decimal(exact) == to_decimal(shown) else r"\approx"
+        return "=" if Fraction(to_decimal(exact)) == Fraction(shown) else r"\approx"
 
     def relation_for(self, expr: sp.Expr, texts: dict, shown: str) -> str:
         """'=' when ``expr`` evaluated exactly at the printed numbers ``texts`` (symbol -> LaTeX number)
         gives the printed result ``shown``, else '\\approx'."""
-        numbers = [text.strip("()") for text in list(texts.values()) + [shown]]
-        if not all(re.fullmatch(r"-?[0-9]*\.?[0-9]+", number) for number in numbers):
+        numbers = {symbol: plain_number(text) for symbol, text in texts.items()}
+        result = plain_number(shown)
+        if result is None or None in numbers.values():
             return r"\approx"
-        exact = expr.subs({symbol: sp.Rational(text.strip("()")) for symbol, text in texts.items()})
+        exact = expr.subs({symbol: sp.Rational(number.numerator, number.denominator) for symbol, number in numbers.items()})
         if not exact.is_Rational:
             return r"\approx"
-        return "=" if Fraction(int(exact.p), int(exact.q)) == Fraction(shown) else r"\approx"
+        return "=" if Fraction(int(exact.p), int(exact.q)) == result else r"\approx"
+
+    def unrounded_note(self, value) -> str:
+        """The remark after a result that rounds to zero: its unrounded size (else '')."""
+        small = self.small(value)
+        return f"(\\text{{unrounded: }} {small})" if small else ""
 
     def small(self, value) -> str | None:
         """'2.26 \\times 10^{-4}' for values the policy rounds to zero, else None."""
         if not self.policy.rounds_to_zero(value):
             return None
-        mantissa, exponent = scientific(value)
-        return f"{mantissa} \\times 10^{{{exponent}}}"
+        return times_ten(*scientific(value))
 
     def difference(self, after: str, before: str, exact) -> str:
         """``after - before`` of two printed numbers, as those numbers give it (so that a change column
         agrees with the numbers beside it); the exact change by the policy when either is not plain."""
-        plain_number = re.compile(r"-?[0-9]*\.?[0-9]+")
-        if plain_number.fullmatch(after) and plain_number.fullmatch(before):
+        if PLAIN_NUMBER.fullmatch(after) and PLAIN_NUMBER.fullmatch(before):
             change = Decimal(after) - Decimal(before)
             text = plain(change)
         else:
@@ -127,8 +131,7 @@ class Formatter:
         if number == 0:
             return "0"
         if abs(number) < Decimal("0.001") or abs(number) >= Decimal(10) ** 6:
-            mantissa, exponent = scientific(number)
-            return f"{mantissa} \\times 10^{{{exponent}}}"
+            return times_ten(*scientific(number))
         return plain(RoundingPolicy(decimals=None, significant=digits).round(number).normalize())
 
     @staticmethod
@@ -202,6 +205,11 @@ class Formatter:
         return self.latex(expr, names, numeric=True)
 
 
+def times_ten(mantissa: str, exponent: int) -> str:
+    """'2.27 \\times 10^{-4}'."""
+    return f"{mantissa} \\times 10^{{{exponent}}}"
+
+
 def partial(of: str, by: str) -> str:
     """\\frac{\\partial of}{\\partial by}."""
     return f"\\frac{{\\partial {of}}}{{\\partial {by}}}"
@@ -214,8 +222,6 @@ def partial_inline(of: str, by: str) -> str:
 
 def symbol_list(symbols: list[str], limit: int = 4, width: int = 13) -> str:
     """'x_1, x_2' or 'x_1, \\dots, x_9': at most ``limit`` symbols and about ``width`` visible characters."""
-    from .equations import visible_width
-
     if len(symbols) <= limit and visible_width(", ".join(symbols)) <= width:
         return ", ".join(symbols)
     three = f"{symbols[0]}, {symbols[1]}, \\dots, {symbols[-1]}"

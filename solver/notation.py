@@ -99,6 +99,11 @@ class Notation:
         return PRESETS[self.preset]
 
     # --- colour -----------------------------------------------------------------
+    @staticmethod
+    def activation_role(layer: int) -> str:
+        """The colour role of layer ``layer``'s activations: 'input' for layer 0, else 'activation'."""
+        return "input" if layer == 0 else "activation"
+
     def paint(self, role: str, latex: str) -> str:
         """Wrap ``latex`` in the colour of ``role`` when colour coding is on."""
         if not self.colour or role not in ROLE_COLOURS:
@@ -264,7 +269,7 @@ class Notation:
         names = {sym.loss: self.loss, sym.eta: self.eta}
         for l, row in enumerate(sym.a):
             for j, s in enumerate(row, 1):
-                names[s] = self.paint("input" if l == 0 else "activation", self.activation(l, j))
+                names[s] = self.paint(self.activation_role(l), self.activation(l, j))
         for l in self.network.layer_indices:
             for j in range(1, self._sizes[l] + 1):
                 names[sym.z[l][j - 1]] = self.preactivation(l, j)

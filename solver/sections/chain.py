@@ -72,11 +72,11 @@ def build(ctx) -> Chain:
     written = [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]]
     rounded = ctx.fmt.rounded(arithmetic_value(" ".join(written)))
     exact = ctx.gradient(ref, ctx.step.exact)
-    small = ctx.fmt.small(exact)
+    unrounded = ctx.fmt.unrounded_note(exact)
     shown = ctx.fmt.value(ctx.gradient(ref))
     expanded = [equation(lhs if i == 0 else "", Part((s,), "=" if i == 0 else "+")) for i, s in enumerate(sequences)]
-    numeric = equation(lhs, written, rounded, boxed=True, note=f"(\\text{{unrounded: }} {small})" if small else "")
-    note = say("chain.tiny") if small else []
+    numeric = equation(lhs, written, rounded, boxed=True, note=unrounded)
+    note = say("chain.tiny") if unrounded else []
     if rounded != shown:
         key = "chain.carried" if ctx.solution.policy.carries else "chain.full_precision"
         note = note + say(key, value=math(shown))

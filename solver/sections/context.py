@@ -102,7 +102,7 @@ class SectionContext:
 
     def number_term(self, weight: str, activation: str, layer: int = 1) -> str:
         """weight times activation in the preset's term order (numbers; coloured by role)."""
-        source = "input" if layer == 1 else "activation"
+        source = self.N.activation_role(layer - 1)
         if self.N.style.input_first:
             return self.fmt.product(activation, weight, roles=(source, "weight"))
         return self.fmt.product(weight, activation, roles=("weight", source))
@@ -110,7 +110,7 @@ class SectionContext:
     def symbolic_sum(self, layer: int, row: int) -> list[str]:
         """The pre-activation's weighted sum as pieces: w x + w x + b."""
         terms = [self.term(self.N.paint("weight", self.N.weight(layer, row, k)),
-                           self.N.paint("input" if layer == 1 else "activation", self.act(layer - 1, k)))
+                           self.N.paint(self.N.activation_role(layer - 1), self.act(layer - 1, k)))
                  for k in self.rows(layer - 1)]
         if self.network.has_bias:
             terms.append(self.N.paint("weight", self.N.bias(layer, row)))

@@ -23,7 +23,7 @@ def gradient_equation(ctx, ref) -> Equation:
     if ref.kind == "weight":
         symbolic = f"{N.delta(l, ref.row)} {ctx.act(l - 1, ref.column)}"
         product = ctx.fmt.product(delta, ctx.shown_activation(l - 1, ref.column),
-                                  roles=("error", "input" if l == 1 else "activation"))
+                                  roles=("error", N.activation_role(l - 1)))
     else:
         symbolic, product = N.delta(l, ref.row), None
     if ctx.convention.negated:
@@ -31,9 +31,8 @@ def gradient_equation(ctx, ref) -> Equation:
         product = f"-{product}" if product else f"-{ctx.fmt.wrap(delta, delta)}"
     value = ctx.fmt.value(ctx.gradient(ref))
     exact = ctx.gradient(ref, ctx.step.exact)
-    small = ctx.fmt.small(exact)
     return chain(ctx.d_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
-                 boxed=True, note=f"(\\text{{unrounded: }} {small})" if small else "")
+                 boxed=True, note=ctx.fmt.unrounded_note(exact))
 
 def build(ctx) -> Gradients:
     blocks = [Block(f"{ctx.N.layer_title(l)} parameters",

@@ -41,7 +41,7 @@ def update_equations(ctx, ref) -> list[Equation]:
             factors.append(ctx.shown_activation(l - 1, ref.column))
             local = f" \\, {ctx.act(l - 1, ref.column)}"
         carried = ctx.fmt.product(eta, ctx.fmt.value(-ctx.gradient(ref)), roles=(None, "error"))
-        roles = (None, "error", "input" if l == 1 else "activation")
+        roles = (None, "error", N.activation_role(l - 1))
         return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors, roles=roles),
                       carried if ref.kind == "weight" else None, change),
                 chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True)]
