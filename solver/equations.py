@@ -26,7 +26,8 @@ _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|[{}]|[_^]|[^\\{}_^\s]|\s+")
 def visible_width(latex: str) -> int:
     """A rough count of the characters a LaTeX fragment shows: a command counts as one, a fraction as
     its wider half, sub- and superscripts as half their width, matrices by their widest row."""
-    return round(_width(_TOKEN.findall(latex), 0, len(_TOKEN.findall(latex)))[0])
+    tokens = _TOKEN.findall(latex)
+    return round(_width(tokens, 0, len(tokens))[0])
 
 
 def _group(tokens, start):
@@ -67,8 +68,7 @@ def _width(tokens, start, end) -> tuple[float, int]:
             _, body = _group(tokens, index + 1)
             closing = next((i for i in range(body, end) if tokens[i] == r"\end"), end)
             rows = "".join(tokens[body:closing]).split(r"\\")
-            total += max(_width(_TOKEN.findall(row), 0, len(_TOKEN.findall(row)))[0] + 2 * row.count("&")
-                         for row in rows) + 3
+            total += max(visible_width(row) + 2 * row.count("&") for row in rows) + 3
             index = _group(tokens, closing + 1)[1]
         elif token in (r"\left", r"\right", r"\bigl", r"\bigr", r"\color", r"\,", r"\;", r"\quad"):
             index += 1

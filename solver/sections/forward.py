@@ -30,7 +30,7 @@ def layer_blocks(ctx, forward, new=None, prime: str = "") -> list[Block]:
     ``prime`` marks the symbols of the pass after the update."""
     blocks = []
     for l in ctx.network.layer_indices:
-        rows = [_neuron(ctx, forward, l, j, new, prime) for j in ctx.rows(l)]
+        rows = [neuron_equations(ctx, forward, l, j, new, prime) for j in ctx.rows(l)]
         blocks.append(Block(ctx.N.layer_title(l), Grid.of(rows)))
     return merged(blocks, ctx.chain_network)
 
@@ -39,7 +39,8 @@ def _parameter_text(ctx, ref, new) -> str:
     return ctx.given(ref) if new is None else ctx.fmt.value(ref.entry(new.weights, new.biases))
 
 
-def _neuron(ctx, forward, l: int, j: int, new, prime: str) -> list:
+def neuron_equations(ctx, forward, l: int, j: int, new=None, prime: str = "") -> list:
+    """[z = ..., a = ...] of one neuron in a forward pass (see :func:`layer_blocks` for ``new``, ``prime``)."""
     layer = forward.layers[l - 1]
     weights = [_parameter_text(ctx, ParameterRef("weight", l, j, k), new) for k in ctx.rows(l - 1)]
     inputs = [ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)]

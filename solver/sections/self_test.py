@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..equations import Equation
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
-from .forward import layer_blocks
+from .forward import neuron_equations
 from .prose import math, say, sentence
 from .update import update_equations
 
@@ -36,8 +36,7 @@ def build(ctx) -> SelfTest:
     fwd = ctx.values.forward
     questions = []
     if net.activation(1).elementwise:
-        activation_eq = next(eq for block in layer_blocks(ctx, fwd) for eq in block.grid.equations
-                             if eq.lhs == ctx.act(1, 1))
+        activation_eq = neuron_equations(ctx, fwd, 1, 1)[1]
         fprime = _inline(fprime_equation(ctx, 1, 1, fwd), short=True)
         questions.append(_qa(
             sentence("Given ", math(f"{N.preactivation(1, 1)} = {fmt.value(fwd.layers[0].z[0])}"), ", compute ",
