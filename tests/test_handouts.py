@@ -76,8 +76,19 @@ def test_svg_diagram_is_well_formed(rendered, problem):
         ROOT / "problems" / f"{problem}.yaml").spec.network.layers)
 
 
-@pytest.mark.parametrize("name", ["seed001_named_2_2_1", "seed002_mitchell_3_2_1"])
+SNAPSHOT_PROBLEMS = {
+    "seed000_simple_2_2_1": "arrows preset, 6 decimals, display mode",
+    "seed001_named_2_2_1": "named preset, 3 decimals, display mode",
+    "seed002_mitchell_3_2_1": "mitchell preset, 4 decimals, carry mode",
+    "seed002_two_outputs_2_2_2": "mitchell preset, 3 significant figures, carry mode",
+    "seed003_layered_3_2_2_1": "layered preset, 4 significant figures, display mode",
+}
+"""One reviewed snapshot per notation preset and per rounding mode (decimals/significant x display/carry)."""
+
+
+@pytest.mark.parametrize("name", sorted(SNAPSHOT_PROBLEMS))
 def test_reviewed_snapshots(rendered, name):
+    assert not (UPDATE and os.environ.get("CI")), "UPDATE_SNAPSHOTS=1 is refused when CI is set"
     for suffix in ("md", "tex"):
         snapshot = SNAPSHOTS / f"{name}.{suffix}"
         text = rendered[name][f"handout.{suffix}"]
