@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .errors import VerificationError
 from .functions import LOSSES, a as a_sym, z as z_sym
 from .network import Network, ParameterRef
 
@@ -49,19 +50,23 @@ def softmax_jacobian_output_form(outputs: list[sp.Symbol], k: int, j: int) -> sp
     return outputs[k] * ((1 if k == j else 0) - outputs[j])
 
 
-@lru_cache(maxsize=None)
-def verify_softmax_jacobian(size: int) -> None:
-    """Prove with SymPy that d softmax_k / d z_j equals the output form (raises AssertionError).
-
-    A size proved once stays proved: the result is cached (a failure is not, so it raises every time)."""
+def softmax_jacobian_mismatches(size: int, form=softmax_jacobian_output_form) -> list[tuple[int, int]]:
+    """The entries (k, j), 1-based, where SymPy's d softmax_k / d z_j differs from ``form``."""
     zs = sp.symbols(f"s_1:{size + 1}", real=True)
     denominator = sp.Add(*[sp.exp(v) for v in zs])
     soft = [sp.exp(v) / denominator for v in zs]
-    for k in range(size):
-        for j in range(size):
-            derived = sp.diff(soft[k], zs[j])
-            stated = softmax_jacobian_output_form(soft, k, j)
-            assert sp.simplify(derived - stated) == 0, f"softmax Jacobian ({k}, {j})"
+    return [(k + 1, j + 1) for k in range(size) for j in range(size)
+            if sp.simplify(sp.diff(soft[k], zs[j]) - form(soft, k, j)) != 0]
+
+
+@lru_cache(maxsize=None)
+def verify_softmax_jacobian(size: int) -> None:
+    """Prove with SymPy that d softmax_k / d z_j equals the output form, or raise VerificationError.
+
+    A size proved once stays proved: the result is cached (a failure is not, so it raises every time)."""
+    wrong = softmax_jacobian_mismatches(size)
+    if wrong:
+        raise VerificationError(f"the softmax Jacobian's output form is wrong at entries {wrong}")
 
 
 @lru_cache(maxsize=256)

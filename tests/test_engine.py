@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from solver import api, evaluate
 from solver.api import load_problem, problem_from_mapping, solve
 from solver.cli import main
-from solver.derive import Derivation, verify_softmax_jacobian
+from solver.derive import Derivation, softmax_jacobian_mismatches, verify_softmax_jacobian
 from solver.errors import ProblemError, VerificationError
 from solver.functions import ACTIVATIONS, Activation, a, z
 from solver.network import Network
@@ -61,8 +61,19 @@ def test_a_wrong_derivative_form_fails_verification():
         Activation("bad", "Bad", "b", lambda sp, z, a: (1 / (1 + sp.exp(-z)), a * (1 + a))).verify()
 
 
-def test_softmax_jacobian_is_proved():
-    verify_softmax_jacobian(3)
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_softmax_jacobian_is_proved(size):
+    assert softmax_jacobian_mismatches(size) == []
+    assert verify_softmax_jacobian(size) is None
+
+
+def test_a_wrong_softmax_jacobian_is_caught_entry_by_entry():
+    # a_k (1 - a_j) everywhere: right on the diagonal, wrong off it (the true entry is -a_k a_j)
+    def diagonal_everywhere(outputs, k, j):
+        return outputs[k] * (1 - outputs[j])
+
+    assert softmax_jacobian_mismatches(2, diagonal_everywhere) == [(1, 2), (2, 1)]
+    assert softmax_jacobian_mismatches(3, lambda outputs, k, j: -outputs[k] * outputs[j]) == [(1, 1), (2, 2), (3, 3)]
 
 
 def test_relu_derivative_at_zero_is_zero():

@@ -24,6 +24,13 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
+def assert_math_renders(markdown: str, at_least: int = 50) -> None:
+    """The Markdown holds real math (at least ``at_least`` fragments) and all of it renders."""
+    fragments = extract_math(markdown)
+    assert len(fragments) >= at_least, f"only {len(fragments)} math fragments found"
+    assert render_errors(fragments) == []
+
+
 @pytest.fixture(scope="module")
 def rendered():
     """Every seed problem rendered once (tex and md)."""
@@ -61,9 +68,7 @@ def test_handouts_stay_within_their_page_limits(rendered, problem, tmp_path):
 
 @pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
 def test_markdown_math_renders_in_katex_and_mathjax(rendered, problem):
-    fragments = extract_math(rendered[problem]["handout.md"])
-    assert len(fragments) > 50
-    assert render_errors(fragments) == []
+    assert_math_renders(rendered[problem]["handout.md"])
 
 
 @pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
@@ -228,7 +233,7 @@ def test_wide_network_breaks_long_lines_and_math_blocks(tmp_path):
         "learning_rate": 0.1,
     })
     outputs = render_outputs(solve(problem), ("tex", "md"))
-    assert render_errors(extract_math(outputs["handout.md"])) == []
+    assert_math_renders(outputs["handout.md"])
     tex = tmp_path / "handout.tex"
     tex.write_text(outputs["handout.tex"], encoding="utf-8")
     compile_pdf(tex)
@@ -249,7 +254,7 @@ def test_colour_coding_compiles_and_colours_the_symbols(tmp_path):
     assert r"{\color{#D55E00}\delta^{(1)}_{1}}" in md and "bperror" not in md
     assert r"{\color{bpweight}0.1} \cdot {\color{bpinput}1.0}" in tex
     assert "Colour code: " in tex and "Colour code: " in md
-    assert render_errors(extract_math(outputs["handout.md"])) == []
+    assert_math_renders(outputs["handout.md"])
     tex = tmp_path / "handout.tex"
     tex.write_text(outputs["handout.tex"], encoding="utf-8")
     compile_pdf(tex)
