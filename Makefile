@@ -3,7 +3,7 @@ PY ?= python3
 BIN := .venv/bin
 MATHCHECK := tests/mathcheck
 
-.PHONY: .venv handouts test exam bench clean
+.PHONY: .venv handouts test exam bench mutation clean
 
 .venv: .venv/.installed
 
@@ -29,6 +29,13 @@ exam: .venv/.installed
 bench: .venv/.installed
 	$(BIN)/python benchmarks/bench.py
 
+# Mutation testing (not in CI; about 20-40 minutes on 2 cores): see docs/testing.md.
+mutation: .venv/.installed
+	$(BIN)/pip install --quiet -e '.[mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 >/dev/null
+	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_summary.py
+
 clean:
-	rm -rf .venv output build dist *.egg-info .pytest_cache .hypothesis $(MATHCHECK)/node_modules
+	rm -rf .venv output build dist mutants *.egg-info .pytest_cache .hypothesis $(MATHCHECK)/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -56,7 +56,7 @@ class RoundingPolicy:
         with localcontext(_WIDE):
             rounded = number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
         if self.significant is not None and rounded.adjusted() > number.adjusted():
-            rounded = rounded.quantize(Decimal(1).scaleb(exponent + 1), rounding=ROUND_HALF_UP)
+            rounded = rounded.quantize(Decimal(1).scaleb(exponent + 1))  # exact: 9.995 -> 10.00 -> 10.0
         return abs(rounded) if rounded == 0 else rounded
 
     def _zero_quantum(self) -> Decimal:
@@ -97,5 +97,5 @@ def scientific(value, digits: int = 3) -> tuple[str, int]:
         mantissa = (number.scaleb(-exponent)).quantize(Decimal(1).scaleb(-(digits - 1)), rounding=ROUND_HALF_UP)
     if abs(mantissa) >= 10:
         exponent += 1
-        mantissa = (mantissa / 10).quantize(Decimal(1).scaleb(-(digits - 1)), rounding=ROUND_HALF_UP)
+        mantissa = (mantissa / 10).quantize(Decimal(1).scaleb(-(digits - 1)))  # exact: 10.00 -> 1.000
     return plain(mantissa), exponent

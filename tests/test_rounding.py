@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from solver.rounding import RoundingPolicy, scientific, to_decimal
+from solver.rounding import RoundingPolicy, plain, scientific, to_decimal
+from solver.spec import RoundingSpec
 
 
 @pytest.mark.parametrize("value, decimals, expected", [
@@ -80,6 +81,14 @@ def test_carry_mode_chain_rounds_each_quantity_before_it_is_used():
     assert policy.round(Decimal("0.05") * delta) == Decimal("0.0026")
 
 
+@pytest.mark.parametrize("value, expected", [
+    (Decimal("-0"), "0"), (Decimal("-0.000"), "0.000"), (Decimal("1E+3"), "1000"), (Decimal("-2.50"), "-2.50"),
+    (Decimal("1E-7"), "0.0000001"),
+])
+def test_plain_writes_no_exponent_and_no_negative_zero(value, expected):
+    assert plain(value) == expected
+
+
 def test_exact_fractions_become_exact_decimals():
     assert to_decimal(Fraction(1, 8)) == Decimal("0.125")
     assert to_decimal(Fraction(-3, 4)) == Decimal("-0.75")
@@ -89,15 +98,40 @@ def test_exact_fractions_become_exact_decimals():
 @pytest.mark.parametrize("value, digits, expected", [
     (2.27e-4, 3, ("2.27", -4)), (-3.3e-5, 4, ("-3.300", -5)), (9.996e-7, 3, ("1.00", -6)),
     (Fraction(-99951, 10**10), 3, ("-1.00", -5)), (0, 3, ("0", 0)),
+    (Decimal("0.0002225"), 3, ("2.23", -4)), (Decimal("-0.0002235"), 3, ("-2.24", -4)),
+    (Decimal("0.00009995"), 3, ("1.00", -4)),
 ])
 def test_scientific_mantissa_and_exponent(value, digits, expected):
     assert scientific(value, digits) == expected
 
 
-@pytest.mark.parametrize("policy, expected", [
-    (RoundingPolicy(3), "3 decimal places"), (RoundingPolicy(None, 4), "4 significant figures"),
+def test_values_wider_than_the_default_decimal_context_round_exactly():
+    # 34 significant digits: more than Python's default 28-digit context can quantize
+    assert RoundingPolicy(4).show(Fraction(10**30, 3)) == "333333333333333333333333333333.3333"
+    assert RoundingPolicy(None, 3).show(Fraction(10**30, 3)) == "333000000000000000000000000000"
+
+
+@pytest.mark.parametrize("spec, expected", [
+    (RoundingSpec(), RoundingPolicy(4, None, "display")),
+    (RoundingSpec(mode="carry"), RoundingPolicy(4, None, "carry")),
+    (RoundingSpec(decimals=2, mode="carry"), RoundingPolicy(2, None, "carry")),
+    (RoundingSpec(significant=3), RoundingPolicy(None, 3, "display")),
+    (RoundingSpec(decimals=0), RoundingPolicy(0, None, "display")),
 ])
-def test_the_rounding_statement_names_the_precision_and_the_tie_rule(policy, expected):
-    sentence = policy.describe()
-    assert expected in sentence and "halves are rounded away from zero" in sentence
-    assert ("later steps use the rounded values" in RoundingPolicy(3, None, "carry").describe())
+def test_policy_from_the_problem_file(spec, expected):
+    assert RoundingPolicy.from_spec(spec) == expected
+
+
+def test_the_rounding_statement_in_display_mode():
+    assert RoundingPolicy(3).describe() == (
+        "All displayed values are rounded to 3 decimal places (halves are rounded away from zero); full "
+        "precision is used internally. A line says = only where the numbers it shows give its result exactly, "
+        "and \u2248 where the result is rounded. Given data are written exactly as stated.")
+
+
+def test_the_rounding_statement_in_carry_mode():
+    assert RoundingPolicy(None, 4, "carry").describe() == (
+        "Every named quantity is rounded to 4 significant figures as soon as it is computed (halves are rounded "
+        "away from zero), and later steps use the rounded values, as in a hand calculation. A line says = only "
+        "where the numbers it shows give its result exactly, and \u2248 where the result is rounded. Given data "
+        "are written exactly as stated.")

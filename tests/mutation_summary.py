@@ -1,0 +1,50 @@
+"""Kill rate per module from ``mutmut results --all true`` (read on standard input), for ``make mutation``.
+
+Prints one Markdown table row per module (killed, survived, other, kill rate) and the surviving mutants,
+and exits 1 when a module's kill rate is below the goal."""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter, defaultdict
+
+GOAL = 0.90
+LINE = re.compile(r"^\s*(?P<module>[\w.]+?)\.x[^.]*__mutmut_\d+: (?P<status>[\w ]+)$")
+
+
+def summarise(lines) -> tuple[dict[str, Counter], list[str]]:
+    """Status counts per module and the names of surviving mutants."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    survivors = []
+    for line in lines:
+        match = LINE.match(line.rstrip())
+        if not match:
+            continue
+        counts[match["module"]][match["status"]] += 1
+        if match["status"] == "survived":
+            survivors.append(line.strip().rsplit(":", 1)[0])
+    return counts, survivors
+
+
+def main() -> int:
+    counts, survivors = summarise(sys.stdin)
+    print("| module | killed | survived | other | kill rate |")
+    print("| :--- | ---: | ---: | ---: | ---: |")
+    below = []
+    for module, count in sorted(counts.items()):
+        decided = count["killed"] + count["survived"]
+        rate = count["killed"] / decided if decided else 1.0
+        other = sum(count.values()) - decided
+        print(f"| {module} | {count['killed']} | {count['survived']} | {other} | {rate:.1%} |")
+        if rate < GOAL:
+            below.append(module)
+    print("\nSurviving mutants (`mutmut show NAME`):")
+    for name in survivors:
+        print(f"- {name}")
+    if below:
+        print(f"\nbelow the {GOAL:.0%} goal: {', '.join(below)}")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
