@@ -31,10 +31,18 @@ def assert_math_renders(markdown: str, at_least: int = 50) -> None:
     assert render_errors(fragments) == []
 
 
+class RenderedProblems(dict):
+    """Problem name -> its tex and md outputs, each rendered on first use (a single test renders one)."""
+
+    def __missing__(self, name: str) -> dict:
+        self[name] = render_outputs(solve(load_problem(ROOT / "problems" / f"{name}.yaml")), ("tex", "md"))
+        return self[name]
+
+
 @pytest.fixture(scope="module")
 def rendered():
-    """Every seed problem rendered once (tex and md)."""
-    return {p.stem: render_outputs(solve(load_problem(p)), ("tex", "md")) for p in PROBLEMS}
+    """Every seed problem rendered once (tex and md), when a test first asks for it."""
+    return RenderedProblems()
 
 
 @pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
