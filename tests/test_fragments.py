@@ -139,3 +139,84 @@ def test_conventions_sign_and_display():
     assert CONVENTIONS["descent"].shown(Decimal("0.5")) == Decimal("0.5")
     assert CONVENTIONS["mitchell"].shown(Decimal("0.5")) == Decimal("-0.5")
     assert sp.latex(negate_for_display(sp.Add(a, -t, evaluate=False)), order="none") == "t - a"
+
+
+# --- notation: small and multi-output networks, overrides, titles ---------------------------------------
+SHALLOW = Network((2, 2, 2), ("sigmoid", "softmax"), True, True)
+"""One hidden layer and two outputs: hidden neurons need no layer index, outputs need a row."""
+SINGLE = Network((2, 3, 1), ("relu", "sigmoid"), True, True)
+
+
+@pytest.mark.parametrize("preset, expected", [
+    ("named", ["x_{1}", "h_{2}", r"\hat{y}_{2}", "z_{h_2}", "z_{o_1}", r"\delta_{o_2}", "b_{2}", "t_{2}"]),
+    ("arrows", ["x_{1}", "h_{2}", "o_{2}", "z_{h2}", "z_{o1}", r"\delta_{o2}", "b_{h2}", "y_{2}"]),
+    ("mitchell", ["x_{1}", "o_{4}", "o_{6}", r"\mathrm{net}_{4}", r"\mathrm{net}_{5}", r"\delta_{6}", "b_{4}",
+                  "t_{6}"]),
+    ("layered", ["x_{1}", "a^{(1)}_{2}", "a^{(2)}_{2}", "z^{(1)}_{2}", "z^{(2)}_{1}", r"\delta^{(2)}_{2}",
+                 "b^{(1)}_{2}", "y_{2}"]),
+])
+def test_presets_on_a_two_output_network(preset, expected):
+    N = Notation.build(preset, SHALLOW)
+    got = [N.activation(0, 1), N.activation(1, 2), N.activation(2, 2), N.preactivation(1, 2),
+           N.preactivation(2, 1), N.delta(2, 2), N.bias(1, 2), N.target(2)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("preset, expected", [
+    ("named", [r"\hat{y}", "h_{3}", "z_{o}", r"\delta_{o}", r"\delta_{h_3}", "b_{4}", "t", "w_{9}"]),
+    ("arrows", ["o", "h_{3}", "z_{o}", r"\delta_{o}", r"\delta_{h3}", "b_{o}", "y", r"w_{h3 \rightarrow o}"]),
+    ("mitchell", ["o_{6}", "o_{5}", r"\mathrm{net}_{6}", r"\delta_{6}", r"\delta_{5}", "b_{6}", "t", "w_{65}"]),
+    ("layered", ["a^{(2)}", "a^{(1)}_{3}", "z^{(2)}", r"\delta^{(2)}", r"\delta^{(1)}_{3}", "b^{(2)}", "y",
+                 r"w^{(2)}_{1,3}"]),
+])
+def test_presets_on_a_single_output_network(preset, expected):
+    N = Notation.build(preset, SINGLE)
+    got = [N.activation(2, 1), N.activation(1, 3), N.preactivation(2, 1), N.delta(2, 1), N.delta(1, 3),
+           N.bias(2, 1), N.target(1), N.weight(2, 1, 3)]
+    assert got == expected
+
+
+def test_function_symbols_and_their_derivatives():
+    N = Notation.build("named", SINGLE)
+    assert N.function(1) == r"\operatorname{ReLU}" and N.function(2) == r"\sigma"
+    assert N.fprime(2, 1) == r"\sigma'(z_{o})"
+    assert Notation.build("layered", SINGLE).fprime(1, 2) == r"\operatorname{ReLU}'(z^{(1)}_{2})"
+
+
+def test_vectors_and_matrices_of_matrix_form():
+    N = Notation.build("layered", NET)
+    assert [N.activation_vector(0), N.activation_vector(2), N.weight_matrix(3), N.bias_vector(1),
+            N.preactivation_vector(2), N.delta_vector(3)] == [
+        r"\mathbf{x}", r"\mathbf{a}^{(2)}", r"\mathbf{W}^{(3)}", r"\mathbf{b}^{(1)}", r"\mathbf{z}^{(2)}",
+        r"\boldsymbol{\delta}^{(3)}"]
+
+
+def test_layer_titles():
+    assert [Notation.build("named", NET).layer_title(l) for l in range(4)] == [
+        "Input layer", "Hidden layer 1", "Hidden layer 2", "Output layer"]
+    assert [Notation.build("named", SINGLE).layer_title(l) for l in range(3)] == [
+        "Input layer", "Hidden layer", "Output layer"]
+
+
+def test_overrides_replace_only_the_named_letters():
+    N = Notation.build("named", SINGLE, {"loss": r"\mathcal{L}", "target": "y", "unknown_role": "q"})
+    assert (N.loss, N.target(1), N.eta, N.weight(1, 1, 1)) == (r"\mathcal{L}", "y", r"\eta", "w_{1}")
+    assert Notation.build("named", SINGLE).letters["loss"] == "E"
+
+
+def test_an_unsafe_override_is_refused_naming_the_role():
+    from solver.errors import ProblemError
+
+    with pytest.raises(ProblemError, match=r"notation\.symbols\.loss"):
+        Notation.build("named", SINGLE, {"loss": r"\input{x}"}, source="p.yaml")
+
+
+def test_colour_roles_of_activations():
+    assert Notation.activation_role(0) == "input" and Notation.activation_role(1) == "activation"
+    coloured = Notation.build("layered", SINGLE, colour=True).symbol_names()
+    sym = SINGLE.symbols
+    assert coloured[sym.a[0][0]] == r"{\color{bpinput}x_{1}}"
+    assert coloured[sym.a[1][0]] == r"{\color{bpactivation}a^{(1)}_{1}}"
+    assert coloured[sym.w[2][0][2]] == r"{\color{bpweight}w^{(2)}_{1,3}}"
+    assert coloured[sym.delta[2][0]] == r"{\color{bperror}\delta^{(2)}}"
+    assert coloured[sym.z[2][0]] == "z^{(2)}" and coloured[sym.t[0]] == "y"
