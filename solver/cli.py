@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,10 +29,16 @@ _PDF_SKIPPED = "handouts.pdf_skipped"
 
 
 def _stop(exc: KeyboardInterrupt) -> None:
-    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); outputs were already removed on the way out."""
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); outputs were already removed on the way out.
+
+    The process ends with ``os._exit``: a worker killed while sending its result can leave the pool's
+    result pipe half-written, and the exit handler that joins the pool's thread would then wait forever.
+    """
     terminated = isinstance(exc, Terminated)
     click.echo("error: terminated" if terminated else "error: interrupted", err=True)
-    sys.exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
 
 
 def _reports_errors(command):

@@ -282,6 +282,86 @@ def test_an_explicit_pdf_without_latexmk_stays_an_error(tmp_path, no_latexmk_env
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]
 
 
+# --- stopping a run: workers die with it, one line, nothing written -----------------------------------
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_long_exam(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
+    """An exam of 999 versions in its own session (like a terminal's job), once its workers are drawing."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "solver", "exam", str(SAMPLE), "--versions", "999", "--seed", "1", "--format", "tex,md",
+         "--out", str(tmp_path / "exam")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    workers = _children(process.pid)
+    assert len(workers) >= 2, process.stderr.read() if process.poll() is not None else "no workers"
+    return process, workers
+
+
+def _wait_until_gone(pids: list[int], seconds: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.parametrize("how, code, line", [
+    ("ctrl-c", 130, "error: interrupted\n"),
+    ("sigint", 130, "error: interrupted\n"),
+    ("sigterm", 143, "error: terminated\n"),
+])
+def test_a_stopped_exam_takes_its_workers_with_it_and_writes_nothing(tmp_path, how, code, line):
+    process, workers = _start_long_exam(tmp_path)
+    try:
+        if how == "ctrl-c":  # the terminal sends SIGINT to every process of the foreground group
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            os.kill(process.pid, signal.SIGINT if how == "sigint" else signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+        assert (process.returncode, stderr, stdout) == (code, line, "")
+        assert _wait_until_gone(workers) == []
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        for pid in [process.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    process, workers = _start_long_exam(tmp_path)
+    try:
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+        assert _wait_until_gone(workers) == []
+        assert not (tmp_path / "exam").exists()
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 # --- click usage errors -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, expected", [
