@@ -1,15 +1,53 @@
-"""Render a problem file into OUT/<name>/: handout.tex, handout.md, network.svg and handout.pdf."""
+"""Render problem files into OUT/<name>/: handout.tex, handout.md, network.svg and handout.pdf.
+
+Every folder is built in a temporary sibling and moved into place only when every problem of the run
+has been solved, verified and rendered (see :mod:`solver.files`).
+"""
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from .api import solve
 from .spec import Problem, load_problem
 from .errors import OutputError
-from .files import write_bytes_atomic, write_text_atomic
+from .files import output_name, staged_folders, write_bytes, write_file
 from .latex_build import LatexError, compile_pdf, latexmk_available
+
+NO_LATEXMK = ("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
+              "or use --format tex,md)")
+
+
+class LatexFailure(OutputError):
+    """A LaTeX build failed: the message without a log location, and the log's bytes (None if none),
+    so the log can be kept beside the output folder that was not written."""
+
+    def __init__(self, message: str, log: bytes | None):
+        self.message = message
+        self.log = log
+        super().__init__(message)
+
+    @classmethod
+    def from_error(cls, exc: LatexError) -> LatexFailure:
+        """Capture the log of a failed build before its scratch folder is removed."""
+        log_path = exc.log_path
+        if log_path is None or not Path(log_path).is_file():
+            return cls(str(exc), None)
+        return cls(str(exc).replace(f" (log: {log_path})", ""), Path(log_path).read_bytes())
+
+    def kept_beside(self, target: Path) -> OutputError:
+        """Write the log to ``TARGET.latex-failed.log`` and return the error that names it."""
+        if self.log is None:
+            return OutputError(f"{self.message}; nothing was written")
+        kept = failed_log(target)
+        write_file(kept, self.log)
+        return OutputError(f"{self.message} (log: {kept}); nothing else was written")
+
+
+def failed_log(target: Path) -> Path:
+    """Where the log of a failed LaTeX build for the output folder ``target`` is kept."""
+    return target.with_name(f"{target.name}.latex-failed.log")
 
 
 def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict[str, str]:
@@ -30,49 +68,64 @@ def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict
     return outputs
 
 
-def build_pdf(tex_path: Path) -> Path:
-    """Compile a written .tex into a .pdf beside it, atomically; on failure keep .tex and .log and raise."""
+def pdf_bytes(tex: str) -> bytes:
+    """Compile LaTeX source to PDF in a scratch folder that is removed afterwards; raises LatexFailure."""
     if not latexmk_available():
-        raise OutputError("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
-                          "or use --format tex,md)")
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=tex_path.parent) as workdir:
-        work_tex = Path(workdir) / tex_path.name
-        shutil.copyfile(tex_path, work_tex)
+        raise OutputError(NO_LATEXMK)
+    with tempfile.TemporaryDirectory(prefix="handouts-latex-") as workdir:
+        tex_path = Path(workdir) / "handout.tex"
+        tex_path.write_text(tex, encoding="utf-8")
         try:
-            pdf = compile_pdf(work_tex)
+            return compile_pdf(tex_path).read_bytes()
         except LatexError as exc:
-            log = work_tex.with_suffix(".log")
-            kept = tex_path.with_suffix(".log")
-            if log.exists():
-                write_bytes_atomic(kept, log.read_bytes())
-            raise OutputError(f"{tex_path}: LaTeX failed: {exc} (log kept in {kept})") from None
-        return write_bytes_atomic(tex_path.with_suffix(".pdf"), pdf.read_bytes())
+            raise LatexFailure.from_error(exc) from None
+
+
+def handout_files(problem: Problem, formats, templates_dir: Path | None = None) -> dict[str, bytes]:
+    """Solve, verify and render one problem: file name -> bytes, in memory."""
+    outputs = render_outputs(solve(problem), formats, templates_dir)
+    files = {name: text.encode("utf-8") for name, text in outputs.items()
+             if name != "handout.tex" or "tex" in formats}
+    if "pdf" in formats:
+        files["handout.pdf"] = pdf_bytes(outputs["handout.tex"])
+    return files
 
 
 def render_problem_file(problem_path: Path, out_dir: Path, formats=("tex", "md", "pdf"),
                         templates_dir: Path | None = None) -> list[Path]:
     """Load, solve, verify and render one problem file into OUT/<name>/."""
-    return render_problem(load_problem(problem_path), out_dir, formats, templates_dir)
+    return render_problems([load_problem(problem_path)], out_dir, formats, templates_dir)
 
 
 def render_problem(problem: Problem, out_dir: Path, formats=("tex", "md", "pdf"),
                    templates_dir: Path | None = None) -> list[Path]:
-    """Solve, verify and render a loaded problem; nothing is written unless every step before succeeded."""
-    solution = solve(problem)
-    outputs = render_outputs(solution, formats, templates_dir)
-    folder = Path(out_dir) / problem.name
+    """Solve, verify and render a loaded problem into OUT/<name>/; nothing is written unless every step
+    succeeded."""
+    return render_problems([problem], out_dir, formats, templates_dir)
+
+
+def render_problems(problems: Sequence[Problem], out_dir: Path, formats=("tex", "md", "pdf"),
+                    templates_dir: Path | None = None) -> list[Path]:
+    """Render each problem into OUT/<name>/, replacing old folders; no folder is moved into place until
+    every problem has succeeded. A LaTeX failure keeps only its log, as OUT/<name>.latex-failed.log.
+    Returns the written paths."""
+    if "pdf" in formats and not latexmk_available():
+        raise OutputError(NO_LATEXMK)
+    targets = [Path(out_dir) / output_name(problem.name, problem.source) for problem in problems]
+    first = {}
+    for problem, target in zip(problems, targets):
+        if first.setdefault(target, problem.source) != problem.source:
+            raise OutputError(f"{problem.source}: would write {target} like {first[target]}; rename one of them")
     written = []
-    for name, text in outputs.items():
-        if name == "handout.tex" and "tex" not in formats:
-            continue
-        written.append(write_text_atomic(folder / name, text))
-    if "pdf" in formats:
-        tex_path = folder / "handout.tex"
-        if "tex" not in formats:
-            with tempfile.TemporaryDirectory(prefix=".tex-", dir=folder if folder.exists() else None) as scratch:
-                temporary_tex = write_text_atomic(Path(scratch) / "handout.tex", outputs["handout.tex"])
-                pdf = build_pdf(temporary_tex)
-                written.append(write_bytes_atomic(folder / "handout.pdf", pdf.read_bytes()))
-        else:
-            written.append(build_pdf(tex_path))
+    with staged_folders(targets) as folders:
+        for problem, target, folder in zip(problems, targets, folders):
+            try:
+                files = handout_files(problem, formats, templates_dir)
+            except LatexFailure as failure:
+                raise failure.kept_beside(target) from None
+            for name, data in files.items():
+                write_bytes(folder / name, data)
+                written.append(target / name)
+    for target in targets:
+        failed_log(target).unlink(missing_ok=True)
     return written

@@ -5,18 +5,45 @@ Heavy imports (SymPy, NumPy) happen inside commands, after the problem file is v
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
+from .errors import Terminated
+
 FORMATS = ("tex", "md", "pdf")
+INTERRUPTED_EXIT = 130
+"""Exit code after Ctrl-C (SIGINT), as shells report a process stopped by SIGINT."""
+TERMINATED_EXIT = 143
+"""Exit code after SIGTERM (e.g. from ``timeout``), 128 + 15."""
+NO_PDF_NOTE = ("note: latexmk is not installed, so no PDFs were made; to get them install TeX Live and "
+               "latexmk (Debian: apt-get install latexmk texlive-latex-extra texlive-pictures) and run again")
+_PDF_SKIPPED = "handouts.pdf_skipped"
+
+
+def _stop(exc: KeyboardInterrupt) -> None:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); outputs were already removed on the way out.
+
+    The process ends with ``os._exit``: a worker killed while sending its result can leave the pool's
+    result pipe half-written, and the exit handler that joins the pool's thread would then wait forever.
+    """
+    terminated = isinstance(exc, Terminated)
+    click.echo("error: terminated" if terminated else "error: interrupted", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
 
 
 def _reports_errors(command):
-    """Turn HandoutError into one plain message on stderr and exit code 2 (no traceback)."""
+    """Turn HandoutError into one plain message on stderr and exit code 2 (no traceback), and Ctrl-C or
+    SIGTERM into one line and exit code 130 or 143."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -27,11 +54,63 @@ def _reports_errors(command):
         except HandoutError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:
+            _stop(exc)
 
     return wrapper
 
 
-def _parse_formats(ctx, param, value: str) -> tuple[str, ...]:
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+class HandoutsGroup(click.Group):
+    """The command group: click's usage errors are one line ``error: ...`` with exit code 2 like every
+    other error, and SIGTERM stops a run like Ctrl-C."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if isinstance(exc, click.UsageError) and context else ""
+            click.echo(f"error: {message}{hint}", err=True)
+            sys.exit(2)
+        except click.Abort as exc:
+            _stop(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else KeyboardInterrupt())
+        except KeyboardInterrupt as exc:
+            _stop(exc)
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str):
+    """Yield ``update(n)`` of a progress bar on stderr when it is a terminal; elsewhere nothing is shown,
+    so a script's stderr holds only the error line."""
+    if not sys.stderr.isatty():
+        yield lambda steps: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _parse_formats(ctx, param, value: str | None) -> tuple[str, ...]:
+    """The --format list; without --format, all formats, but pdf only when latexmk is installed."""
+    if value is None:
+        from .latex_build import latexmk_available
+
+        if latexmk_available():
+            return FORMATS
+        ctx.meta[_PDF_SKIPPED] = True
+        return tuple(fmt for fmt in FORMATS if fmt != "pdf")
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -40,15 +119,25 @@ def _parse_formats(ctx, param, value: str) -> tuple[str, ...]:
 
 
 def output_options(command):
-    """Options shared by every command that renders handouts."""
-    command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-                           help="Folder of templates that replace built-in templates of the same name.")(command)
-    command = click.option("--format", "formats", default="tex,md,pdf", show_default=True,
-                           callback=_parse_formats, help="Comma-separated formats: tex, md, pdf.")(command)
-    return command
+    """Options shared by every command that renders handouts; a successful run whose default formats
+    skipped pdf ends with one note saying how to get PDFs."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        result = command(*args, **kwargs)
+        if click.get_current_context().meta.get(_PDF_SKIPPED):
+            click.echo(NO_PDF_NOTE, err=True)
+        return result
+
+    wrapper = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                           help="Folder of templates that replace built-in templates of the same name.")(wrapper)
+    wrapper = click.option("--format", "formats", default=None, callback=_parse_formats,
+                           help="Comma-separated formats: tex, md, pdf.  [default: tex,md,pdf; without "
+                                "latexmk, tex,md and a note; an explicit pdf needs latexmk]")(wrapper)
+    return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HandoutsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="backprop-handouts")
 def main():
     """Worked backpropagation solutions (LaTeX/PDF and Markdown) and randomised exams with keys.
@@ -128,11 +217,10 @@ def build(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], te
     if not files:
         raise click.UsageError("no *.yaml problem files found")
     problems = [load_problem(path) for path in files]
-    from .build import render_problem
+    from .build import render_problems
 
-    for loaded in problems:
-        for path in render_problem(loaded, out_dir, formats, templates_dir):
-            click.echo(str(path))
+    for path in render_problems(problems, out_dir, formats, templates_dir):
+        click.echo(str(path))
 
 
 @main.group()
@@ -186,11 +274,11 @@ def schema(out_file: Path | None, force: bool):
         click.echo(text, nl=False)
         return
     from .errors import OutputError
-    from .files import write_text_atomic
+    from .files import write_file
 
     if out_file.exists() and not force:
         raise OutputError(f"{out_file} exists; use --force to overwrite it")
-    write_text_atomic(out_file, text)
+    write_file(out_file, text.encode("utf-8"))
     click.echo(str(out_file))
 
 
@@ -213,14 +301,11 @@ def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str,
       handouts exam problems/families/sample.yaml --versions 30 --seed 2026 --out output/exam
     """
     from .exam import build_exam
-    from .latex_build import latexmk_available
 
-    with click.progressbar(length=count, label="Drawing and rendering versions", file=sys.stderr) as bar:
-        paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=bar.update)
+    with _progress(count, "Drawing and rendering versions") as update:
+        paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=update)
     for path in paths:
         click.echo(str(path))
-    if "pdf" in formats and not latexmk_available():
-        click.echo("note: latexmk is not installed, so no PDFs were made", err=True)
 
 
 @main.command()
@@ -241,8 +326,8 @@ def stress(family: Path, draws: int, seed: int):
     from .stress import stress_family
 
     loaded = load_family(family)
-    with click.progressbar(length=draws, label="Drawing versions", file=sys.stderr) as bar:
-        report = stress_family(loaded, draws, seed, progress=bar.update)
+    with _progress(draws, "Drawing versions") as update:
+        report = stress_family(loaded, draws, seed, progress=update)
     for line in report.lines():
         click.echo(line)
 

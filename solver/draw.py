@@ -12,7 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -31,6 +35,9 @@ from .spec import ProblemSpec, format_field_path
 
 PARALLEL_FROM = 4
 """Fewer versions than this are drawn in this process (starting workers costs more than it saves)."""
+
+WATCHDOG_SECONDS = 0.5
+"""How often a worker checks that its parent is still alive."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +153,36 @@ def _job(family: Family, seed: int, work: Work | None, number: int, start: int =
     return version, (work(version, solution) if work else None)
 
 
+def _worker_start() -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (the terminal sends it to every process of
+    the group), SIGTERM ends the worker at once, and a watchdog ends it when its parent is gone (even
+    after SIGKILL), so no worker outlives the run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, before: set) -> None:
+    """Cancel the queued jobs and kill the pool's worker processes (those started since ``before``)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    workers = [process for process in multiprocessing.active_children() if process not in before]
+    for process in workers:
+        process.kill()
+    for process in workers:
+        process.join()
+
+
 def _run_all(job: Callable[[int], tuple[Version, Any]], numbers: list[int],
              progress: Callable[[int], None] | None) -> list[tuple[Version, Any]]:
     """``job(number)`` for every number, in worker processes when there are enough; results in order.
-    On failure, the error of the lowest-numbered failing version is raised (deterministic)."""
+    On failure, the error of the lowest-numbered failing version is raised (deterministic). When the
+    run is stopped (Ctrl-C, SIGTERM or any other exception), the workers are killed before it returns."""
     workers = min(2, os.cpu_count() or 1)
     results: dict[int, Any] = {}
     errors: dict[int, BaseException] = {}
@@ -159,7 +192,9 @@ def _run_all(job: Callable[[int], tuple[Version, Any]], numbers: list[int],
             if progress:
                 progress(1)
         return [results[n] for n in numbers]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
+    try:
         futures = {pool.submit(job, number): number for number in numbers}
         for future in as_completed(futures):
             try:
@@ -168,6 +203,10 @@ def _run_all(job: Callable[[int], tuple[Version, Any]], numbers: list[int],
                 errors[futures[future]] = exc
             if progress:
                 progress(1)
+    except BaseException:
+        _stop_workers(pool, before)
+        raise
+    pool.shutdown()
     if errors:
         raise errors[min(errors)]
     return [results[n] for n in numbers]

@@ -50,3 +50,7 @@ class TemplateFailure(HandoutError):
 
 class OutputError(HandoutError):
     """Writing outputs failed (LaTeX error, a file that would be overwritten, ...)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: the run stops like on Ctrl-C, and the CLI exits with 143 instead of 130."""

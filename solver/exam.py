@@ -1,8 +1,9 @@
 """Randomised exams: draw versions of a family, then write the student exam, the short key, the
 worked key per version, answers.csv, manifest.json and a Moodle quiz, all from the same draws.
 
-Everything is built in memory first (and the PDFs in a scratch folder); files are written, each
-atomically, only once every version has been drawn, solved, verified and rendered.
+Everything is built in memory first (and the PDFs in a scratch folder) and written into a temporary
+sibling of the exam folder, which replaces the old folder as a whole only once every version has been
+drawn, solved, verified and rendered (see :mod:`solver.files`).
 """
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Callable
 
 from .answers import AnsweredQuestion, answer_question
+from .build import NO_LATEXMK, LatexFailure, failed_log, render_outputs
 from .draw import Version, draw_versions
 from .errors import OutputError
 from .export import answers_csv, moodle_xml
 from .families import Family, load_family
-from .files import write_bytes_atomic, write_text_atomic
+from .files import staged_folders, write_bytes, write_text
 from .given import GivenData, given_data
 from .latex_build import LatexError, compile_pdf, latexmk_available
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
@@ -65,8 +67,6 @@ def _text_formats(formats) -> tuple[str, ...]:
 def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path | None, version: Version,
                   solution: Solution) -> ExamVersion:
     """Answer every question and render the worked solution of one drawn version (runs in a worker)."""
-    from .build import render_outputs
-
     questions = tuple(answer_question(question, solution, family.source) for question in family.questions)
     worked = render_outputs(solution, _text_formats(formats), templates_dir)
     given = given_data(solution)
@@ -124,19 +124,20 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
 
 
 def _pdfs(texts: dict[str, str]) -> dict[str, bytes]:
-    """The PDF of each .tex (relative path -> text), compiled in a scratch folder that is kept, with the
-    .log, if LaTeX fails."""
+    """The PDF of each .tex (relative path -> text), compiled in a scratch folder that is removed
+    afterwards; a LaTeX failure raises LatexFailure carrying the log."""
     if not latexmk_available():
-        raise OutputError("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
-                          "or use --format tex,md)")
+        raise OutputError(NO_LATEXMK)
     scratch = Path(tempfile.mkdtemp(prefix="handouts-exam-"))
     pdfs = {}
     for name, text in texts.items():
-        tex_path = write_text_atomic(scratch / name, text)
+        tex_path = write_text(scratch / name, text)
         try:
             pdfs[Path(name).with_suffix(".pdf").as_posix()] = compile_pdf(tex_path).read_bytes()
         except LatexError as exc:
-            raise OutputError(f"{exc}; nothing was written to the output folder") from None
+            failure = LatexFailure.from_error(exc)
+            shutil.rmtree(scratch)
+            raise failure from None
     shutil.rmtree(scratch)
     return pdfs
 
@@ -169,14 +170,24 @@ def build_exam(family_path: str | Path, versions: int, seed: int, out_dir: str |
     """Draw ``versions`` versions of the family under ``seed`` and write every exam file into ``out_dir``.
 
     ``progress(1)`` is called as each version is drawn and rendered. PDFs are made when "pdf" is in
-    ``formats`` and latexmk is installed. Returns the written paths, sorted.
+    ``formats`` (latexmk is then required). The exam folder replaces an old one as a whole, under a
+    lock; a LaTeX failure keeps only its log, as ``OUT.latex-failed.log``. Returns the written paths,
+    sorted.
     """
     if versions < 1:
         raise OutputError(f"--versions must be at least 1, got {versions}")
     family = load_family(family_path)
-    work = partial(build_version, family, tuple(formats), templates_dir)
-    built = [payload for _, payload in draw_versions(family, versions, seed, work, progress)]
-    outputs = exam_outputs(family, seed, built, formats, templates_dir)
+    if "pdf" in formats and not latexmk_available():
+        raise OutputError(NO_LATEXMK)
     out_dir = Path(out_dir)
-    return [write_bytes_atomic(out_dir / name, content) if isinstance(content, bytes)
-            else write_text_atomic(out_dir / name, content) for name, content in sorted(outputs.items())]
+    with staged_folders([out_dir]) as (folder,):
+        work = partial(build_version, family, tuple(formats), templates_dir)
+        built = [payload for _, payload in draw_versions(family, versions, seed, work, progress)]
+        try:
+            outputs = exam_outputs(family, seed, built, formats, templates_dir)
+        except LatexFailure as failure:
+            raise failure.kept_beside(out_dir) from None
+        for name, content in sorted(outputs.items()):
+            (write_bytes if isinstance(content, bytes) else write_text)(folder / name, content)
+    failed_log(out_dir).unlink(missing_ok=True)
+    return [out_dir / name for name in sorted(outputs)]

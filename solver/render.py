@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -11,6 +10,7 @@ import jinja2
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .errors import OutputError, TemplateFailure
+from .files import staged_folders, write_bytes
 
 LATEX_DELIMITERS = dict(block_start_string="((*", block_end_string="*))", variable_start_string="(((",
                         variable_end_string=")))", comment_start_string="((=", comment_end_string="=))")
@@ -162,15 +162,24 @@ def render_loss_svg(solution, templates_dir: Path | None = None, handout=None) -
 
 
 def copy_templates(target: Path, force: bool = False) -> tuple[list[Path], list[Path]]:
-    """Copy the built-in templates into ``target``; existing files are kept unless ``force``."""
+    """Copy the built-in templates into ``target``; existing files are kept unless ``force``.
+
+    Each top-level template folder (``latex/``, ``markdown/``, ``exam/``) is assembled in a temporary
+    sibling from its existing files and the built-ins and moved into place once all are ready, so a
+    failure leaves ``target`` as it was. Returns (copied, kept) paths inside ``target``.
+    """
     source = builtin_templates()
+    target = Path(target)
+    files = [path.relative_to(source) for path in sorted(source.rglob("*.j2"))]
+    tops = sorted({relative.parts[0] for relative in files})
     copied, kept = [], []
-    for path in sorted(source.rglob("*.j2")):
-        destination = Path(target) / path.relative_to(source)
-        if destination.exists() and not force:
-            kept.append(destination)
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-        copied.append(destination)
+    with staged_folders([target / top for top in tops], keep_existing=True) as folders:
+        staging = dict(zip(tops, folders))
+        for relative in files:
+            destination = staging[relative.parts[0]].joinpath(*relative.parts[1:])
+            if destination.exists() and not force:
+                kept.append(target / relative)
+                continue
+            write_bytes(destination, (source / relative).read_bytes())
+            copied.append(target / relative)
     return copied, kept

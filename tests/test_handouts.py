@@ -199,7 +199,7 @@ def test_render_command_writes_each_format(tmp_path):
     result = CliRunner().invoke(main, ["render", str(SEED001), "--format", "tex,md", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     folder = tmp_path / SEED001.stem
-    assert sorted(p.name for p in folder.iterdir()) == ["handout.md", "handout.tex", "network.svg"]
+    assert sorted(p.name for p in folder.iterdir()) == [".handouts-output", "handout.md", "handout.tex", "network.svg"]
 
 
 def test_every_command_has_help_with_an_example():
@@ -269,17 +269,20 @@ def test_colour_coding_compiles_and_colours_the_symbols(tmp_path):
     assert overfull_boxes(tex.with_suffix(".log").read_text(errors="replace")) == []
 
 
-def test_latex_failure_keeps_tex_and_log_and_reports_the_line(tmp_path):
+def test_latex_failure_keeps_only_the_log_where_the_message_says_and_reports_the_line(tmp_path):
     override = tmp_path / "templates" / "latex" / "parts"
     override.mkdir(parents=True)
     (override / "loss.tex.j2").write_text("\\section{Loss}\n\\undefinedcommand\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["render", str(SEED001), "--format", "tex,pdf", "--out", str(out),
-                                       "--templates", str(tmp_path / "templates")])
+    result = CliRunner().invoke(main, ["render", str(SEED001), "--format", "tex,md,pdf", "--out",
+                                       str(out), "--templates", str(tmp_path / "templates")])
     assert result.exit_code == 2
-    assert "Undefined control sequence" in result.output and "handout.tex:" in result.output
-    folder = out / SEED001.stem
-    assert sorted(p.name for p in folder.iterdir()) == ["handout.log", "handout.tex"]
+    assert result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
+    assert "Undefined control sequence" in result.stderr and "handout.tex:" in result.stderr
+    log = out / f"{SEED001.stem}.latex-failed.log"
+    assert f"(log: {log}); nothing else was written" in result.stderr
+    assert [p.name for p in out.iterdir()] == [log.name]
+    assert "Undefined control sequence" in log.read_text(errors="replace")
 
 
 _ARITHMETIC = re.compile(r"^[-+*/() 0-9.]+$")
