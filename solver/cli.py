@@ -5,6 +5,7 @@ Heavy imports (SymPy, NumPy) happen inside commands, after the problem file is v
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -29,6 +30,17 @@ def _reports_errors(command):
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: int):
+    """A progress bar of ``total`` items on standard error, yielding its update function; nothing at all is
+    drawn when standard error is not a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _parse_formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -203,9 +215,12 @@ def schema(out_file: Path | None, force: bool):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output/exam"),
               show_default=True, help="Folder for the exam, keys, worked solutions, answers.csv, manifest.json "
                                       "and moodle.xml.")
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="PDFs compiled at once (default: one per core).")
 @output_options
 @_reports_errors
-def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str, ...], templates_dir: Path | None):
+def exam(family: Path, count: int, seed: int, out_dir: Path, jobs: int | None, formats: tuple[str, ...],
+         templates_dir: Path | None):
     """Draw versions of the problem family FAMILY and write the exam, answer keys and quiz export.
 
     \b
@@ -215,8 +230,7 @@ def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str,
     from .exam import build_exam
     from .latex_build import latexmk_available
 
-    with click.progressbar(length=count, label="Drawing and rendering versions", file=sys.stderr) as bar:
-        paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=bar.update)
+    paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=progress_bar, jobs=jobs)
     for path in paths:
         click.echo(str(path))
     if "pdf" in formats and not latexmk_available():
@@ -241,8 +255,8 @@ def stress(family: Path, draws: int, seed: int):
     from .stress import stress_family
 
     loaded = load_family(family)
-    with click.progressbar(length=draws, label="Drawing versions", file=sys.stderr) as bar:
-        report = stress_family(loaded, draws, seed, progress=bar.update)
+    with progress_bar("Drawing versions", draws) as advance:
+        report = stress_family(loaded, draws, seed, progress=advance)
     for line in report.lines():
         click.echo(line)
 

@@ -1,5 +1,6 @@
 """Randomised exams: draw versions of a family, then write the student exam, the short key, the
-worked key per version, answers.csv, manifest.json and a Moodle quiz, all from the same draws.
+worked key per version (and all of them in one booklet, worked.pdf), answers.csv, manifest.json and a
+Moodle quiz, all from the same draws.
 
 Everything is built in memory first (and the PDFs in a scratch folder); files are written, each
 atomically, only once every version has been drawn, solved, verified and rendered.
@@ -7,25 +8,30 @@ atomically, only once every version has been drawn, solved, verified and rendere
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from .answers import AnsweredQuestion, answer_question
+from .booklet import booklet
 from .draw import Version, draw_versions
 from .errors import OutputError
 from .export import answers_csv, moodle_xml
 from .families import Family, load_family
 from .files import write_bytes_atomic, write_text_atomic
 from .given import GivenData, given_data
-from .latex_build import LatexError, compile_pdf, latexmk_available
+from .latex_build import LatexError, latexmk_available
+from .pdf_batch import compile_documents
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
 from .solution import Solution
+
+Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
+"""``progress(label, total)`` opens one stage of a build (e.g. a progress bar); it yields the function to
+call with the number of items just finished."""
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
 """The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
@@ -55,6 +61,11 @@ class ExamVersion:
     @property
     def total_points(self) -> str:
         return plain(sum(q.points for q in self.questions))
+
+
+def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
+    """The stage ``label`` of ``progress``, or a stage that reports nothing."""
+    return progress(label, total) if progress else nullcontext()
 
 
 def _text_formats(formats) -> tuple[str, ...]:
@@ -123,27 +134,24 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
     return sheets
 
 
-def _pdfs(texts: dict[str, str]) -> dict[str, bytes]:
-    """The PDF of each .tex (relative path -> text), compiled in a scratch folder that is kept, with the
-    .log, if LaTeX fails."""
+def _pdfs(texts: dict[str, str], jobs: int | None, progress: Progress | None) -> dict[str, bytes]:
+    """The PDF of each .tex (relative path -> text), ``jobs`` at a time; on failure the scratch folder is
+    kept with the .log."""
     if not latexmk_available():
         raise OutputError("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
                           "or use --format tex,md)")
-    scratch = Path(tempfile.mkdtemp(prefix="handouts-exam-"))
-    pdfs = {}
-    for name, text in texts.items():
-        tex_path = write_text_atomic(scratch / name, text)
+    with _stage(progress, "Compiling PDFs", len(texts)) as advance:
         try:
-            pdfs[Path(name).with_suffix(".pdf").as_posix()] = compile_pdf(tex_path).read_bytes()
+            return compile_documents(texts, jobs, advance)
         except LatexError as exc:
             raise OutputError(f"{exc}; nothing was written to the output folder") from None
-    shutil.rmtree(scratch)
-    return pdfs
 
 
 def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats,
-                 templates_dir: Path | None = None) -> dict[str, str | bytes]:
-    """Every output file, in memory: relative path -> text (or PDF bytes)."""
+                 templates_dir: Path | None = None, jobs: int | None = None,
+                 progress: Progress | None = None) -> dict[str, str | bytes]:
+    """Every output file, in memory: relative path -> text (or PDF bytes); PDFs are compiled ``jobs`` at
+    a time (default: one per core)."""
     sheets = _sheets(family, versions, formats, templates_dir)
     outputs: dict[str, str | bytes] = {name: text for name, text in sheets.items()
                                        if name.rsplit(".", 1)[1] in formats}
@@ -159,24 +167,28 @@ def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats
     if "pdf" in formats:
         texts = {name: sheets[name] for name in SHEETS["tex"]}
         texts.update({f"worked/{v.code}/handout.tex": v.worked["handout.tex"] for v in versions})
-        outputs.update(_pdfs(texts))
+        outputs.update(_pdfs(texts, jobs, progress))
+        outputs["worked.pdf"] = booklet(f"{family.spec.title}: worked keys", [
+            (f"Version {v.code}", outputs[f"worked/{v.code}/handout.pdf"]) for v in versions])
     return outputs
 
 
 def build_exam(family_path: str | Path, versions: int, seed: int, out_dir: str | Path,
                formats=("tex", "md", "pdf"), templates_dir: Path | None = None,
-               progress: Callable[[int], None] | None = None) -> list[Path]:
+               progress: Progress | None = None, jobs: int | None = None) -> list[Path]:
     """Draw ``versions`` versions of the family under ``seed`` and write every exam file into ``out_dir``.
 
-    ``progress(1)`` is called as each version is drawn and rendered. PDFs are made when "pdf" is in
-    ``formats`` and latexmk is installed. Returns the written paths, sorted.
+    PDFs are made when "pdf" is in ``formats`` (latexmk must be installed), ``jobs`` documents at a time
+    (default: one per core); the output is the same bytes for any ``jobs``. ``progress`` reports the
+    drawing and the compiling. Returns the written paths, sorted.
     """
     if versions < 1:
         raise OutputError(f"--versions must be at least 1, got {versions}")
     family = load_family(family_path)
     work = partial(build_version, family, tuple(formats), templates_dir)
-    built = [payload for _, payload in draw_versions(family, versions, seed, work, progress)]
-    outputs = exam_outputs(family, seed, built, formats, templates_dir)
+    with _stage(progress, "Drawing and rendering versions", versions) as advance:
+        built = [payload for _, payload in draw_versions(family, versions, seed, work, advance)]
+    outputs = exam_outputs(family, seed, built, formats, templates_dir, jobs, progress)
     out_dir = Path(out_dir)
     return [write_bytes_atomic(out_dir / name, content) if isinstance(content, bytes)
             else write_text_atomic(out_dir / name, content) for name, content in sorted(outputs.items())]

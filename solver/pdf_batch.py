@@ -1,0 +1,101 @@
+"""Compiling many independent LaTeX documents at once (the PDFs of an exam).
+
+Documents are compiled in parallel, one latexmk per job (one job per core by default). Documents
+that share a preamble (every worked key of an exam) start from one format of it, dumped once by
+`latex_build.dump_format`, instead of each loading every package again. Each document is compiled
+in its own scratch folder from the same files whatever the number of jobs, and TeX's output is
+deterministic, so the PDFs are the same bytes for any ``jobs``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable
+
+from .files import write_text_atomic
+from .latex_build import LatexError, compile_pdf, dump_format
+
+SHARED_FROM = 2
+"""A preamble used by at least this many documents is run once, as a format, for all of them."""
+
+BEGIN_DOCUMENT = "\\begin{document}"
+
+
+def default_jobs() -> int:
+    """One job per core this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def preamble(text: str) -> str | None:
+    """Everything before ``\\begin{document}``, or None if the text has no such line."""
+    head, found, _ = text.partition(BEGIN_DOCUMENT)
+    return head if found else None
+
+
+def shared_preambles(texts: dict[str, str]) -> dict[str, str]:
+    """Each preamble used by at least SHARED_FROM documents -> the first of them (by name, in order)."""
+    users: dict[str, list[str]] = {}
+    for name, text in texts.items():
+        head = preamble(text)
+        if head is not None:
+            users.setdefault(head, []).append(name)
+    return {head: names[0] for head, names in users.items() if len(names) >= SHARED_FROM}
+
+
+def _compile(tex_path: Path, preamble_format: Future | None) -> bytes:
+    """The PDF of one written document, from its preamble's format where that was dumped and works;
+    a document that fails from the format is compiled again on its own, so the format only saves time."""
+    if preamble_format is not None:
+        try:
+            return compile_pdf(tex_path, preamble_format=preamble_format.result()).read_bytes()
+        except LatexError:
+            for leftover in tex_path.parent.glob(f"{tex_path.stem}.*"):
+                if leftover != tex_path:
+                    leftover.unlink()
+    return compile_pdf(tex_path).read_bytes()
+
+
+def compile_documents(texts: dict[str, str], jobs: int | None = None,
+                      progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    """The PDF of every document (relative .tex path -> text), keyed by its relative .pdf path, in the
+    given order.
+
+    ``jobs`` documents are compiled at once (default: one per core); ``progress(1)`` is called as each
+    one is done. On failure the remaining documents are skipped, the scratch folder is kept with the
+    .tex and .log files, and the `LatexError` of the first failing document (in the given order) is
+    raised.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    scratch = Path(tempfile.mkdtemp(prefix="handouts-pdf-"))
+    paths = {name: write_text_atomic(scratch / "documents" / name, text) for name, text in texts.items()}
+    pdfs: dict[str, bytes] = {}
+    errors: dict[str, LatexError] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        formats = {head: pool.submit(dump_format, write_text_atomic(
+                       scratch / "formats" / str(number) / Path(first).name, texts[first]))
+                   for number, (head, first) in enumerate(shared_preambles(texts).items())}
+        futures = {pool.submit(_compile, paths[name], formats.get(preamble(text))): name
+                   for name, text in texts.items()}
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            name = futures[future]
+            try:
+                pdfs[name] = future.result()
+            except LatexError as exc:
+                errors[name] = exc
+                for other in futures:
+                    other.cancel()
+            if progress:
+                progress(1)
+    if errors:
+        raise errors[next(name for name in texts if name in errors)]
+    shutil.rmtree(scratch)
+    return {Path(name).with_suffix(".pdf").as_posix(): pdfs[name] for name in texts}
