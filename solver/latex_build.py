@@ -48,6 +48,19 @@ DUMP_COMMAND = (
     "&pdflatex",
     "mylatexformat.ltx",
 )
+PASS_COMMAND = (
+    "pdflatex",
+    "-no-shell-escape",
+    "-interaction=nonstopmode",
+    "-halt-on-error",
+    "-file-line-error",
+)
+"""One pdflatex run, before the format option and the file name (`compile_pdf` with ``single_pass``)."""
+
+_RERUN = re.compile(r"rerun (?:to get|latex)|undefined references|undefined citations|label\(s\) may have changed",
+                    re.IGNORECASE)
+"""Log lines by which LaTeX or a package says that another run would change the document."""
+
 """The command that dumps a document's preamble as a format, before the file
 name; mylatexformat stops at ``\\begin{document}`` and makes the document skip
 its own preamble when it is compiled from the format."""
@@ -93,21 +106,31 @@ def latex_environment() -> dict[str, str]:
     return env
 
 
-def compile_pdf(tex_path: Path, preamble_format: Path | None = None) -> Path:
+def compile_pdf(tex_path: Path, preamble_format: Path | None = None, single_pass: bool = False) -> Path:
     """Compile `tex_path` to PDF in its own folder and return the PDF's path.
 
     `preamble_format` (a format from `dump_format` of a document with the same
     preamble) is where pdflatex starts instead of reading the preamble.
+    `single_pass` runs pdflatex once instead of latexmk's runs until the
+    auxiliary files are stable, for documents known to be complete after one
+    run (`asks_for_rerun` tells if the log disagrees).
     Raises `LatexError` if latexmk fails, times out or makes no PDF.
     """
     tex_path = Path(tex_path).resolve()
     if not tex_path.is_file():
         raise LatexError(f"{tex_path}: no such file", tex_path=tex_path)
-    command = [*LATEXMK_COMMAND]
-    if preamble_format is not None:
-        fmt = shlex.quote(f"-fmt={Path(preamble_format).resolve()}")
-        command.append(f"-pdflatex=pdflatex {fmt} %O %S")
-    return _checked(tex_path, tex_path.with_suffix(".pdf"), *_run([*command, tex_path.name], tex_path))
+    fmt = [] if preamble_format is None else [f"-fmt={Path(preamble_format).resolve()}"]
+    pdf_path = tex_path.with_suffix(".pdf")
+    if single_pass:
+        return _checked(tex_path, pdf_path, *_run([*PASS_COMMAND, *fmt, tex_path.name], tex_path))
+    command = [*LATEXMK_COMMAND, *(f"-pdflatex=pdflatex {shlex.quote(option)} %O %S" for option in fmt)]
+    return _checked(tex_path, pdf_path, *_run([*command, tex_path.name], tex_path))
+
+
+def asks_for_rerun(tex_path: Path) -> bool:
+    """Whether the log of the last run of `tex_path` says another run would change the document."""
+    log_path = Path(tex_path).with_suffix(".log")
+    return bool(_RERUN.search(log_path.read_text(errors="replace"))) if log_path.is_file() else True
 
 
 def dump_format(tex_path: Path) -> Path:

@@ -2,7 +2,9 @@
 
 Documents are compiled in parallel, one latexmk per job (one job per core by default). Documents
 that share a preamble (every worked key of an exam) start from one format of it, dumped once by
-`latex_build.dump_format`, instead of each loading every package again. Each document is compiled
+`latex_build.dump_format`, instead of each loading every package again; and they get one pdflatex
+run instead of latexmk's two or more when one run of the first of them gives the same bytes as the
+full build (no cross-reference needs a second run). Each document is compiled
 in its own scratch folder from the same files whatever the number of jobs, and TeX's output is
 deterministic, so the PDFs are the same bytes for any ``jobs``.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .files import write_text_atomic
-from .latex_build import LatexError, compile_pdf, dump_format
+from .latex_build import LatexError, asks_for_rerun, compile_pdf, dump_format
 
 SHARED_FROM = 2
 """A preamble used by at least this many documents is run once, as a format, for all of them."""
@@ -47,17 +49,49 @@ def shared_preambles(texts: dict[str, str]) -> dict[str, str]:
     return {head: names[0] for head, names in users.items() if len(names) >= SHARED_FROM}
 
 
-def _compile(tex_path: Path, preamble_format: Future | None) -> bytes:
-    """The PDF of one written document, from its preamble's format where that was dumped and works;
-    a document that fails from the format is compiled again on its own, so the format only saves time."""
-    if preamble_format is not None:
+def _result(future: Future | None):
+    """The future's value, or None if there is none or it failed with a LaTeX error."""
+    try:
+        return future.result() if future is not None else None
+    except LatexError:
+        return None
+
+
+def one_pass_suffices(folder: Path, name: str, text: str, preamble_format: Future | None) -> bool:
+    """Whether one pdflatex run of the document gives the same bytes as latexmk's full build (both
+    compiled in ``folder`` from the preamble's format). Decided on the first document of a shared
+    preamble, it holds for the others, which differ only in their numbers."""
+    fmt = _result(preamble_format)
+    once_tex = write_text_atomic(folder / "once" / name, text)
+    try:
+        full = compile_pdf(write_text_atomic(folder / "full" / name, text), fmt).read_bytes()
+        once = compile_pdf(once_tex, fmt, single_pass=True).read_bytes()
+    except LatexError:
+        return False
+    return full == once and not asks_for_rerun(once_tex)
+
+
+def _compile(tex_path: Path, preamble_format: Future | None, single_pass: Future | None) -> bytes:
+    """The PDF of one written document, from its preamble's format where that was dumped and works
+    (a document that fails from the format is compiled again on its own, so the format only saves
+    time), in one pass where `one_pass_suffices` said so and the log does not ask for another."""
+    fmt = _result(preamble_format)
+    once = bool(_result(single_pass))
+    if fmt is not None:
         try:
-            return compile_pdf(tex_path, preamble_format=preamble_format.result()).read_bytes()
+            return _build(tex_path, fmt, once)
         except LatexError:
             for leftover in tex_path.parent.glob(f"{tex_path.stem}.*"):
                 if leftover != tex_path:
                     leftover.unlink()
-    return compile_pdf(tex_path).read_bytes()
+    return _build(tex_path, None, once)
+
+
+def _build(tex_path: Path, fmt: Path | None, once: bool) -> bytes:
+    """One run if ``once`` and the log is content with it, else latexmk's full build."""
+    if once and not asks_for_rerun(compile_pdf(tex_path, fmt, single_pass=True)):
+        return tex_path.with_suffix(".pdf").read_bytes()
+    return compile_pdf(tex_path, fmt).read_bytes()
 
 
 def compile_documents(texts: dict[str, str], jobs: int | None = None,
@@ -78,10 +112,12 @@ def compile_documents(texts: dict[str, str], jobs: int | None = None,
     pdfs: dict[str, bytes] = {}
     errors: dict[str, LatexError] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        formats = {head: pool.submit(dump_format, write_text_atomic(
-                       scratch / "formats" / str(number) / Path(first).name, texts[first]))
-                   for number, (head, first) in enumerate(shared_preambles(texts).items())}
-        futures = {pool.submit(_compile, paths[name], formats.get(preamble(text))): name
+        formats, single_pass = {}, {}
+        for number, (head, first) in enumerate(shared_preambles(texts).items()):
+            folder = scratch / "formats" / str(number)
+            formats[head] = pool.submit(dump_format, write_text_atomic(folder / Path(first).name, texts[first]))
+            single_pass[head] = pool.submit(one_pass_suffices, folder, Path(first).name, texts[first], formats[head])
+        futures = {pool.submit(_compile, paths[name], formats.get(preamble(text)), single_pass.get(preamble(text))): name
                    for name, text in texts.items()}
         for future in as_completed(futures):
             if future.cancelled():

@@ -480,3 +480,13 @@ def test_jobs_must_be_at_least_one(tmp_path):
     result = CliRunner().invoke(main, ["exam", str(SAMPLE), "--seed", "3", "--out", str(tmp_path), "--jobs", "0"])
     assert result.exit_code == 2 and "Invalid value for '--jobs': 0 is not in the range x>=1" in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_worked_keys_have_the_same_pages_and_bookmarks_as_a_standalone_build(sample_exam, tmp_path):
+    """The exam compiles worked keys from a shared format in one pass; the pages read the same."""
+    code = read_manifest(sample_exam)["versions"][1]["code"]
+    tex = tmp_path / "handout.tex"
+    shutil.copyfile(sample_exam / "worked" / code / "handout.tex", tex)
+    batch, alone = PdfReader(sample_exam / "worked" / code / "handout.pdf"), PdfReader(compile_pdf(tex))
+    assert [page.extract_text() for page in batch.pages] == [page.extract_text() for page in alone.pages]
+    assert [item.title for item in batch.outline] == [item.title for item in alone.outline]

@@ -177,3 +177,16 @@ def test_a_preamble_error_names_its_line(tmp_path: Path) -> None:
     tex_path.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\undefinedmacro\n\\begin{document}\nx\n\\end{document}\n")
     with pytest.raises(LatexError, match=r"doc.tex:3: Undefined control sequence"):
         latex_build.dump_format(tex_path)
+
+
+def test_a_single_pass_is_one_run_and_the_log_says_when_it_is_not_enough(tmp_path: Path) -> None:
+    plain = compile_pdf(write_with_preamble(tmp_path / "plain", "Text."), single_pass=True)
+    assert not (tmp_path / "plain" / "doc.fdb_latexmk").exists()
+    assert not latex_build.asks_for_rerun(plain)
+    assert plain.read_bytes() == compile_pdf(write_with_preamble(tmp_path / "full", "Text.")).read_bytes()
+    referring = write_with_preamble(tmp_path / "ref", "\\section{A}\\label{a} See~\\ref{a}.")
+    compile_pdf(referring, single_pass=True)
+    assert latex_build.asks_for_rerun(referring)
+    compile_pdf(referring)
+    assert not latex_build.asks_for_rerun(referring)
+    assert "See 1." in pdf_text(referring.with_suffix(".pdf"))

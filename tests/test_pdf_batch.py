@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,34 @@ def test_the_first_failing_document_is_reported_and_its_log_kept():
 def test_jobs_below_one_are_refused():
     with pytest.raises(ValueError, match="jobs must be at least 1, got 0"):
         pdf_batch.compile_documents(TEXTS, 0)
+
+
+@pytest.mark.parametrize("body, printed", [
+    ("\\section{Forward}\\label{forward} See section~\\ref{forward} on page~\\pageref{forward}.",
+     "See section 1 on page 1."),
+    ("\\tableofcontents\\section{Forward} See the contents.", "1 Forward 1"),
+])
+def test_documents_that_need_a_second_run_get_it(tmp_path: Path, body: str, printed: str):
+    texts = {f"{code}/doc.tex": document(SHARED, body) for code in ("A", "B")}
+    pdfs = pdf_batch.compile_documents(texts, 2)
+    for name, pdf in pdfs.items():
+        (tmp_path / "out.pdf").write_bytes(pdf)
+        text = subprocess.run(["pdftotext", str(tmp_path / "out.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert printed in " ".join(text.split()) and "??" not in text
+
+
+def test_one_pass_does_not_suffice_for_a_table_of_contents(tmp_path: Path):
+    text = document(SHARED, "\\tableofcontents\\section{Forward} Text.")
+    with ThreadPoolExecutor(1) as pool:
+        assert not pdf_batch.one_pass_suffices(tmp_path, "doc.tex", text, pool.submit(lambda: None))
+
+
+def test_a_worked_key_is_complete_after_one_run(tmp_path: Path):
+    from solver.api import load_problem, solve
+    from solver.build import render_outputs
+
+    solution = solve(load_problem(Path(__file__).resolve().parent.parent / "problems" / "seed001_named_2_2_1.yaml"))
+    text = render_outputs(solution, ("tex",))["handout.tex"]
+    with ThreadPoolExecutor(1) as pool:
+        assert pdf_batch.one_pass_suffices(tmp_path, "handout.tex", text, pool.submit(lambda: None))
