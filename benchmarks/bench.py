@@ -2,7 +2,8 @@
 
 Rows: cold ``handouts --help``; solve + render (tex + md) of every problem in ``problems/``; a
 100-version exam of the [3,2,2,1] family through the CLI; sigmoid/MSE networks of growing size;
-one LaTeX compile of a seed handout, to compare our time with TeX's. Each row shows its target
+one LaTeX compile of a seed handout, to compare our time with TeX's; a 40-version exam with every PDF
+against one TeX run of one of its worked keys (same document, same ``compile_pdf``). Each row shows its target
 and OK or MISS. In-process timings are taken after start-up (imports done). Handout rows judge
 the median of 3 runs and also show the first run, which pays once per network for SymPy's
 derivation and compilation (the first row also for compiling the templates).
@@ -28,6 +29,10 @@ HANDOUTS = Path(sys.executable).with_name("handouts")
 FORMATS = ("tex", "md")
 FAMILY = Path("problems/families/layered_3_2_2_1.yaml")
 EXAM_VERSIONS = 100
+PDF_FAMILY = Path("problems/families/sample.yaml")
+PDF_EXAM_VERSIONS = 40
+PDF_EXAM_RATIO = 20.0
+"""The PDF exam may take at most this many times one TeX run of one of its worked keys."""
 TEX_PROBLEM = Path("problems/seed001_named_2_2_1.yaml")
 NETWORKS = ([2, 2, 1], [4, 8, 8, 2], [8, 16, 16, 4], [16, 32, 32, 8])
 NETWORK_SEED = 20260
@@ -122,6 +127,27 @@ def exam_time() -> tuple[float | None, str]:
     return elapsed, ""
 
 
+def pdf_exam_times() -> tuple[float | None, float | None, str]:
+    """Seconds for the PDF exam (every format, every PDF) through the CLI, and for one ``compile_pdf`` of
+    its first worked key in a fresh folder; or None and why not."""
+    if not latexmk_available():
+        return None, None, "not available: latexmk is not installed"
+    with tempfile.TemporaryDirectory() as out:
+        command = [HANDOUTS, "exam", str(PDF_FAMILY), "--versions", str(PDF_EXAM_VERSIONS), "--seed", "1",
+                   "--out", out, "--format", "tex,md,pdf"]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            lines = (result.stderr or result.stdout).strip().splitlines() or [f"exit code {result.returncode}"]
+            return None, None, f"failed: {lines[-1]}"
+        worked = sorted(Path(out, "worked").glob("*/handout.tex"))[0]
+        with tempfile.TemporaryDirectory() as folder:
+            tex = Path(folder) / worked.name
+            tex.write_bytes(worked.read_bytes())
+            return elapsed, wall(lambda: compile_pdf(tex)), ""
+
+
 def tex_time() -> tuple[float | None, str]:
     """Seconds for one ``compile_pdf`` of the rendered seed001 handout, or None and why not."""
     if not latexmk_available():
@@ -176,6 +202,14 @@ def main() -> None:
         ratios.append(f"one exam version / TeX = {exam_s / EXAM_VERSIONS / tex_s:.2f}")
     lines.append(row(f"TeX: one `compile_pdf` (latexmk, pdflatex) of the `{TEX_PROBLEM.stem}` handout",
                      total_s=tex_s, result=tex_note or "; ".join(ratios)))
+
+    pdf_s, key_s, pdf_note = pdf_exam_times()
+    if pdf_s is not None:
+        ratio = pdf_s / key_s
+        pdf_note = (f"{verdict(ratio <= PDF_EXAM_RATIO)}: ratio {ratio:.1f} "
+                    f"(one worked-key TeX run {key_s:.3f} s)")
+    lines.append(row(f"exam: {PDF_EXAM_VERSIONS} versions of `{PDF_FAMILY.stem}` with every PDF (CLI) / one "
+                     "worked-key TeX run", total_s=pdf_s, target=f"ratio <= {PDF_EXAM_RATIO:g}", result=pdf_note))
 
     print("| Case | Params | Solve s | Render s | Total s | Target | Result |")
     print("|---|---:|---:|---:|---:|---|---|")

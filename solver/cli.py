@@ -92,13 +92,13 @@ class HandoutsGroup(click.Group):
 
 
 @contextlib.contextmanager
-def _progress(length: int, label: str):
-    """Yield ``update(n)`` of a progress bar on stderr when it is a terminal; elsewhere nothing is shown,
-    so a script's stderr holds only the error line."""
+def progress_bar(label: str, total: int):
+    """A progress bar of ``total`` items on standard error, yielding its update function; nothing at all is
+    drawn when standard error is not a terminal."""
     if not sys.stderr.isatty():
-        yield lambda steps: None
+        yield lambda done: None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
 
 
@@ -291,9 +291,12 @@ def schema(out_file: Path | None, force: bool):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output/exam"),
               show_default=True, help="Folder for the exam, keys, worked solutions, answers.csv, manifest.json "
                                       "and moodle.xml.")
+@click.option("--jobs", type=click.IntRange(1), default=None,
+              help="PDFs compiled at once (default: one per core).")
 @output_options
 @_reports_errors
-def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str, ...], templates_dir: Path | None):
+def exam(family: Path, count: int, seed: int, out_dir: Path, jobs: int | None, formats: tuple[str, ...],
+         templates_dir: Path | None):
     """Draw versions of the problem family FAMILY and write the exam, answer keys and quiz export.
 
     \b
@@ -302,8 +305,7 @@ def exam(family: Path, count: int, seed: int, out_dir: Path, formats: tuple[str,
     """
     from .exam import build_exam
 
-    with _progress(count, "Drawing and rendering versions") as update:
-        paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=update)
+    paths = build_exam(family, count, seed, out_dir, formats, templates_dir, progress=progress_bar, jobs=jobs)
     for path in paths:
         click.echo(str(path))
 
@@ -326,8 +328,8 @@ def stress(family: Path, draws: int, seed: int):
     from .stress import stress_family
 
     loaded = load_family(family)
-    with _progress(draws, "Drawing versions") as update:
-        report = stress_family(loaded, draws, seed, progress=update)
+    with progress_bar("Drawing versions", draws) as advance:
+        report = stress_family(loaded, draws, seed, progress=advance)
     for line in report.lines():
         click.echo(line)
 

@@ -1,5 +1,6 @@
 """Randomised exams: draw versions of a family, then write the student exam, the short key, the
-worked key per version, answers.csv, manifest.json and a Moodle quiz, all from the same draws.
+worked key per version (and all of them in one booklet, worked.pdf), answers.csv, manifest.json and a
+Moodle quiz, all from the same draws.
 
 Everything is built in memory first (and the PDFs in a scratch folder) and written into a temporary
 sibling of the exam folder, which replaces the old folder as a whole only once every version has been
@@ -8,15 +9,16 @@ drawn, solved, verified and rendered (see :mod:`solver.files`).
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from .answers import AnsweredQuestion, answer_question
+from .booklet import booklet
 from .build import NO_LATEXMK, LatexFailure, failed_log, render_outputs
 from .draw import Version, draw_versions
 from .errors import OutputError
@@ -24,10 +26,15 @@ from .export import answers_csv, moodle_xml
 from .families import Family, load_family
 from .files import staged_folders, write_bytes, write_text
 from .given import GivenData, given_data
-from .latex_build import LatexError, compile_pdf, latexmk_available
+from .latex_build import LatexError, latexmk_available
+from .pdf_batch import compile_documents
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
 from .solution import Solution
+
+Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
+"""``progress(label, total)`` opens one stage of a build (e.g. a progress bar); it yields the function to
+call with the number of items just finished."""
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
 """The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
@@ -57,6 +64,11 @@ class ExamVersion:
     @property
     def total_points(self) -> str:
         return plain(sum(q.points for q in self.questions))
+
+
+def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
+    """The stage ``label`` of ``progress``, or a stage that reports nothing."""
+    return progress(label, total) if progress else nullcontext()
 
 
 def _text_formats(formats) -> tuple[str, ...]:
@@ -123,28 +135,24 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
     return sheets
 
 
-def _pdfs(texts: dict[str, str]) -> dict[str, bytes]:
-    """The PDF of each .tex (relative path -> text), compiled in a scratch folder that is removed
+def _pdfs(texts: dict[str, str], jobs: int | None, progress: Progress | None) -> dict[str, bytes]:
+    """The PDF of each .tex (relative path -> text), ``jobs`` at a time, in a scratch folder that is removed
     afterwards; a LaTeX failure raises LatexFailure carrying the log."""
     if not latexmk_available():
         raise OutputError(NO_LATEXMK)
-    scratch = Path(tempfile.mkdtemp(prefix="handouts-exam-"))
-    pdfs = {}
-    for name, text in texts.items():
-        tex_path = write_text(scratch / name, text)
+    with tempfile.TemporaryDirectory(prefix="handouts-exam-") as scratch, \
+            _stage(progress, "Compiling PDFs", len(texts)) as advance:
         try:
-            pdfs[Path(name).with_suffix(".pdf").as_posix()] = compile_pdf(tex_path).read_bytes()
+            return compile_documents(texts, jobs, advance, Path(scratch))
         except LatexError as exc:
-            failure = LatexFailure.from_error(exc)
-            shutil.rmtree(scratch)
-            raise failure from None
-    shutil.rmtree(scratch)
-    return pdfs
+            raise LatexFailure.from_error(exc) from None
 
 
 def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats,
-                 templates_dir: Path | None = None) -> dict[str, str | bytes]:
-    """Every output file, in memory: relative path -> text (or PDF bytes)."""
+                 templates_dir: Path | None = None, jobs: int | None = None,
+                 progress: Progress | None = None) -> dict[str, str | bytes]:
+    """Every output file, in memory: relative path -> text (or PDF bytes); PDFs are compiled ``jobs`` at
+    a time (default: one per core)."""
     sheets = _sheets(family, versions, formats, templates_dir)
     outputs: dict[str, str | bytes] = {name: text for name, text in sheets.items()
                                        if name.rsplit(".", 1)[1] in formats}
@@ -160,19 +168,21 @@ def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats
     if "pdf" in formats:
         texts = {name: sheets[name] for name in SHEETS["tex"]}
         texts.update({f"worked/{v.code}/handout.tex": v.worked["handout.tex"] for v in versions})
-        outputs.update(_pdfs(texts))
+        outputs.update(_pdfs(texts, jobs, progress))
+        outputs["worked.pdf"] = booklet(f"{family.spec.title}: worked keys", [
+            (f"Version {v.code}", outputs[f"worked/{v.code}/handout.pdf"]) for v in versions])
     return outputs
 
 
 def build_exam(family_path: str | Path, versions: int, seed: int, out_dir: str | Path,
                formats=("tex", "md", "pdf"), templates_dir: Path | None = None,
-               progress: Callable[[int], None] | None = None) -> list[Path]:
+               progress: Progress | None = None, jobs: int | None = None) -> list[Path]:
     """Draw ``versions`` versions of the family under ``seed`` and write every exam file into ``out_dir``.
 
-    ``progress(1)`` is called as each version is drawn and rendered. PDFs are made when "pdf" is in
-    ``formats`` (latexmk is then required). The exam folder replaces an old one as a whole, under a
-    lock; a LaTeX failure keeps only its log, as ``OUT.latex-failed.log``. Returns the written paths,
-    sorted.
+    PDFs are made when "pdf" is in ``formats`` (latexmk is then required), ``jobs`` documents at a time
+    (default: one per core); the output is the same bytes for any ``jobs``. ``progress`` reports the
+    drawing and the compiling. The exam folder replaces an old one as a whole, under a lock; a LaTeX
+    failure keeps only its log, as ``OUT.latex-failed.log``. Returns the written paths, sorted.
     """
     if versions < 1:
         raise OutputError(f"--versions must be at least 1, got {versions}")
@@ -182,9 +192,10 @@ def build_exam(family_path: str | Path, versions: int, seed: int, out_dir: str |
     out_dir = Path(out_dir)
     with staged_folders([out_dir]) as (folder,):
         work = partial(build_version, family, tuple(formats), templates_dir)
-        built = [payload for _, payload in draw_versions(family, versions, seed, work, progress)]
+        with _stage(progress, "Drawing and rendering versions", versions) as advance:
+            built = [payload for _, payload in draw_versions(family, versions, seed, work, advance)]
         try:
-            outputs = exam_outputs(family, seed, built, formats, templates_dir)
+            outputs = exam_outputs(family, seed, built, formats, templates_dir, jobs, progress)
         except LatexFailure as failure:
             raise failure.kept_beside(out_dir) from None
         for name, content in sorted(outputs.items()):

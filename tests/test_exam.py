@@ -3,10 +3,13 @@ XML, impossible families, and real pdflatex builds of the exam and the key."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import shutil
 import subprocess
+import sys
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import mpmath
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from pypdf import PdfReader
 
 from seed_oracle import Net, sgd_step
 from solver.api import problem_from_mapping, solve
@@ -29,11 +33,27 @@ SEED = 11
 CLOZE = re.compile(r"\{(\d+):NUMERICAL:=(-?[0-9.]+):([0-9.]+)\}")
 
 
+STAGES: list[list] = []
+"""The progress stages the sample exam's build reported: [label, total, items reported done]."""
+
+
+@contextmanager
+def record_stage(label: str, total: int):
+    stage = [label, total, 0]
+    STAGES.append(stage)
+
+    def advance(count: int) -> None:
+        stage[2] += count
+
+    yield advance
+
+
 @pytest.fixture(scope="module")
 def sample_exam(tmp_path_factory) -> Path:
-    """Three versions of the sample family with PDFs."""
+    """Three versions of the sample family with PDFs, compiled two at a time."""
     out = tmp_path_factory.mktemp("sample")
-    build_exam(SAMPLE, 3, SEED, out, ("tex", "md", "pdf"))
+    STAGES.clear()
+    build_exam(SAMPLE, 3, SEED, out, ("tex", "md", "pdf"), progress=record_stage, jobs=2)
     return out
 
 
@@ -176,12 +196,12 @@ def test_version_k_does_not_depend_on_the_number_of_versions(sample_exam, tmp_pa
             assert (tmp_path / "worked" / code / name).read_bytes() == (sample_exam / "worked" / code / name).read_bytes()
 
 
-def test_same_seed_gives_byte_identical_files(sample_exam, tmp_path):
-    build_exam(SAMPLE, 3, SEED, tmp_path, ("tex", "md", "pdf"))
+def test_same_seed_gives_byte_identical_files_in_parallel_and_serially(sample_exam, tmp_path):
+    build_exam(SAMPLE, 3, SEED, tmp_path, ("tex", "md", "pdf"), jobs=1)
     first = {p.relative_to(sample_exam): p.read_bytes() for p in sample_exam.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert sorted(first) == sorted(second)
-    assert {Path("exam.pdf"), Path("key.pdf"), Path("moodle.xml"), Path("manifest.json")} <= set(first)
+    assert {Path("exam.pdf"), Path("key.pdf"), Path("worked.pdf"), Path("moodle.xml"), Path("manifest.json")} <= set(first)
     assert len([name for name in first if name.parent.parent == Path("worked") and name.suffix == ".pdf"]) == 3
     different = [str(name) for name in first if first[name] != second[name]]
     assert not different
@@ -410,3 +430,63 @@ def test_exam_and_key_compile_with_pdflatex_without_overfull_boxes(sample_exam, 
     key_text = "".join(pdf_pages(sample_exam / "key.pdf")).replace("\u2212", "-")
     first = key_md_answers(sample_exam)
     assert all(answer in key_text for answers in first.values() for answer in answers)
+
+
+def test_the_build_reports_drawing_and_compiling(sample_exam):
+    assert STAGES == [["Drawing and rendering versions", 3, 3], ["Compiling PDFs", 5, 5]]
+
+
+def test_the_worked_booklet_holds_every_worked_key_with_a_bookmark_per_version(sample_exam):
+    codes = [v["code"] for v in read_manifest(sample_exam)["versions"]]
+    keys = [PdfReader(sample_exam / "worked" / code / "handout.pdf") for code in codes]
+    book = PdfReader(sample_exam / "worked.pdf")
+    assert len(book.pages) == sum(len(key.pages) for key in keys)
+    starts = [0]
+    for key in keys[:-1]:
+        starts.append(starts[-1] + len(key.pages))
+    tops = [item for item in book.outline if not isinstance(item, list)]
+    assert [item.title for item in tops] == [f"Version {code}" for code in codes]
+    assert [book.get_destination_page_number(item) for item in tops] == starts
+    sections = [item for item in book.outline if isinstance(item, list)]
+    assert [[s.title for s in inner] for inner in sections] == [[s.title for s in key.outline] for key in keys]
+    texts = [page.extract_text() for key in keys for page in key.pages]
+    assert [page.extract_text() for page in book.pages] == texts
+    assert len({key.pages[0].extract_text() for key in keys}) == len(keys)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    result = CliRunner().invoke(main, ["exam", str(SAMPLE), "--versions", "4", "--seed", "3", "--out",
+                                       str(tmp_path), "--format", "tex,md"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (tmp_path / "exam.tex").is_file()
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    from solver.cli import progress_bar
+
+    with progress_bar("Compiling PDFs", 4) as advance:
+        advance(4)
+    assert "Compiling PDFs" in terminal.getvalue() and "100%" in terminal.getvalue()
+
+
+def test_jobs_must_be_at_least_one(tmp_path):
+    result = CliRunner().invoke(main, ["exam", str(SAMPLE), "--seed", "3", "--out", str(tmp_path), "--jobs", "0"])
+    assert result.exit_code == 2 and "Invalid value for '--jobs': 0 is not in the range x>=1" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_worked_keys_have_the_same_pages_and_bookmarks_as_a_standalone_build(sample_exam, tmp_path):
+    """The exam compiles worked keys from a shared format in one pass; the pages read the same."""
+    code = read_manifest(sample_exam)["versions"][1]["code"]
+    tex = tmp_path / "handout.tex"
+    shutil.copyfile(sample_exam / "worked" / code / "handout.tex", tex)
+    batch, alone = PdfReader(sample_exam / "worked" / code / "handout.pdf"), PdfReader(compile_pdf(tex))
+    assert [page.extract_text() for page in batch.pages] == [page.extract_text() for page in alone.pages]
+    assert [item.title for item in batch.outline] == [item.title for item in alone.outline]

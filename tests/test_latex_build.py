@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,53 @@ def test_runaway_document_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(latex_build, "LATEXMK_TIMEOUT", 3)
     with pytest.raises(LatexError, match="timed out"):
         compile_pdf(write_document(tmp_path, "\\def\\spin{\\relax\\spin}\\spin"))
+
+
+PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath}\n\\typeout{PREAMBLE-READ}\n\\newcommand{\\grad}{\\nabla}\n"
+
+
+def write_with_preamble(folder: Path, body: str) -> Path:
+    """A document with PREAMBLE and `body`, as doc.tex in `folder` (created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tex_path = folder / "doc.tex"
+    tex_path.write_text(PREAMBLE + "\\begin{document}\n" + body + "\n\\end{document}\n")
+    return tex_path
+
+
+def test_a_dumped_preamble_is_not_read_again_and_gives_the_same_pdf(tmp_path: Path) -> None:
+    fmt = latex_build.dump_format(write_with_preamble(tmp_path / "format dir", "unused"))
+    assert fmt == tmp_path / "format dir" / "doc.fmt"
+    from_format = compile_pdf(write_with_preamble(tmp_path / "a", "Gradient $\\grad E$."), preamble_format=fmt)
+    log = (tmp_path / "a" / "doc.log").read_text()
+    assert "preloaded format=doc" in log and "PREAMBLE-READ" not in log
+    assert "Gradient" in pdf_text(from_format)
+    plain = compile_pdf(write_with_preamble(tmp_path / "b", "Gradient $\\grad E$."))
+    assert "PREAMBLE-READ" in (tmp_path / "b" / "doc.log").read_text()
+    assert from_format.read_bytes() == plain.read_bytes()
+
+
+def test_builds_a_second_apart_give_identical_bytes(tmp_path: Path) -> None:
+    first = compile_pdf(write_with_preamble(tmp_path / "a", "Same text.")).read_bytes()
+    time.sleep(1.1)
+    second = compile_pdf(write_with_preamble(tmp_path / "b", "Same text.")).read_bytes()
+    assert first == second
+
+
+def test_a_preamble_error_names_its_line(tmp_path: Path) -> None:
+    tex_path = tmp_path / "doc.tex"
+    tex_path.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\undefinedmacro\n\\begin{document}\nx\n\\end{document}\n")
+    with pytest.raises(LatexError, match=r"doc.tex:3: Undefined control sequence"):
+        latex_build.dump_format(tex_path)
+
+
+def test_a_single_pass_is_one_run_and_the_log_says_when_it_is_not_enough(tmp_path: Path) -> None:
+    plain = compile_pdf(write_with_preamble(tmp_path / "plain", "Text."), single_pass=True)
+    assert not (tmp_path / "plain" / "doc.fdb_latexmk").exists()
+    assert not latex_build.asks_for_rerun(plain)
+    assert plain.read_bytes() == compile_pdf(write_with_preamble(tmp_path / "full", "Text.")).read_bytes()
+    referring = write_with_preamble(tmp_path / "ref", "\\section{A}\\label{a} See~\\ref{a}.")
+    compile_pdf(referring, single_pass=True)
+    assert latex_build.asks_for_rerun(referring)
+    compile_pdf(referring)
+    assert not latex_build.asks_for_rerun(referring)
+    assert "See 1." in pdf_text(referring.with_suffix(".pdf"))
