@@ -159,6 +159,16 @@ def tex_time() -> tuple[float | None, str]:
         return wall(lambda: compile_pdf(tex)), ""
 
 
+RUNAWAY_LIMIT = 60.0
+IDENTITY_CHAIN = {
+    "network": {"layers": [1, 1, 1], "activation": "identity"},
+    "weights": [[[0.123456789012]], [[0.987654321098]]], "biases": [[0.111111111111], [0.222222222222]],
+    "examples": [{"input": [0.5], "target": [0.7]}, {"input": [0.3], "target": [0.1]}],
+    "epochs": 12, "loss": "mse", "learning_rate": 0.123456789,
+}
+"""Exact fractions multiply their digits every step here (minutes before they were bounded)."""
+
+
 def main() -> None:
     """Measure everything, then print the table."""
     help_s = cold_help()
@@ -195,6 +205,12 @@ def main() -> None:
     exponent = math.log(t2 / t1) / math.log(p2 / p1)
     lines.append(row(f"growth {p1} -> {p2} parameters: time ~ params^{exponent:.2f}",
                      target=f"exponent <= {MAX_EXPONENT}", result=verdict(exponent <= MAX_EXPONENT)))
+
+    runaway = problem_from_mapping(IDENTITY_CHAIN, "identity chain")
+    solve_s = wall(lambda: solve(runaway))
+    lines.append(row("runaway input: [1, 1, 1] identity, 2 examples x 12 epochs (solve, one run)",
+                     problem_params(runaway), solve_s, target=f"< {RUNAWAY_LIMIT:g} s",
+                     result=verdict(solve_s < RUNAWAY_LIMIT)))
 
     tex_s, tex_note = tex_time()
     ratios = [] if tex_s is None else [f"`{TEX_PROBLEM.stem}` handout / TeX = {handout_s[TEX_PROBLEM] / tex_s:.2f}"]

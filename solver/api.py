@@ -32,10 +32,12 @@ def _require_finite(values: StepValues, source: str, step: int) -> None:
             if not all(np.isfinite(float(v)) for v in array):
                 raise ProblemError(source, "weights", f"step {step}: the forward pass overflows ({name} in layer "
                                                       f"{layer} is not finite); use smaller weights or inputs")
-    for array in values.grad_W + [np.array([values.forward.loss, values.after.loss], dtype=object)]:
+    losses = np.array([values.forward.loss, values.after.loss], dtype=object)
+    for array in values.grad_W + [values.output_dE_da, losses]:
         if not all(np.isfinite(float(v)) for v in np.ravel(array)):
             raise ProblemError(source, "weights", f"step {step}: the loss or a gradient is not finite "
-                                                  "(the outputs saturate); use smaller weights or inputs")
+                                                  "(the outputs saturate or the training diverges); use smaller "
+                                                  "weights, inputs or learning rate")
 
 
 def solve(problem: Problem) -> Solution:
@@ -68,6 +70,7 @@ def _solve(problem: Problem) -> Solution:
     shown_params = Parameters.from_given(spec.weights, spec.biases, shown_numerics) if shown_numerics else None
     eta = exact.given(spec.learning_rate)
     steps = []
+    float_from = None
     examples = spec.training_examples
     for epoch in range(1, spec.epochs + 1):
         for example_index, example in enumerate(examples, 1):
@@ -83,7 +86,9 @@ def _solve(problem: Problem) -> Solution:
                                    shown_numerics.given(spec.learning_rate), shown_numerics,
                                    spec.network.train_biases)
                 shown_params = shown.new
+            if exact.rounded and float_from is None:
+                float_from = index
             steps.append(StepRecord(index, epoch, example_index, tuple(example.input), tuple(example.target),
                                     params, values, shown, report))
             params = values.new
-    return Solution(problem, network, derivation, notation, policy, tuple(steps))
+    return Solution(problem, network, derivation, notation, policy, tuple(steps), float_from)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -18,6 +19,18 @@ RELATIVE_TOLERANCE = 1e-5
 SYMPY_TOLERANCE = 1e-9
 SYMPY_MAX_PARAMETERS = 40
 KINK_BAND = 1e-4
+SATURATED_DIGITS = 400
+"""mpmath digits for a retry where 40 digits round a saturated sigmoid to exactly 1 (sigmoid(100) = 1 - 4e-44):
+enough for every |z| below 709, beyond which dE/da is not finite in float64 and the problem is refused."""
+
+
+def _with_enough_digits(compute, *args):
+    """``compute(*args)`` at the default mpmath precision, or at ``SATURATED_DIGITS`` where it divides by 0."""
+    try:
+        return compute(*args)
+    except ZeroDivisionError:
+        with mpmath.workdps(SATURATED_DIGITS):
+            return compute(*args)
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,7 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
     x = np.array([float(v) for v in inputs])
     t = np.array([float(v) for v in target])
     kinks = _relu_kink_present(derivation, base, x, t)
-    symbolic = oracle.gradients(base, x, t) if oracle is not None else None
+    symbolic = _with_enough_digits(oracle.gradients, base, x, t) if oracle is not None else None
     loss0 = loss_at(derivation, base, x, t)
     rows = []
     precise = None
@@ -147,7 +160,8 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
         error = relative_error(analytic, numeric)
         if error > RELATIVE_TOLERANCE:
             # float64 loses the difference when an output saturates (1 - a cancels): redo it in 40 digits
-            plus, minus, numeric = _central_difference(derivation, base, ref, value, h, x, t, PreciseNumerics())
+            plus, minus, numeric = _with_enough_digits(_central_difference, derivation, base, ref, value, h, x, t,
+                                                       PreciseNumerics())
             error = relative_error(analytic, numeric)
         agrees = error <= RELATIVE_TOLERANCE
         at_kink = False
@@ -173,7 +187,7 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
             sympy_error = relative_error(analytic, sympy_value)
             if sympy_error > SYMPY_TOLERANCE:
                 # float64 keeps ~eps/(1 - a) of a saturated unit's a(1 - a): compare the chain rule at 40 digits
-                precise = precise or _precise_gradients(derivation, base, x, t)
+                precise = precise or _with_enough_digits(_precise_gradients, derivation, base, x, t)
                 sympy_error = relative_error(_gradient_of(*precise, ref), sympy_value)
             if sympy_error > SYMPY_TOLERANCE:
                 raise VerificationError(

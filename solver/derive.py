@@ -89,6 +89,8 @@ class Derivation:
         sym = network.symbols
         L = network.depth
         self.loss = LOSSES[loss_name].expression(sym.a[L], sym.t)
+        form = LOSSES[loss_name].logit_form  # the loss in the output pre-activations, for float64 evaluation
+        self.logit_form = form if form is not None and network.activation(L).name == form.activation else None
         self.output_dE_da = [sp.diff(self.loss, y) for y in sym.a[L]]
         self.nodes: list[list[NodeDerivation]] = [[] for _ in range(L + 1)]
         self.nodes[L] = [self._output_node(j) for j in range(1, network.sizes[L] + 1)]

@@ -105,12 +105,18 @@ def _failed_constraint(family: Family, solution: Solution) -> str | None:
     return None
 
 
-def _give_up(family: Family, number: int, counts: Counter) -> ProblemError:
+INVALID_DRAW = "invalid_draw"
+"""The rejection count of draws that do not make a valid, solvable problem (e.g. softmax layers drawn jointly)."""
+
+
+def _give_up(family: Family, number: int, counts: Counter, last_invalid: str | None) -> ProblemError:
     tried = family.spec.max_attempts
     reasons = ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    example = f"; the last invalid draw: {last_invalid}" if last_invalid else ""
     return ProblemError(family.source, "constraints",
                         f"version {number}: no draw met the constraints in {tried} attempts "
-                        f"(rejected by {reasons}); widen the ranges, relax the constraints or raise max_attempts")
+                        f"(rejected by {reasons}){example}; widen the ranges, relax the constraints or raise "
+                        "max_attempts")
 
 
 def find_version(family: Family, seed: int, number: int, start: int = 0, taken: frozenset = frozenset(),
@@ -120,19 +126,30 @@ def find_version(family: Family, seed: int, number: int, start: int = 0, taken: 
     counts = Counter(rejections or {})
     constraints = family.constraints
     source = f"{family.source} (version {number})"
+    last_invalid = None
     for attempt in range(start, family.spec.max_attempts):
         mapping, drawn = draw(family, seed, number, attempt)
         digest = fingerprint(drawn)
         if digest in taken:
             counts["distinct_versions"] += 1
             continue
-        problem = problem_from_mapping(mapping, source)
+        try:
+            problem = problem_from_mapping(mapping, source)
+        except ProblemError as exc:
+            counts[INVALID_DRAW] += 1
+            last_invalid = f"{exc.path}: {exc.message}" if exc.path else exc.message
+            continue
         for loc, message in question_problems(family.questions, problem.spec):
             raise ProblemError(source, format_field_path(loc), message)
         if constraints.no_symmetric_hidden and _symmetric_hidden(problem.spec):
             counts["no_symmetric_hidden"] += 1
             continue
-        solution = solve(problem)
+        try:
+            solution = solve(problem)
+        except ProblemError as exc:
+            counts[INVALID_DRAW] += 1
+            last_invalid = f"{exc.path}: {exc.message}" if exc.path else exc.message
+            continue
         reason = _failed_constraint(family, solution)
         if reason is not None:
             counts[reason] += 1
@@ -140,7 +157,7 @@ def find_version(family: Family, seed: int, number: int, start: int = 0, taken: 
         version = Version(number, version_code(seed, number, digest), attempt, mapping, drawn,
                           dict(sorted(counts.items())), digest)
         return version, solution
-    raise _give_up(family, number, counts)
+    raise _give_up(family, number, counts, last_invalid)
 
 
 Work = Callable[[Version, Solution], Any]
@@ -223,7 +240,12 @@ def draw_versions(family: Family, count: int, seed: int, work: Work | None = Non
     if seed < 0:
         raise HandoutError(f"the seed must be a non-negative integer, got {seed}")
     distinct = family.constraints.distinct_versions if distinct is None else distinct
-    found = _run_all(partial(_job, family, seed, work), list(range(1, count + 1)), progress)
+    job = partial(_job, family, seed, work)
+    # version 1 first, in this process: a family that no draw satisfies fails after its attempts, not after all
+    first = [job(1)] if count >= 1 else []
+    if first and progress:
+        progress(1)
+    found = first + _run_all(job, list(range(2, count + 1)), progress)
     if not distinct:
         return found
     taken: set[str] = set()

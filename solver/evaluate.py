@@ -3,7 +3,8 @@ gradients, the SGD update and the forward pass after it.
 
 One algorithm, three number systems (``Numerics``):
   * ``FloatNumerics``  float64 arrays (finite differences, large networks);
-  * ``ExactNumerics``  exact fractions while the data allow it (0.1+0.1-0.3+0.1 is 0), floats after;
+  * ``ExactNumerics``  exact fractions while the data allow it (0.1+0.1-0.3+0.1 is 0) and while they stay
+    below ``EXACT_LIMIT_BITS``, floats after;
   * ``CarryNumerics``  decimals rounded by the policy at every named quantity (hand-calculation style);
   * ``PreciseNumerics`` mpmath at 40 digits (finite differences where float64 cancels).
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+
+import math
 
 import mpmath
 import numpy as np
@@ -24,6 +27,10 @@ from .functions import a as a_sym, z as z_sym
 from .rounding import RoundingPolicy
 
 mpmath.mp.dps = 40
+
+EXACT_LIMIT_BITS = 1024
+"""A fraction whose numerator or denominator passes this many bits (about 308 digits) continues as a float:
+exact training of a linear network multiplies the digits at every step, so long runs would never finish."""
 
 
 @lru_cache(maxsize=None)
@@ -75,6 +82,11 @@ class Numerics:
     def softmax(self, values: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def logit(self, function, output: "LayerValues", target: np.ndarray) -> np.ndarray | None:
+        """``function(z, t)`` of a ``LogitForm`` at the output layer's pre-activations where this number
+        system holds the outputs in float64, else None (the form in the outputs is exact or precise enough)."""
+        return None
+
 
 class FloatNumerics(Numerics):
     """Plain float64 arithmetic, vectorised."""
@@ -99,12 +111,35 @@ class FloatNumerics(Numerics):
         shifted = np.exp(values - np.max(values))
         return shifted / shifted.sum()
 
+    def logit(self, function, output, target):
+        return self.array(function(np.asarray(output.z, dtype=float), np.asarray(target, dtype=float)))
+
+
+def _bounded(value, limit: int):
+    """``value`` itself, or as a float (+-inf beyond the float range) when it is a fraction past ``limit`` bits."""
+    if not isinstance(value, Fraction) or max(value.numerator.bit_length(), value.denominator.bit_length()) <= limit:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
 
 class ExactNumerics(Numerics):
-    """Fractions while every operand is exact (given data, sigma(0) = 1/2, ...), floats otherwise."""
+    """Fractions while every operand is exact (given data, sigma(0) = 1/2, ...) and no named quantity passes
+    ``limit_bits``, floats otherwise. ``rounded`` counts the named values that were continued as floats."""
+
+    def __init__(self, limit_bits: int = EXACT_LIMIT_BITS):
+        self.limit_bits = limit_bits
+        self.rounded = 0
 
     def given(self, value):
         return Fraction(value)
+
+    def named(self, values):
+        bounded = [_bounded(v, self.limit_bits) for v in values]
+        self.rounded += sum(b is not v for b, v in zip(bounded, values))
+        return self.array(bounded)
 
     def call(self, expr, args, values):
         if all(isinstance(v, Fraction) for v in values):
@@ -116,6 +151,12 @@ class ExactNumerics(Numerics):
     def softmax(self, values):
         floats = FloatNumerics().softmax(np.array([float(v) for v in values]))
         return self.array(float(v) for v in floats)
+
+    def logit(self, function, output, target):
+        if all(isinstance(v, Fraction) for v in output.a):
+            return None
+        z, t = np.array([float(v) for v in output.z]), np.array([float(v) for v in target])
+        return self.array(float(v) for v in function(z, t))
 
 
 class CarryNumerics(Numerics):
@@ -214,9 +255,14 @@ class StepValues:
     after: ForwardValues
 
 
-def _loss(derivation: Derivation, output, target, numerics: Numerics):
+def _loss(derivation: Derivation, output_layer: LayerValues, target, numerics: Numerics):
     sym = derivation.network.symbols
+    form = derivation.logit_form
+    terms = None if form is None else numerics.logit(form.loss, output_layer, target)
+    if terms is not None:
+        return numerics.named(numerics.array([terms.sum()]))[0]
     args = tuple(sym.a[-1]) + tuple(sym.t)
+    output = output_layer.a
     return numerics.named(numerics.array([numerics.call(derivation.loss, args, tuple(output) + tuple(target))]))[0]
 
 
@@ -246,7 +292,7 @@ def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, targ
             a = numerics.softmax(z)
         layers.append(LayerValues(products, weighted_sum, z, a, fprime))
         values = a
-    return ForwardValues(inputs, layers, _loss(derivation, values, target, numerics))
+    return ForwardValues(inputs, layers, _loss(derivation, layers[-1], target, numerics))
 
 
 def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics: Numerics):
@@ -255,7 +301,11 @@ def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics:
     outputs = fwd.output
     args = tuple(sym.a[L]) + tuple(sym.t) + tuple(sym.z[L])
     values = tuple(outputs) + tuple(target) + tuple(fwd.layers[-1].z)
-    dE_da = numerics.named(numerics.array(numerics.call(e, args, values) for e in derivation.output_dE_da))
+    form = derivation.logit_form
+    dE_da = None if form is None else numerics.logit(form.dE_da, fwd.layers[-1], target)
+    if dE_da is None:
+        dE_da = numerics.array(numerics.call(e, args, values) for e in derivation.output_dE_da)
+    dE_da = numerics.named(dE_da)
     deltas = []
     for j, node in enumerate(derivation.nodes[L]):
         if node.delta_kind == "product":

@@ -111,6 +111,34 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+def _bce_of_sigmoid(z, t):
+    """Binary cross-entropy of a = sigmoid(z) per output, in z: softplus(z) - t z, stable on both sides
+    (float64 rounds sigmoid(40) to 1, so the form in a gives log(0))."""
+    import numpy
+
+    return numpy.maximum(z, 0) - t * z + numpy.log1p(numpy.exp(-numpy.abs(z)))
+
+
+def _bce_of_sigmoid_dE_da(z, t):
+    """dE/da = (1 - t) / (1 - a) - t / a of a = sigmoid(z), in z: (1 - t)(1 + e^z) - t(1 + e^-z)."""
+    import numpy
+
+    with numpy.errstate(all="ignore"):
+        upper = numpy.where(t == 1, 0.0, (1 - t) * (1 + numpy.exp(z)))
+        lower = numpy.where(t == 0, 0.0, t * (1 + numpy.exp(-z)))
+    return upper - lower
+
+
+@dataclass(frozen=True)
+class LogitForm:
+    """A loss and its derivative dE/da written in the pre-activations z of one output activation, for
+    float64 evaluation where the form in the outputs a = f(z) loses them. Both take NumPy arrays (z, t)."""
+
+    activation: str
+    loss: Callable
+    dE_da: Callable
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss over the output vector, summed over output neurons, and the outputs and targets it needs."""
@@ -122,6 +150,8 @@ class Loss:
     refuses: tuple[str, ...] = ()
     """Output activations this loss is not used with, and the loss to use instead."""
     instead: str = ""
+    logit_form: LogitForm | None = None
+    """The stable float64 form for one output activation (sigmoid + binary cross-entropy)."""
 
     def expression(self, outputs: list, targets: list):
         """The loss as a SymPy expression of output and target symbols."""
@@ -140,7 +170,8 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss("mse", "Squared error (with the factor 1/2)", needs_unit_interval=False),
-        Loss("bce", "Binary cross-entropy", needs_unit_interval=True, refuses=("softmax",), instead="cross_entropy"),
+        Loss("bce", "Binary cross-entropy", needs_unit_interval=True, refuses=("softmax",), instead="cross_entropy",
+             logit_form=LogitForm("sigmoid", _bce_of_sigmoid, _bce_of_sigmoid_dE_da)),
         Loss("cross_entropy", "Cross-entropy", needs_unit_interval=True),
     )
 }

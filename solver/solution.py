@@ -9,7 +9,7 @@ import numpy as np
 
 from .check import CheckReport
 from .derive import Derivation
-from .evaluate import Parameters, StepValues
+from .evaluate import EXACT_LIMIT_BITS, Parameters, StepValues
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
@@ -73,6 +73,8 @@ class Solution:
     notation: Notation
     policy: RoundingPolicy
     steps: tuple[StepRecord, ...]
+    float_from_step: int | None = None
+    """The first step in which an exact fraction passed ``EXACT_LIMIT_BITS`` and continued as a float."""
 
     @property
     def spec(self) -> ProblemSpec:
@@ -89,7 +91,7 @@ class Solution:
     def to_json_dict(self) -> dict:
         """The trace printed by ``handouts solve --json`` (full precision floats)."""
         spec = self.spec
-        return {
+        trace = {
             "title": spec.title,
             "source": self.problem.source,
             "network": {
@@ -107,6 +109,12 @@ class Solution:
             "steps": [_step_json(step) for step in self.steps],
             "final": {"W": _floats(self.final_parameters.weights), "b": _floats(self.final_parameters.biases)},
         }
+        if self.float_from_step is not None:
+            trace["arithmetic"] = {
+                "exact_until_step": self.float_from_step - 1,
+                "note": f"exact fractions passed {EXACT_LIMIT_BITS} bits in step {self.float_from_step}; from there "
+                        "those values continue in float64 (about 16 significant digits)"}
+        return trace
 
 
 def _floats(value):

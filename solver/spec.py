@@ -54,7 +54,7 @@ def _check_number(value: Decimal) -> Decimal:
         raise ValueError(f"expected a finite number, got {value}")
     if abs(value) > MAX_ABS_VALUE:
         raise ValueError(f"{value} is out of range; values must lie between -{MAX_ABS_VALUE} and {MAX_ABS_VALUE}")
-    if value != 0 and -value.as_tuple().exponent > MAX_DECIMAL_PLACES:
+    if -value.as_tuple().exponent > MAX_DECIMAL_PLACES:  # zeros too: 0e-999999999999999999 prints a zero per place
         raise ValueError(f"{value} has more than {MAX_DECIMAL_PLACES} decimal places")
     return value
 
