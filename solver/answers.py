@@ -12,8 +12,9 @@ from fractions import Fraction
 
 from .errors import ProblemError
 from .families import QuestionSpec
-from .rounding import RoundingPolicy, plain, to_decimal
+from .rounding import plain, to_decimal
 from .solution import Solution
+from .tolerance import absolute_width, precision_text, question_policy
 
 PROMPTS = {
     "output": "Compute the network output {what}.",
@@ -25,9 +26,6 @@ PROMPTS = {
     "section": "Compute the forward pass: the activations {what}.",
 }
 """One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
-
-_TOLERANCE_DISPLAY = RoundingPolicy(decimals=None, significant=2)
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -64,18 +62,6 @@ class AnsweredQuestion:
     def answer_id(self, answer: Answer) -> str:
         """``q3`` for a one-number question, ``q3:a1[2]`` for one part of a longer one."""
         return f"{self.id}:{answer.key}" if answer.key else self.id
-
-
-def tolerance_of(question: QuestionSpec, value, policy: RoundingPolicy) -> tuple[float, str]:
-    """The absolute tolerance of an answer and how it is printed."""
-    rule = question.tolerance
-    if rule.absolute is not None:
-        return float(rule.absolute), plain(rule.absolute)
-    if rule.relative is not None:
-        width = abs(to_decimal(value)) * rule.relative
-        return float(width), _TOLERANCE_DISPLAY.show(width)
-    half_unit = Decimal(1).scaleb(policy.round(value).as_tuple().exponent) / 2
-    return float(half_unit), plain(half_unit)
 
 
 def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False) -> list[tuple[str, str, object]]:
@@ -118,29 +104,35 @@ def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
     return ", ".join(f"${label}$" for label in labels)
 
 
-def answer_question(question: QuestionSpec, solution: Solution, source: str | None = None) -> AnsweredQuestion:
+def answer_question(question: QuestionSpec, solution: Solution, source: str | None = None,
+                    number: int | None = None) -> AnsweredQuestion:
     """The question's wording and every answer, read from the solution (the values a student finds
-    by hand: in carry mode, the rounded-as-you-go values)."""
-    policy = solution.policy
+    by hand: in carry mode, the rounded-as-you-go values), shown at the question's precision.
+
+    Raises ProblemError (naming ``questions[number].tolerance`` when ``number``, the question's
+    0-based position, is given) when the tolerance rejects the answer the key prints."""
+    policy = question_policy(question, solution.policy)
     answers = []
     exact_values = [value for _, _, value in _quantities(question, solution, exact=True)]
     for (key, label, value), exact in zip(_quantities(question, solution), exact_values):
-        tolerance, tolerance_shown = tolerance_of(question, value, policy)
+        tolerance, tolerance_shown = absolute_width(question, value, policy)
         shown = policy.show(value)
         printed_gap = abs(Decimal(shown) - to_decimal(value))
-        if Decimal(repr(tolerance)) < printed_gap:
+        if Decimal(repr(float(tolerance))) < printed_gap:
             version = solution.problem.source.rsplit(" (", 1)[-1].rstrip(")") if source else ""
-            raise ProblemError(source or solution.problem.source, "questions", (
-                f"question '{question.id}'{f' ({version})' if version else ''}: the tolerance {tolerance_shown} rejects the answer the key prints "
-                f"({shown}, from {plain(to_decimal(value).normalize())}); use tolerance: policy, or one of at "
-                f"least {plain(printed_gap.normalize())}"))
+            field = "questions" if number is None else f"questions[{number}].tolerance"
+            raise ProblemError(source or solution.problem.source, field, (
+                f"question '{question.id}'{f' ({version})' if version else ''}: the tolerance {tolerance_shown} "
+                f"rejects the answer the key prints ({shown}, from {plain(to_decimal(value).normalize())}); "
+                f"use tolerance: policy, or one of at least {plain(printed_gap.normalize())}"))
         if policy.carries:
             other_method = abs(Decimal(policy.show(exact)) - to_decimal(value))
-            if Decimal(repr(tolerance)) < other_method:
-                tolerance = float(other_method)
-                tolerance_shown = plain(other_method.normalize())
-        answers.append(Answer(key, label, float(value), shown, tolerance, tolerance_shown))
+            if Decimal(repr(float(tolerance))) < other_method:
+                tolerance, tolerance_shown = other_method, plain(other_method.normalize())
+        answers.append(Answer(key, label, float(value), shown, float(tolerance), tolerance_shown))
     prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
     if len(solution.steps) > 1:
         prompt = f"SGD step {question.step}: {prompt}"
+    if policy != solution.policy:
+        prompt = f"{prompt} Give {'it' if len(answers) == 1 else 'each'} to {precision_text(policy)}."
     return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers))

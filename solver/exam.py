@@ -26,6 +26,7 @@ from .latex_build import LatexError, compile_pdf, latexmk_available
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
 from .solution import Solution
+from .tolerance import precision_text
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
 """The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
@@ -67,7 +68,8 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
     """Answer every question and render the worked solution of one drawn version (runs in a worker)."""
     from .build import render_outputs
 
-    questions = tuple(answer_question(question, solution, family.source) for question in family.questions)
+    questions = tuple(answer_question(question, solution, family.source, number)
+                      for number, question in enumerate(family.questions))
     worked = render_outputs(solution, _text_formats(formats), templates_dir)
     given = given_data(solution)
     svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
@@ -75,12 +77,16 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
 
 
 def instructions(family: Family) -> str:
-    """The instruction sentence printed on every version (plain text)."""
+    """The instruction sentence printed on every version (plain text): the exam's precision, and how
+    intermediate results may be rounded (in carry mode both methods are marked correct)."""
     policy = RoundingPolicy.from_spec(family.spec.rounding)
-    precision = (f"{policy.significant} significant figures" if policy.significant is not None
-                 else f"{policy.decimals} decimal places")
-    return (f"Give every numerical answer rounded to {precision} (halves away from zero). "
-            "Use full precision in intermediate steps.")
+    own = any(q.decimals is not None or q.significant is not None for q in family.questions)
+    rule = (f"Give every numerical answer rounded to {precision_text(policy)}"
+            f"{' unless the question says otherwise' if own else ''} (halves away from zero). ")
+    if policy.carries:
+        return rule + (f"You may round intermediate results to {precision_text(policy)} as you go or keep "
+                       "full precision: answers from either method are accepted.")
+    return rule + "Use full precision in intermediate steps."
 
 
 def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:

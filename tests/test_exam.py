@@ -326,7 +326,7 @@ def test_impossible_constraints_fail_with_exit_code_2_and_write_nothing(tmp_path
      "constraints.min_derivative: a drawing rule is not allowed"),
     # a tolerance narrower than the rounding of the printed answer would mark the key's own answer wrong
     (("tolerance: {absolute: 0.001}", "tolerance: {relative: 0.001}"),
-     "questions: question 'q6' (version 1): the tolerance"),
+     "questions[5].tolerance: question 'q6' (version 1): the tolerance"),
 ])
 def test_bad_family_files_name_the_field(tmp_path, edit, expected):
     path = tmp_path / "bad.yaml"
