@@ -42,13 +42,14 @@ class Answer:
 
 @dataclass(frozen=True)
 class AnsweredQuestion:
-    """A question of one version with its wording and answers."""
+    """A question of one version with its wording, answers and the family's feedback text."""
 
     id: str
     points: Decimal
     ask: str
     prompt: str
     answers: tuple[Answer, ...]
+    feedback: str | None = None
 
     @property
     def points_shown(self) -> str:
@@ -135,4 +136,4 @@ def answer_question(question: QuestionSpec, solution: Solution, source: str | No
         prompt = f"SGD step {question.step}: {prompt}"
     if policy != solution.policy:
         prompt = f"{prompt} Give {'it' if len(answers) == 1 else 'each'} to {precision_text(policy)}."
-    return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers))
+    return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers), question.feedback)

@@ -26,7 +26,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from .errors import ProblemError
 from .parameters import ParameterRef, index_problem, parameter_problem, parse_parameter_key
 from .rounding import RoundingPolicy
-from .spec import Number, ProblemSpec, _Model, consistency_problems, format_field_path, validate_document
+from .spec import Number, ProblemSpec, Prose, _Model, consistency_problems, format_field_path, validate_document
 from .tolerance import load_time_problem, precision_problem
 from .yamlfile import YamlDocument, load_yaml
 
@@ -135,7 +135,8 @@ _ASK_FIELDS = {
 
 class QuestionSpec(_Model):
     """One exam question: what it asks for, its points, the precision it asks for (``decimals`` or
-    ``significant``; default: the exam's rounding policy) and its tolerance."""
+    ``significant``; default: the exam's rounding policy), its tolerance, and feedback shown in Moodle
+    after an answer (prose with inline math)."""
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
     points: Number = Decimal(1)
@@ -149,6 +150,7 @@ class QuestionSpec(_Model):
     decimals: Annotated[int, Field(ge=0, le=10)] | None = None
     significant: Annotated[int, Field(ge=1, le=12)] | None = None
     tolerance: Annotated[ToleranceSpec, BeforeValidator(_tolerance_shorthand)] = ToleranceSpec(policy=True)
+    feedback: Prose = None
 
     @field_validator("parameter")
     @classmethod
