@@ -1,4 +1,4 @@
-"""Randomised exams: draw versions of a family, then write the student exam, the short key, the
+"""Randomised exams: draw versions of a family, then write the student exam, the compact key, the
 worked key per version, answers.csv, manifest.json and a Moodle quiz, all from the same draws.
 
 Everything is built in memory first (and the PDFs in a scratch folder); files are written, each
@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from .answers import AnsweredQuestion, answer_question
+from .answers import AnsweredQuestion, answer_question, question_label, question_marks
 from .draw import Version, draw_versions
 from .errors import OutputError
 from .export import answers_csv, moodle_xml
@@ -29,7 +29,7 @@ from .solution import Solution
 from .tolerance import precision_text
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
-"""The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
+"""The exam and compact-key files of each text format; their templates are ``exam/<name>.j2``."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,16 @@ class ExamVersion:
     def total_points(self) -> str:
         return plain(sum(q.points for q in self.questions))
 
+    @property
+    def labelled(self) -> tuple[tuple[str, AnsweredQuestion], ...]:
+        """Every question with its label in the keys (``q1``, ``q2``...: the paper's numbering)."""
+        return tuple((question_label(number), question) for number, question in enumerate(self.questions, 1))
+
+    @property
+    def key_needed_lines(self) -> int:
+        """Lines to keep together for this version's table in the compact key (rows, rules, heading)."""
+        return sum(len(q.answers) for q in self.questions) + 7
+
 
 def _text_formats(formats) -> tuple[str, ...]:
     """Text formats to render: pdf needs tex."""
@@ -70,7 +80,7 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
 
     questions = tuple(answer_question(question, solution, family.source, number)
                       for number, question in enumerate(family.questions))
-    worked = render_outputs(solution, _text_formats(formats), templates_dir)
+    worked = render_outputs(solution, _text_formats(formats), templates_dir, question_marks(questions))
     given = given_data(solution)
     svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
     return ExamVersion(version, given, questions, worked, svg)
@@ -118,14 +128,16 @@ def exam_points(points: Decimal) -> str:
 
 
 def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir: Path | None) -> dict[str, str]:
-    """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/."""
+    """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/. The keys link to
+    each version's worked PDF (the worked Markdown from key.md when no PDF is made)."""
     context = dict(family=family.spec, versions=versions, instructions=instructions(family))
     sheets = {}
     for fmt in _text_formats(formats):
         env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
         env.filters["exam_points"] = exam_points
+        worked = "handout.pdf" if fmt == "tex" or "pdf" in formats else "handout.md"
         for name in SHEETS[fmt]:
-            sheets[name] = render_template(env, f"exam/{name}.j2", **context)
+            sheets[name] = render_template(env, f"exam/{name}.j2", worked=worked, **context)
     return sheets
 
 

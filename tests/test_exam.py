@@ -136,9 +136,11 @@ def key_md_answers(folder: Path) -> dict[str, list[str]]:
 
 
 def key_tex_answers(folder: Path) -> dict[str, list[str]]:
+    """Printed answers per version, in order, from key.tex's tables (question & quantity & answer & ...)."""
     text = (folder / "key.tex").read_text()
-    sections = re.split(r"\\renewcommand\{\\versioncode\}\{([^}]+)\}", text)[1:]
-    return {code: re.findall(r"\\answerline\[\$(-?[0-9.]+)\$", body) for code, body in zip(sections[::2], sections[1::2])}
+    sections = re.split(r"\\subsection\*\{Version (\S+) ", text)[1:]
+    return {code: re.findall(r"^[^&\n]*& [^&\n]* & (-?[0-9.]+) & \\pm", body, re.M)
+            for code, body in zip(sections[::2], sections[1::2])}
 
 
 @pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
@@ -149,6 +151,7 @@ def test_short_keys_print_the_oracle_value_at_the_policy(family_path, sample_exa
         expected.setdefault(version, []).append(policy.show(Decimal(mpmath.nstr(oracle, 30))))
     assert key_md_answers(folder) == expected
     assert key_tex_answers(folder) == expected
+    assert len(expected) == 3 if family_path == SAMPLE else 2
     exam_tex = (folder / "exam.tex").read_text()
     assert "\\answerline\n" in exam_tex and "\\answerline[" not in exam_tex
 
@@ -398,3 +401,15 @@ def test_exam_and_key_compile_with_pdflatex_without_overfull_boxes(sample_exam, 
     key_text = "".join(pdf_pages(sample_exam / "key.pdf")).replace("\u2212", "-")
     first = key_md_answers(sample_exam)
     assert all(answer in key_text for answers in first.values() for answer in answers)
+
+
+def test_compact_key_fits_every_version_on_one_page_and_worked_pdfs_show_the_labels(sample_exam):
+    """Three versions of the sample take one page of key.pdf (the old key took two pages per version),
+    and every worked PDF prints the labels of all six questions."""
+    pages = [page for page in pdf_pages(sample_exam / "key.pdf") if page.strip()]
+    assert len(pages) == 1
+    codes = [v["code"] for v in read_manifest(sample_exam)["versions"]]
+    assert all(f"Version {code}" in pages[0] and f"worked/{code}/handout.pdf" in pages[0] for code in codes)
+    for code in codes:
+        text = "".join(pdf_pages(sample_exam / "worked" / code / "handout.pdf"))
+        assert [n for n in range(1, 7) if text.count(f"[q{n}]") != 1] == []
