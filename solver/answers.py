@@ -12,8 +12,9 @@ from fractions import Fraction
 
 from .errors import ProblemError
 from .families import QuestionSpec
-from .rounding import RoundingPolicy, plain, to_decimal
+from .rounding import plain, to_decimal
 from .solution import Solution
+from .tolerance import absolute_width, precision_text, question_policy
 
 PROMPTS = {
     "output": "Compute the network output {what}.",
@@ -26,13 +27,11 @@ PROMPTS = {
 }
 """One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
 
-_TOLERANCE_DISPLAY = RoundingPolicy(decimals=None, significant=2)
-
-
 @dataclass(frozen=True)
 class Answer:
     """One graded number: its part key ('' for a one-number question), LaTeX label, full-precision
-    value, the value as printed, and the absolute tolerance (number and as printed)."""
+    value, the value as printed, the absolute tolerance (number and as printed), and the quantity it is
+    (as ``sections.context.SectionContext.marks`` names it)."""
 
     key: str
     label: str
@@ -40,17 +39,20 @@ class Answer:
     shown: str
     tolerance: float
     tolerance_shown: str
+    quantity: tuple = ()
 
 
 @dataclass(frozen=True)
 class AnsweredQuestion:
-    """A question of one version with its wording and answers."""
+    """A question of one version with its wording, answers and the family's feedback text."""
 
     id: str
     points: Decimal
     ask: str
     prompt: str
     answers: tuple[Answer, ...]
+    feedback: str | None = None
+    step: int = 1
 
     @property
     def points_shown(self) -> str:
@@ -66,21 +68,9 @@ class AnsweredQuestion:
         return f"{self.id}:{answer.key}" if answer.key else self.id
 
 
-def tolerance_of(question: QuestionSpec, value, policy: RoundingPolicy) -> tuple[float, str]:
-    """The absolute tolerance of an answer and how it is printed."""
-    rule = question.tolerance
-    if rule.absolute is not None:
-        return float(rule.absolute), plain(rule.absolute)
-    if rule.relative is not None:
-        width = abs(to_decimal(value)) * rule.relative
-        return float(width), _TOLERANCE_DISPLAY.show(width)
-    half_unit = Decimal(1).scaleb(policy.round(value).as_tuple().exponent) / 2
-    return float(half_unit), plain(half_unit)
-
-
-def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False) -> list[tuple[str, str, object]]:
-    """(part key, LaTeX label, value) of every number the question asks for: as a hand calculation in the
-    problem's rounding mode finds it, or at full precision (``exact``)."""
+def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False) -> list[tuple[str, str, object, tuple]]:
+    """(part key, LaTeX label, value, quantity) of every number the question asks for: as a hand calculation
+    in the problem's rounding mode finds it, or at full precision (``exact``)."""
     notation, network = solution.notation, solution.network
     step = solution.steps[question.step - 1]
     values = step.exact if exact else step.shown
@@ -88,25 +78,26 @@ def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False)
     ask = question.ask
     if ask == "output":
         rows = [question.index] if question.index else range(1, network.sizes[-1] + 1)
-        parts = [(f"y[{j}]", notation.activation(depth, j), values.forward.output[j - 1]) for j in rows]
-        return [("", label, value) for _, label, value in parts] if len(parts) == 1 else parts
+        parts = [(f"y[{j}]", notation.activation(depth, j), values.forward.output[j - 1], ("activation", depth, j))
+                 for j in rows]
+        return [("", *rest) for _, *rest in parts] if len(parts) == 1 else parts
     if ask == "loss":
-        return [("", notation.loss, values.forward.loss)]
+        return [("", notation.loss, values.forward.loss, ("loss",))]
     if ask == "loss_after":
-        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.after.loss)]
+        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.after.loss, ("loss_after",))]
     if ask == "delta":
-        delta = values.deltas[question.layer - 1][question.neuron - 1]
+        l, j = question.layer, question.neuron
         sign = -1 if solution.spec.convention == "mitchell" else 1
-        return [("", notation.delta(question.layer, question.neuron), sign * delta)]
+        return [("", notation.delta(l, j), sign * values.deltas[l - 1][j - 1], ("delta", l, j))]
     if ask == "section":
-        return [(f"a{l}[{j}]", notation.activation(l, j), values.forward.layers[l - 1].a[j - 1])
+        return [(f"a{l}[{j}]", notation.activation(l, j), values.forward.layers[l - 1].a[j - 1], ("activation", l, j))
                 for l in network.layer_indices for j in range(1, network.sizes[l] + 1)]
     ref = question.parameter_ref
     symbol = notation.parameter(ref)
     if ask == "gradient":
         label = f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}"
-        return [("", label, ref.entry(values.grad_W, values.grad_b))]
-    return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", ref.entry(values.new.weights, values.new.biases))]
+        return [("", label, ref.entry(values.grad_W, values.grad_b), ("gradient", ref.key))]
+    return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", ref.entry(values.new.weights, values.new.biases), ("new", ref.key))]
 
 
 def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
@@ -118,29 +109,53 @@ def _what(question: QuestionSpec, solution: Solution, labels: list[str]) -> str:
     return ", ".join(f"${label}$" for label in labels)
 
 
-def answer_question(question: QuestionSpec, solution: Solution, source: str | None = None) -> AnsweredQuestion:
+def answer_question(question: QuestionSpec, solution: Solution, source: str | None = None,
+                    number: int | None = None) -> AnsweredQuestion:
     """The question's wording and every answer, read from the solution (the values a student finds
-    by hand: in carry mode, the rounded-as-you-go values)."""
-    policy = solution.policy
+    by hand: in carry mode, the rounded-as-you-go values), shown at the question's precision.
+
+    Raises ProblemError (naming ``questions[number].tolerance`` when ``number``, the question's
+    0-based position, is given) when the tolerance rejects the answer the key prints."""
+    policy = question_policy(question, solution.policy)
     answers = []
-    exact_values = [value for _, _, value in _quantities(question, solution, exact=True)]
-    for (key, label, value), exact in zip(_quantities(question, solution), exact_values):
-        tolerance, tolerance_shown = tolerance_of(question, value, policy)
+    exact_values = [value for _, _, value, _ in _quantities(question, solution, exact=True)]
+    for (key, label, value, quantity), exact in zip(_quantities(question, solution), exact_values):
+        tolerance, tolerance_shown = absolute_width(question, value, policy)
         shown = policy.show(value)
         printed_gap = abs(Decimal(shown) - to_decimal(value))
-        if Decimal(repr(tolerance)) < printed_gap:
+        if Decimal(repr(float(tolerance))) < printed_gap:
             version = solution.problem.source.rsplit(" (", 1)[-1].rstrip(")") if source else ""
-            raise ProblemError(source or solution.problem.source, "questions", (
-                f"question '{question.id}'{f' ({version})' if version else ''}: the tolerance {tolerance_shown} rejects the answer the key prints "
-                f"({shown}, from {plain(to_decimal(value).normalize())}); use tolerance: policy, or one of at "
-                f"least {plain(printed_gap.normalize())}"))
+            field = "questions" if number is None else f"questions[{number}].tolerance"
+            raise ProblemError(source or solution.problem.source, field, (
+                f"question '{question.id}'{f' ({version})' if version else ''}: the tolerance {tolerance_shown} "
+                f"rejects the answer the key prints ({shown}, from {plain(to_decimal(value).normalize())}); "
+                f"use tolerance: policy, or one of at least {plain(printed_gap.normalize())}"))
         if policy.carries:
             other_method = abs(Decimal(policy.show(exact)) - to_decimal(value))
-            if Decimal(repr(tolerance)) < other_method:
-                tolerance = float(other_method)
-                tolerance_shown = plain(other_method.normalize())
-        answers.append(Answer(key, label, float(value), shown, tolerance, tolerance_shown))
+            if Decimal(repr(float(tolerance))) < other_method:
+                tolerance, tolerance_shown = other_method, plain(other_method.normalize())
+        answers.append(Answer(key, label, float(value), shown, float(tolerance), tolerance_shown, quantity))
     prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
     if len(solution.steps) > 1:
         prompt = f"SGD step {question.step}: {prompt}"
-    return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers))
+    if policy != solution.policy:
+        prompt = f"{prompt} Give {'it' if len(answers) == 1 else 'each'} to {precision_text(policy)}."
+    return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers), question.feedback,
+                            question.step)
+
+
+def question_label(number: int) -> str:
+    """The label of the paper's question ``number`` (1-based) in the keys: ``q3``."""
+    return f"q{number}"
+
+
+def question_marks(questions) -> dict[tuple, tuple[str, ...]]:
+    """Quantity of the first SGD step (the one a worked key shows in full) -> the labels of the questions
+    that ask for it, in paper order (``("activation", 2, 1) -> ("q1", "q7")``). Questions about later
+    steps are not marked."""
+    marks: dict[tuple, tuple[str, ...]] = {}
+    for number, question in enumerate(questions, 1):
+        if question.step == 1:
+            for answer in question.answers:
+                marks[answer.quantity] = marks.get(answer.quantity, ()) + (question_label(number),)
+    return marks

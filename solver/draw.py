@@ -99,8 +99,9 @@ def _failed_constraint(family: Family, solution: Solution) -> str | None:
             not step.exact.after.loss < step.exact.forward.loss for step in solution.steps):
         return "loss_decreases"
     if constraints.nonzero_at_policy:
-        for question in family.questions:
-            if any(Decimal(a.shown) == 0 for a in answer_question(question, solution, family.source).answers):
+        for number, question in enumerate(family.questions):
+            answered = answer_question(question, solution, family.source, number)
+            if any(Decimal(a.shown) == 0 for a in answered.answers):
                 return "nonzero_at_policy"
     return None
 

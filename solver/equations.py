@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Callable
 
 LINE_WIDTH = 92
 GRID_WIDTH = 96
@@ -102,6 +103,9 @@ class Equation:
     label: str = ""
     note: str = ""
     """A remark set after the chain, e.g. the unrounded value of a result that rounds to zero."""
+    mark: str = ""
+    """Labels of the exam questions this line answers (``q1, q7``), set at the right of its last row
+    in an exam's worked key; empty in handouts."""
 
     def _texts(self) -> list[tuple[str, str]]:
         texts = [(p.relation, p.text) for p in self.parts]
@@ -119,12 +123,15 @@ class Equation:
     @property
     def width(self) -> int:
         """Visible characters of the chain written on one line."""
-        return visible_width(self.lhs + " " + self.one_line) + (2 if self.note else 0)
+        return (visible_width(self.lhs + " " + self.one_line) + (2 if self.note else 0)
+                + (len(self.mark) + MARK_GAP if self.mark else 0))
 
     def rows(self, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
         """Aligned rows (left, right): parts share a line while they fit; long parts break between pieces."""
         if self.label:
             width -= 8
+        if self.mark:
+            width -= len(self.mark) + MARK_GAP
         rows: list[tuple[str, str]] = []
         current = ""
         boxed_index = len(self.parts) - 1 if self.boxed else -1
@@ -154,6 +161,16 @@ class Equation:
                 rows.append(("", f"\\quad {self.note}"))
         return rows
 
+    def lines(self, mark: Callable[[str], str] | None = None) -> list[str]:
+        """Rows of an aligned environment (``left &right``); ``mark(labels)`` ends the last one if marked."""
+        lines = [f"{left} &{right}" for left, right in self.rows()]
+        lines[-1] += self.mark_text(mark)
+        return lines
+
+    def mark_text(self, mark: Callable[[str], str] | None) -> str:
+        """``mark(labels)`` of a marked equation (an exam worked key), else ''."""
+        return str(mark(self.mark)) if self.mark and mark else ""
+
     @staticmethod
     def _chunks(part: Part, width: int) -> list[str]:
         chunks, current = [], ""
@@ -165,6 +182,9 @@ class Equation:
                 current = f"{current} {piece}".strip()
         return chunks + [current] if current else chunks or [""]
 
+
+MARK_GAP = 4
+"""Visible characters counted for the space before an exam question label."""
 
 COLUMN_GAP = 8
 """Visible characters counted for the space between two equations side by side."""
@@ -203,14 +223,15 @@ class Grid:
         widths = [max((row[c].width for row in self.rows if c < len(row)), default=0) for c in range(columns)]
         return sum(widths) + COLUMN_GAP * (columns - 1) <= width
 
-    def lines(self) -> list[str]:
-        """Rows of an aligned environment: ``l1 &r1 & l2 &r2`` side by side, else one equation per line."""
+    def lines(self, mark: Callable[[str], str] | None = None) -> list[str]:
+        """Rows of an aligned environment: ``l1 &r1 & l2 &r2`` side by side, else one equation per line.
+        ``mark(labels)`` follows each marked equation (see :meth:`Equation.lines`)."""
         if self.side_by_side() and any(len(row) > 1 for row in self.rows):
-            return [" & ".join(f"{eq.lhs} &{eq.one_line}" for eq in row) for row in self.rows]
-        return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows()]
+            return [" & ".join(f"{eq.lhs} &{eq.one_line}{eq.mark_text(mark)}" for eq in row) for row in self.rows]
+        return [line for eq in self.equations for line in eq.lines(mark)]
 
 
-def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "") -> Equation:
+def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "", mark: str = "") -> Equation:
     """Build an equation from parts given as strings, lists of pieces or ``Part`` objects."""
     built = []
     for part in parts:
@@ -222,7 +243,7 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = ""
             built.append(Part(tuple(part)))
         else:
             built.append(Part((part,)))
-    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note)
+    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note, mark)
 
 
 _COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")

@@ -1,4 +1,4 @@
-"""Randomised exams: draw versions of a family, then write the student exam, the short key, the
+"""Randomised exams: draw versions of a family, then write the student exam, the compact key, the
 worked key per version (and all of them in one booklet, worked.pdf), answers.csv, manifest.json and a
 Moodle quiz, all from the same draws.
 
@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from .answers import AnsweredQuestion, answer_question
+from .answers import AnsweredQuestion, answer_question, question_label, question_marks
 from .booklet import booklet
 from .build import NO_LATEXMK, LatexFailure, failed_log, render_outputs
 from .draw import Version, draw_versions
@@ -31,13 +31,14 @@ from .pdf_batch import compile_documents
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
 from .solution import Solution
+from .tolerance import precision_text
 
 Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
 """``progress(label, total)`` opens one stage of a build (e.g. a progress bar); it yields the function to
 call with the number of items just finished."""
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
-"""The exam and short-key files of each text format; their templates are ``exam/<name>.j2``."""
+"""The exam and compact-key files of each text format; their templates are ``exam/<name>.j2``."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ class ExamVersion:
     def total_points(self) -> str:
         return plain(sum(q.points for q in self.questions))
 
+    @property
+    def labelled(self) -> tuple[tuple[str, AnsweredQuestion], ...]:
+        """Every question with its label in the keys (``q1``, ``q2``...: the paper's numbering)."""
+        return tuple((question_label(number), question) for number, question in enumerate(self.questions, 1))
+
+    @property
+    def key_needed_lines(self) -> int:
+        """Lines to keep together for this version's table in the compact key (rows, rules, heading)."""
+        return sum(len(q.answers) for q in self.questions) + 7
+
 
 def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
     """The stage ``label`` of ``progress``, or a stage that reports nothing."""
@@ -79,20 +90,25 @@ def _text_formats(formats) -> tuple[str, ...]:
 def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path | None, version: Version,
                   solution: Solution) -> ExamVersion:
     """Answer every question and render the worked solution of one drawn version (runs in a worker)."""
-    questions = tuple(answer_question(question, solution, family.source) for question in family.questions)
-    worked = render_outputs(solution, _text_formats(formats), templates_dir)
+    questions = tuple(answer_question(question, solution, family.source, number)
+                      for number, question in enumerate(family.questions))
+    worked = render_outputs(solution, _text_formats(formats), templates_dir, question_marks(questions))
     given = given_data(solution)
     svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
     return ExamVersion(version, given, questions, worked, svg)
 
 
 def instructions(family: Family) -> str:
-    """The instruction sentence printed on every version (plain text)."""
+    """The instruction sentence printed on every version (plain text): the exam's precision, and how
+    intermediate results may be rounded (in carry mode both methods are marked correct)."""
     policy = RoundingPolicy.from_spec(family.spec.rounding)
-    precision = (f"{policy.significant} significant figures" if policy.significant is not None
-                 else f"{policy.decimals} decimal places")
-    return (f"Give every numerical answer rounded to {precision} (halves away from zero). "
-            "Use full precision in intermediate steps.")
+    own = any(q.decimals is not None or q.significant is not None for q in family.questions)
+    rule = (f"Give every numerical answer rounded to {precision_text(policy)}"
+            f"{' unless the question says otherwise' if own else ''} (halves away from zero). ")
+    if policy.carries:
+        return rule + (f"You may round intermediate results to {precision_text(policy)} as you go or keep "
+                       "full precision: answers from either method are accepted.")
+    return rule + "Use full precision in intermediate steps."
 
 
 def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
@@ -124,14 +140,16 @@ def exam_points(points: Decimal) -> str:
 
 
 def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir: Path | None) -> dict[str, str]:
-    """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/."""
+    """exam.tex, key.tex, exam.md, key.md (as requested), rendered from templates/exam/. The keys link to
+    each version's worked PDF (the worked Markdown from key.md when no PDF is made)."""
     context = dict(family=family.spec, versions=versions, instructions=instructions(family))
     sheets = {}
     for fmt in _text_formats(formats):
         env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
         env.filters["exam_points"] = exam_points
+        worked = "handout.pdf" if fmt == "tex" or "pdf" in formats else "handout.md"
         for name in SHEETS[fmt]:
-            sheets[name] = render_template(env, f"exam/{name}.j2", **context)
+            sheets[name] = render_template(env, f"exam/{name}.j2", worked=worked, **context)
     return sheets
 
 

@@ -14,6 +14,7 @@ option of each rule in turn, so a bad option is reported with its field path bef
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -24,7 +25,9 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .errors import ProblemError
 from .parameters import ParameterRef, index_problem, parameter_problem, parse_parameter_key
-from .spec import Number, ProblemSpec, _Model, consistency_problems, format_field_path, validate_document
+from .rounding import RoundingPolicy
+from .spec import Number, ProblemSpec, Prose, _Model, consistency_problems, format_field_path, validate_document
+from .tolerance import load_time_problem, precision_problem
 from .yamlfile import YamlDocument, load_yaml
 
 MAX_GRID = 100_000
@@ -131,7 +134,9 @@ _ASK_FIELDS = {
 
 
 class QuestionSpec(_Model):
-    """One exam question: what it asks for, its points and its tolerance."""
+    """One exam question: what it asks for, its points, the precision it asks for (``decimals`` or
+    ``significant``; default: the exam's rounding policy), its tolerance, and feedback shown in Moodle
+    after an answer (prose with inline math)."""
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
     points: Number = Decimal(1)
@@ -142,7 +147,10 @@ class QuestionSpec(_Model):
     parameter: str | None = None
     section: Literal["forward"] | None = None
     step: Annotated[int, Field(ge=1)] = 1
+    decimals: Annotated[int, Field(ge=0, le=10)] | None = None
+    significant: Annotated[int, Field(ge=1, le=12)] | None = None
     tolerance: Annotated[ToleranceSpec, BeforeValidator(_tolerance_shorthand)] = ToleranceSpec(policy=True)
+    feedback: Prose = None
 
     @field_validator("parameter")
     @classmethod
@@ -157,6 +165,12 @@ class QuestionSpec(_Model):
         if value <= 0 or (value * 2) % 1:
             raise ValueError(f"must be a positive whole or half number (the exam class counts in halves), got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _one_precision(self):
+        if self.decimals is not None and self.significant is not None:
+            raise ValueError("give either decimals or significant, not both")
+        return self
 
     @model_validator(mode="after")
     def _fields_of_ask(self):
@@ -209,6 +223,14 @@ class FamilySpec(ProblemSpec):
     constraints: ConstraintsSpec = ConstraintsSpec()
     max_attempts: Annotated[int, Field(ge=1, le=10_000)] = 200
 
+    @field_validator("title", "author", "course", "date")
+    @classmethod
+    def _no_control_characters(cls, text):
+        found = next((c for c in text or "" if unicodedata.category(c) == "Cc"), None)
+        if found is not None:
+            raise ValueError(f"contains the control character U+{ord(found):04X}; use plain text on one line")
+        return text
+
     @field_validator("questions")
     @classmethod
     def _unique_ids(cls, questions):
@@ -218,6 +240,20 @@ class FamilySpec(ProblemSpec):
                 raise ValueError(f"question id '{question.id}' is used twice")
             seen.add(question.id)
         return questions
+
+
+def marking_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[tuple[tuple, str]]:
+    """Questions whose precision cannot be marked in this rounding mode, or whose tolerance rejects
+    correctly rounded answers whatever is drawn; each is (field path, message). The tolerance cases that
+    depend on the drawn numbers are checked on every drawn version (``answers.answer_question``)."""
+    policy = RoundingPolicy.from_spec(spec.rounding)
+    found = []
+    for number, question in enumerate(questions):
+        precision = "decimals" if question.decimals is not None else "significant"
+        found += [(("questions", number) + field, problem) for field, problem in (
+            ((precision,), precision_problem(question, policy)),
+            (("tolerance",), load_time_problem(question, policy))) if problem]
+    return found
 
 
 def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[tuple[tuple, str]]:
@@ -359,7 +395,8 @@ def check_family_problem(mapping: dict, document: YamlDocument) -> FamilySpec:
     """Validate one instantiation of a family (questions included); raise ProblemError for the first mistake."""
     located = YamlDocument(document.source, mapping, document.lines)
     spec = validate_document(located, FamilySpec)
-    problems = consistency_problems(spec) or question_problems(spec.questions, spec)
+    problems = (consistency_problems(spec) or question_problems(spec.questions, spec)
+                or marking_problems(spec.questions, spec))
     if problems:
         loc, message = problems[0]
         raise ProblemError(document.source, format_field_path(loc), message, located.line_of(loc))

@@ -36,23 +36,24 @@ def escape_markdown(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def aligned(equation) -> str:
-    """An Equation as the body of an aligned environment (rows joined with \\\\)."""
-    return " \\\\\n".join(f"{left} &{right}" for left, right in equation.rows())
+def aligned(equation, mark=None) -> str:
+    """An Equation as the body of an aligned environment (rows joined with \\\\); ``mark(labels)`` (a
+    template macro) sets the labels of the exam questions it answers."""
+    return " \\\\\n".join(equation.lines(mark))
 
 
-def grid_lines(grid) -> str:
-    """A Grid as the body of one aligned environment."""
-    return " \\\\\n".join(grid.lines())
+def grid_lines(grid, mark=None) -> str:
+    """A Grid as the body of one aligned environment (``mark`` as in :func:`aligned`)."""
+    return " \\\\\n".join(grid.lines(mark))
 
 
 GRID_CHUNK_LINES = 12
 """Most lines in one Markdown math block (MathJax limits the size of one formula)."""
 
 
-def grid_chunks(grid) -> list[str]:
-    """A Grid as aligned bodies of at most GRID_CHUNK_LINES lines each (Markdown)."""
-    lines = grid.lines()
+def grid_chunks(grid, mark=None) -> list[str]:
+    """A Grid as aligned bodies of at most GRID_CHUNK_LINES lines each (Markdown; ``mark`` as in :func:`aligned`)."""
+    lines = grid.lines(mark)
     return [" \\\\\n".join(lines[i:i + GRID_CHUNK_LINES]) for i in range(0, len(lines), GRID_CHUNK_LINES)]
 
 

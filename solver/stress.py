@@ -67,8 +67,8 @@ class StressReport:
 def _answers(family: Family, version: Version, solution: Solution) -> list[tuple[str, float, str]]:
     """(answer id, full-precision value, printed value) of every answer of one draw (runs in a worker)."""
     found = []
-    for question in family.questions:
-        answered = answer_question(question, solution, family.source)
+    for number, question in enumerate(family.questions):
+        answered = answer_question(question, solution, family.source, number)
         found += [(answered.answer_id(a), a.value, a.shown) for a in answered.answers]
     return found
 

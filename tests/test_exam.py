@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader
 
+from cloze import assert_moodle_matches_answers_csv
 from seed_oracle import Net, sgd_step
 from solver.api import problem_from_mapping, solve
 from solver.cli import main
@@ -30,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "problems" / "families" / "sample.yaml"
 LAYERED = ROOT / "problems" / "families" / "layered_3_2_2_1.yaml"
 SEED = 11
-CLOZE = re.compile(r"\{(\d+):NUMERICAL:=(-?[0-9.]+):([0-9.]+)\}")
 
 
 STAGES: list[list] = []
@@ -156,9 +156,11 @@ def key_md_answers(folder: Path) -> dict[str, list[str]]:
 
 
 def key_tex_answers(folder: Path) -> dict[str, list[str]]:
+    """Printed answers per version, in order, from key.tex's tables (question & quantity & answer & ...)."""
     text = (folder / "key.tex").read_text()
-    sections = re.split(r"\\renewcommand\{\\versioncode\}\{([^}]+)\}", text)[1:]
-    return {code: re.findall(r"\\answerline\[\$(-?[0-9.]+)\$", body) for code, body in zip(sections[::2], sections[1::2])}
+    sections = re.split(r"\\subsection\*\{Version (\S+) ", text)[1:]
+    return {code: re.findall(r"^[^&\n]*& [^&\n]* & (-?[0-9.]+) & \\pm", body, re.M)
+            for code, body in zip(sections[::2], sections[1::2])}
 
 
 @pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
@@ -169,6 +171,7 @@ def test_short_keys_print_the_oracle_value_at_the_policy(family_path, sample_exa
         expected.setdefault(version, []).append(policy.show(Decimal(mpmath.nstr(oracle, 30))))
     assert key_md_answers(folder) == expected
     assert key_tex_answers(folder) == expected
+    assert len(expected) == 3 if family_path == SAMPLE else 2
     exam_tex = (folder / "exam.tex").read_text()
     assert "\\answerline\n" in exam_tex and "\\answerline[" not in exam_tex
 
@@ -223,22 +226,10 @@ def test_manifest_records_seed_hash_and_every_drawn_value(sample_exam):
 def test_moodle_xml_parses_and_every_answer_has_its_tolerance(sample_exam):
     tree = etree.parse(str(sample_exam / "moodle.xml"))
     assert len(tree.xpath("/quiz/question[@type='category']")) == 1
-    clozes = tree.xpath("/quiz/question[@type='cloze']")
-    rows = read_csv(sample_exam)
-    assert [q.findtext("idnumber") for q in clozes] == list(dict.fromkeys(r["version"] for r in rows))
-    family = load_family(SAMPLE)
-    points = {q.id: int(q.points) for q in family.questions}
-    for question in clozes:
-        code = question.findtext("idnumber")
+    for question in tree.xpath("/quiz/question[@type='cloze']"):
         text = question.find("questiontext/text").text
         assert "<table" in text and "\\(w_{1} = " in text
-        found = CLOZE.findall(text)
-        expected = [r for r in rows if r["version"] == code]
-        assert len(found) == len(expected) == len(family.questions)
-        for (weight, answer, tolerance), row in zip(found, expected):
-            assert float(answer) == float(row["answer"])
-            assert float(tolerance) == float(row["tolerance"]) > 0
-            assert int(weight) == points[row["question"]]
+    assert_moodle_matches_answers_csv(sample_exam)
 
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -346,7 +337,7 @@ def test_impossible_constraints_fail_with_exit_code_2_and_write_nothing(tmp_path
      "constraints.min_derivative: a drawing rule is not allowed"),
     # a tolerance narrower than the rounding of the printed answer would mark the key's own answer wrong
     (("tolerance: {absolute: 0.001}", "tolerance: {relative: 0.001}"),
-     "questions: question 'q6' (version 1): the tolerance"),
+     "questions[5].tolerance: question 'q6' (version 1): the tolerance"),
 ])
 def test_bad_family_files_name_the_field(tmp_path, edit, expected):
     path = tmp_path / "bad.yaml"
@@ -490,3 +481,15 @@ def test_worked_keys_have_the_same_pages_and_bookmarks_as_a_standalone_build(sam
     batch, alone = PdfReader(sample_exam / "worked" / code / "handout.pdf"), PdfReader(compile_pdf(tex))
     assert [page.extract_text() for page in batch.pages] == [page.extract_text() for page in alone.pages]
     assert [item.title for item in batch.outline] == [item.title for item in alone.outline]
+
+
+def test_compact_key_fits_every_version_on_one_page_and_worked_pdfs_show_the_labels(sample_exam):
+    """Three versions of the sample take one page of key.pdf (the old key took two pages per version),
+    and every worked PDF prints the labels of all six questions."""
+    pages = [page for page in pdf_pages(sample_exam / "key.pdf") if page.strip()]
+    assert len(pages) == 1
+    codes = [v["code"] for v in read_manifest(sample_exam)["versions"]]
+    assert all(f"Version {code}" in pages[0] and f"worked/{code}/handout.pdf" in pages[0] for code in codes)
+    for code in codes:
+        text = "".join(pdf_pages(sample_exam / "worked" / code / "handout.pdf"))
+        assert [n for n in range(1, 7) if text.count(f"[q{n}]") != 1] == []

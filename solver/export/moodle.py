@@ -1,28 +1,27 @@
 """moodle.xml: a Moodle XML quiz with one category per family and one cloze question per version.
 
 Each question shows that version's given data (HTML, math as ``\\( ... \\)`` for Moodle's MathJax
-filter) and one embedded NUMERICAL answer per graded number, with its absolute tolerance and a
-weight proportional to its points. Built with lxml; the HTML goes into CDATA sections.
+filter) and one embedded NUMERICAL answer per graded number, with its absolute tolerance, a weight
+proportional to its points and feedback, written in Moodle's documented cloze syntax (special
+characters backslash-escaped). Built with lxml; the HTML goes into CDATA sections.
 """
 from __future__ import annotations
 
 import base64
-
 import math
-import re
 from decimal import Decimal
 from fractions import Fraction
 
 from lxml import etree
 
+from ..inline_math import prose_segments
 from ..rounding import plain
-
-_INLINE_MATH = re.compile(r"\$([^$]+)\$")
 
 
 def _html_math(text: str) -> str:
-    """``$x$`` -> ``\\(x\\)`` (MathJax inline delimiters Moodle recognises)."""
-    return _INLINE_MATH.sub(lambda match: f"\\({match.group(1)}\\)", text)
+    """Prose with ``$x$`` math as ``\\(x\\)`` (MathJax inline delimiters Moodle recognises) and ``\\$`` as
+    a dollar sign."""
+    return "".join(f"\\({part['text']}\\)" if part["math"] else part["text"] for part in prose_segments(text))
 
 
 def _number(value: float) -> str:
@@ -35,8 +34,34 @@ def _weights(versions) -> tuple[Fraction, ...]:
     return tuple(q.answer_points for v in versions for q in v.questions)
 
 
-def _subquestion(weight: int, answer) -> str:
-    return f"{{{weight}:NUMERICAL:={_number(answer.value)}:{_number(answer.tolerance)}}}"
+CLOZE_SPECIAL = "\\}#~/\""
+"""Characters Moodle's cloze syntax reads as syntax inside a subquestion (its documented list); a
+backslash before each makes it literal."""
+
+
+def cloze_escape(text: str) -> str:
+    """Text for an answer or feedback inside ``{...}``: every cloze special character backslash-escaped."""
+    return "".join(f"\\{c}" if c in CLOZE_SPECIAL else c for c in text)
+
+
+def category_path(names: list[str]) -> str:
+    """A Moodle category path: names joined by ``/``, a ``/`` inside a name written ``//`` (and a name
+    that starts or ends with one padded with a space), as Moodle's question import splits them."""
+    escaped = []
+    for name in names:
+        name = name.strip().replace("/", "//")
+        escaped.append((" " if name.startswith("/") else "") + name + (" " if name.endswith("/") else ""))
+    return "/".join(escaped)
+
+
+def _subquestion(weight: int, answer, feedback: str | None) -> str:
+    """``{w:NUMERICAL:=value:tolerance#right~*#wrong}``: the answer with its tolerance, and feedback
+    for a right and for any other answer (the key's answer, and the question's own feedback)."""
+    extra = f" {_html_math(feedback)}" if feedback else ""
+    right = cloze_escape(f"Correct: {answer.shown}.{extra}")
+    wrong = cloze_escape(f"The key's answer is {answer.shown} (\u00b1 {answer.tolerance_shown}).{extra}")
+    return (f"{{{weight}:NUMERICAL:={cloze_escape(_number(answer.value))}:{cloze_escape(_number(answer.tolerance))}"
+            f"#{right}~*#{wrong}}}")
 
 
 def _paragraph(parent, text: str):
@@ -70,7 +95,7 @@ def _question_html(version, instructions: str, scale: int) -> str:
         weight = int(question.answer_points * scale)
         for answer in question.answers:
             label = f"\\({answer.label}\\) = " if len(question.answers) > 1 else "Answer: "
-            _paragraph(item, label + _subquestion(weight, answer))
+            _paragraph(item, label + _subquestion(weight, answer, question.feedback))
     return etree.tostring(root, method="html", encoding="unicode")
 
 
@@ -85,7 +110,7 @@ def moodle_xml(title: str, versions, instructions: str) -> str:
     scale = math.lcm(*(weight.denominator for weight in _weights(versions)))
     quiz = etree.Element("quiz")
     category = etree.SubElement(quiz, "question", type="category")
-    _text(category, "category", f"$course$/top/{title}")
+    _text(category, "category", category_path(["$course$", "top", title]))
     _text(category, "info", "", format="html")
     for version in versions:
         question = etree.SubElement(quiz, "question", type="cloze")

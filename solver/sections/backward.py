@@ -121,11 +121,13 @@ def number_blocks(ctx) -> list[Block]:
             rows.append([chain(lhs, ctx.fmt.latex(dE_expr), ctx.fmt.substituted(dE_expr, texts),
                                Part((dE_text,), ctx.fmt.relation_for(dE_expr, texts, dE_text))),
                          fprime_equation(ctx, L, j, fwd),
-                         chain(N.delta(L, j), ctx.fmt.product(dE_text, fp_text), delta_text, boxed=True)])
+                         chain(N.delta(L, j), ctx.fmt.product(dE_text, fp_text), delta_text, boxed=True,
+                               mark=ctx.mark("delta", L, j))])
         else:
             expr = display_delta(ctx, node)
             rows.append([chain(N.delta(L, j), ctx.fmt.pieces(expr), ctx.fmt.pieces(expr, texts),
-                               Part((delta_text,), ctx.fmt.relation_for(expr, texts, delta_text)), boxed=True)])
+                               Part((delta_text,), ctx.fmt.relation_for(expr, texts, delta_text)), boxed=True,
+                               mark=ctx.mark("delta", L, j))])
     blocks = [Block(N.layer_title(L), _stacked_or_rows(rows))]
     for l in range(L - 1, 0, -1):
         rows = []
@@ -144,7 +146,7 @@ def number_blocks(ctx) -> list[Block]:
                                ctx.fmt.signed_terms(numbers), total),
                          fprime_equation(ctx, l, j, fwd),
                          chain(N.delta(l, j), f"{ctx.fmt.wrap(total, total)} \\cdot {ctx.fmt.wrap(fp_text, fp_text)}",
-                               ctx.shown_delta(l, j), boxed=True)])
+                               ctx.shown_delta(l, j), boxed=True, mark=ctx.mark("delta", l, j))])
         blocks.append(Block(N.layer_title(l), _stacked_or_rows(rows)))
     return blocks
 

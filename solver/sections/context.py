@@ -1,7 +1,7 @@
 """The shared context every section module reads: the Solution, formatter, notation, convention, step."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..convention import CONVENTIONS, Convention
@@ -15,9 +15,14 @@ MATRIX_MAX_WIDTH = 6
 
 @dataclass
 class SectionContext:
-    """What sections share: the solution, the step shown in full, and small formatting helpers."""
+    """What sections share: the solution, the step shown in full, and small formatting helpers.
+
+    ``marks`` (exam worked keys only) maps a quantity of the step worked in full to the labels of the
+    exam questions that ask for it: ``("activation", l, j)``, ``("loss",)``, ``("delta", l, j)``,
+    ``("gradient", "W1[1,2]")``, ``("new", "b2[1]")``, ``("loss_after",)`` -> ``("q1", "q7")``."""
 
     solution: Solution
+    marks: dict = field(default_factory=dict)
 
     @cached_property
     def spec(self):
@@ -80,6 +85,10 @@ class SectionContext:
     @property
     def network_drawable(self) -> bool:
         return max(self.network.sizes) <= DIAGRAM_MAX_WIDTH
+
+    def mark(self, *quantity) -> str:
+        """The labels of the exam questions answered by this quantity's line (``q1, q7``), or ''."""
+        return ", ".join(self.marks.get(quantity, ()))
 
     # --- symbols ---------------------------------------------------------------------
     def act(self, layer: int, row: int) -> str:

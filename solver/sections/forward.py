@@ -55,7 +55,8 @@ def neuron_equations(ctx, forward, l: int, j: int, new=None, prime: str = "") ->
     z_eq = chain(_primed(ctx.N.preactivation(l, j), prime), ctx.symbolic_sum(l, j) if not prime else None,
                  ctx.fmt.signed_terms(substituted), ctx.fmt.signed_terms(products) if show_products else None,
                  Part((z_value,), ctx.fmt.relation(layer.weighted_sum[j - 1], layer.z[j - 1])))
-    return [z_eq, chain(_primed(ctx.act(l, j), prime), *_activation_parts(ctx, layer, l, j))]
+    mark = ctx.mark("activation", l, j) if new is None and not prime else ""
+    return [z_eq, chain(_primed(ctx.act(l, j), prime), *_activation_parts(ctx, layer, l, j), mark=mark)]
 
 
 def _primed(symbol: str, prime: str) -> str:

@@ -23,7 +23,8 @@ def loss_equation(ctx, forward, prime: str = "") -> Equation:
     shown = ctx.fmt.value(forward.loss)
     lhs = f"{{{ctx.N.loss}}}{prime}" if prime else ctx.N.loss
     return chain(lhs, ctx.fmt.pieces(loss) if not prime else None, ctx.fmt.pieces(loss, texts),
-                 Part((shown,), ctx.fmt.relation_for(loss, texts, shown)), boxed=True)
+                 Part((shown,), ctx.fmt.relation_for(loss, texts, shown)), boxed=True,
+                 mark=ctx.mark("loss_after" if prime else "loss"))
 
 
 def build(ctx) -> Loss:

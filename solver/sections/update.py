@@ -44,9 +44,11 @@ def update_equations(ctx, ref) -> list[Equation]:
         roles = (None, "error", N.activation_role(l - 1))
         return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors, roles=roles),
                       carried if ref.kind == "weight" else None, change),
-                chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True)]
+                chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True,
+                      mark=ctx.mark("new", ref.key))]
     gradient = ctx.fmt.value(ctx.gradient(ref))
-    return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient, roles=(None, 'error'))}", new, boxed=True)]
+    return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient, roles=(None, 'error'))}", new, boxed=True,
+                  mark=ctx.mark("new", ref.key))]
 
 
 def build(ctx) -> Update:
