@@ -1,4 +1,4 @@
-"""Render a problem file into OUT/<name>/: handout.tex, handout.md, network.svg and handout.pdf."""
+"""Render a problem file into OUT/<name>/: handout.tex, handout.md, network.svg, handout.html and handout.pdf."""
 from __future__ import annotations
 
 import shutil
@@ -27,6 +27,10 @@ def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict
             outputs["network.svg"] = render_svg(solution, templates_dir, handout)
         if "history" in handout.sections:
             outputs["loss.svg"] = render_loss_svg(solution, templates_dir, handout)
+    if "html" in formats:
+        from .html import render_html
+
+        outputs["handout.html"] = render_html(solution, templates_dir, handout)
     return outputs
 
 

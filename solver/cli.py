@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-FORMATS = ("tex", "md", "pdf")
+FORMATS = ("tex", "md", "html", "pdf")
 
 
 def _reports_errors(command):
@@ -44,14 +44,14 @@ def output_options(command):
     command = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="Folder of templates that replace built-in templates of the same name.")(command)
     command = click.option("--format", "formats", default="tex,md,pdf", show_default=True,
-                           callback=_parse_formats, help="Comma-separated formats: tex, md, pdf.")(command)
+                           callback=_parse_formats, help="Comma-separated formats: tex, md, html, pdf.")(command)
     return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="backprop-handouts")
 def main():
-    """Worked backpropagation solutions (LaTeX/PDF and Markdown) and randomised exams with keys.
+    """Worked backpropagation solutions (LaTeX/PDF, Markdown and HTML) and randomised exams with keys.
 
     \b
     Example:

@@ -102,6 +102,8 @@ class Equation:
     label: str = ""
     note: str = ""
     """A remark set after the chain, e.g. the unrounded value of a result that rounds to zero."""
+    anchor: str = ""
+    """A stable name to link to (``gradient-W1-1-2``), for formats with links (HTML ids)."""
 
     def _texts(self) -> list[tuple[str, str]]:
         texts = [(p.relation, p.text) for p in self.parts]
@@ -210,7 +212,7 @@ class Grid:
         return [f"{left} &{right}" for eq in self.equations for left, right in eq.rows()]
 
 
-def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "") -> Equation:
+def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "", anchor: str = "") -> Equation:
     """Build an equation from parts given as strings, lists of pieces or ``Part`` objects."""
     built = []
     for part in parts:
@@ -222,7 +224,7 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = ""
             built.append(Part(tuple(part)))
         else:
             built.append(Part((part,)))
-    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note)
+    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note, anchor)
 
 
 _COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")

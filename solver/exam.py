@@ -68,7 +68,7 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
     from .build import render_outputs
 
     questions = tuple(answer_question(question, solution, family.source) for question in family.questions)
-    worked = render_outputs(solution, _text_formats(formats), templates_dir)
+    worked = render_outputs(solution, formats, templates_dir)
     given = given_data(solution)
     svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
     return ExamVersion(version, given, questions, worked, svg)
