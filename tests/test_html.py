@@ -172,6 +172,8 @@ def test_pages_parse_without_errors_and_reference_no_other_file_or_host(pages, p
     parser = html5lib.HTMLParser(strict=True)
     parser.parse(page)
     assert parser.errors == []
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
     assert re.findall(r'\b(?:src|href|action|poster|data)\s*=\s*"(?!#)([^"]*)"', page) == []
     assert re.findall(r"url\((?!#)[^)]*\)", page) == [] and "@import" not in page
     addresses = set(re.findall(r"https?://[^\s\"']*", page))

@@ -79,6 +79,8 @@ def test_page_loads_offline_and_every_math_element_renders(browser, problem, tmp
     assert len(maths) == page.read_text().count("<math ")
     assert {display for display, _, _ in maths} <= {"block math", "math", "inline math"}  # MathML layout
     assert all(laid_out for _, laid_out, visible in maths if visible)
+    browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert all(laid_out and visible for _, laid_out, visible in browser.evaluate(VISIBLE_MATH))
     text = browser.evaluate(VISIBLE_TEXT)
     for raw in ("\\frac", "\\partial", "\\begin", "\\color", "$", "\\"):
         assert raw not in text
@@ -124,3 +126,13 @@ def test_colour_coded_text_keeps_wcag_aa_contrast(browser, tmp_path):
     assert {(0xA1, 0x60, 0x84), (0x00, 0x72, 0xB2), (0x00, 0x85, 0x61), (0xC0, 0x55, 0x00)} <= colours
     low = [(fg, bg, tag, round(contrast(fg, bg), 2)) for fg, bg, tag in pairs if contrast(fg, bg) < 4.5]
     assert low == []
+
+
+def test_the_checks_see_requests_console_errors_and_raw_latex(browser, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><title>t</title><p>$\\frac{1}{2}$</p>'
+                    '<img alt="" src="http://127.0.0.1:9/x.png"><script>console.error("broken")</script></html>')
+    browser.open(page)
+    assert "http://127.0.0.1:9/x.png" in browser.requests()
+    assert "broken" in browser.errors()
+    assert "\\frac" in browser.evaluate(VISIBLE_TEXT)
