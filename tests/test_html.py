@@ -248,3 +248,16 @@ def test_a_user_template_with_math_that_does_not_convert_is_one_line_error(tmp_p
     assert result.output.strip() == ("error: HTML math: '\\nicefrac{1}{2}': '\\nicefrac' does not convert to MathML "
                                      "(it would show as raw text)")
     assert not (tmp_path / "out").exists()
+
+
+def test_prose_from_the_problem_file_is_escaped():
+    import yaml
+
+    data = yaml.safe_load(SEED001.read_text())
+    data.update(title='<script>alert(1)</script> a&b "q"', author="<b>me</b>", notes="<img src=x> with $\\eta$")
+    page = render_html(solve(problem_from_mapping(data, "hostile.yaml")))
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; a&amp;b &#34;q&#34;</title>" in page
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt; a&amp;b &#34;q&#34;</h1>" in page
+    assert '<p class="byline">&lt;b&gt;me&lt;/b&gt;</p>' in page
+    assert "<strong>Note.</strong> &lt;img src=x&gt; with <math" in page
+    assert "<script>alert" not in page and "<img" not in page and "<b>" not in page
