@@ -31,16 +31,21 @@ class Browser:
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="handouts-chromium-")
         self.process = subprocess.Popen(
-            [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            [executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio",
              f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.ids = itertools.count(1)
         self.events: list[dict] = []
-        self.socket = websocket.create_connection(self._page_socket(), timeout=timeout, suppress_origin=True)
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            self.call(f"{domain}.enable")
+        self.socket = None
+        try:
+            self.socket = websocket.create_connection(self._page_socket(), timeout=timeout, suppress_origin=True)
+            for domain in ("Page", "Network", "Runtime", "Log"):
+                self.call(f"{domain}.enable")
+        except BaseException:
+            self.close()
+            raise
 
     def _page_socket(self) -> str:
         port_file = Path(self.profile) / "DevToolsActivePort"
@@ -129,7 +134,8 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self.socket.close()
+            if self.socket is not None:
+                self.socket.close()
         finally:
             self.process.terminate()
             try:
