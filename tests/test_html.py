@@ -3,6 +3,7 @@ one that does not convert), the reveal option, anchors, html5lib validity, no re
 the CLI, exam worked keys, template copies and colour contrast."""
 from __future__ import annotations
 
+import collections
 import re
 from pathlib import Path
 
@@ -261,3 +262,18 @@ def test_prose_from_the_problem_file_is_escaped():
     assert '<p class="byline">&lt;b&gt;me&lt;/b&gt;</p>' in page
     assert "<strong>Note.</strong> &lt;img src=x&gt; with <math" in page
     assert "<script>alert" not in page and "<img" not in page and "<b>" not in page
+
+
+def decimals_shown(text: str) -> collections.Counter:
+    """How often each decimal number (0.378, 1.0) occurs in a text."""
+    return collections.Counter(re.findall(r"\d+\.\d+", text))
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_every_number_of_the_markdown_handout_is_on_the_page_as_often(pages, problem):
+    markdown = render_outputs(solve(load_problem(ROOT / "problems" / f"{problem}.yaml")), ("md",))["handout.md"]
+    body = re.sub(r"<style>.*?</style>|<script>.*?</script>|<svg.*?</svg>|<summary>.*?</summary>", "",
+                  pages[problem], flags=re.S)
+    text = " ".join(re.findall(r">([^<]*)<", body))
+    assert sum(decimals_shown(markdown).values()) > 100
+    assert decimals_shown(text) == decimals_shown(markdown)
