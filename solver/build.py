@@ -1,4 +1,5 @@
-"""Render problem files into OUT/<name>/: handout.tex, handout.md, network.svg and handout.pdf.
+"""Render problem files into OUT/<name>/: handout.tex, handout.md, network.svg,
+handout.html and handout.pdf.
 
 Every folder is built in a temporary sibling and moved into place only when every problem of the run
 has been solved, verified and rendered (see :mod:`solver.files`).
@@ -66,6 +67,10 @@ def render_outputs(solution, formats, templates_dir: Path | None = None, marks: 
             outputs["network.svg"] = render_svg(solution, templates_dir, handout)
         if "history" in handout.sections:
             outputs["loss.svg"] = render_loss_svg(solution, templates_dir, handout)
+    if "html" in formats:
+        from .html import render_html
+
+        outputs["handout.html"] = render_html(solution, templates_dir, handout)
     return outputs
 
 

@@ -18,7 +18,7 @@ import click
 
 from .errors import Terminated
 
-FORMATS = ("tex", "md", "pdf")
+FORMATS = ("tex", "md", "html", "pdf")
 INTERRUPTED_EXIT = 130
 """Exit code after Ctrl-C (SIGINT), as shells report a process stopped by SIGINT."""
 TERMINATED_EXIT = 143
@@ -132,7 +132,7 @@ def output_options(command):
     wrapper = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="Folder of templates that replace built-in templates of the same name.")(wrapper)
     wrapper = click.option("--format", "formats", default=None, callback=_parse_formats,
-                           help="Comma-separated formats: tex, md, pdf.  [default: tex,md,pdf; without "
+                           help="Comma-separated formats: tex, md, html, pdf.  [default: tex,md,pdf; without "
                                 "latexmk, tex,md and a note; an explicit pdf needs latexmk]")(wrapper)
     return wrapper
 
@@ -140,7 +140,7 @@ def output_options(command):
 @click.group(cls=HandoutsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="backprop-handouts")
 def main():
-    """Worked backpropagation solutions (LaTeX/PDF and Markdown) and randomised exams with keys.
+    """Worked backpropagation solutions (LaTeX/PDF, Markdown and HTML) and randomised exams with keys.
 
     \b
     Example:

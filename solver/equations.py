@@ -106,6 +106,8 @@ class Equation:
     mark: str = ""
     """Labels of the exam questions this line answers (``q1, q7``), set at the right of its last row
     in an exam's worked key; empty in handouts."""
+    anchor: str = ""
+    """A stable name to link to (``gradient-W1-1-2``), for formats with links (HTML ids)."""
 
     def _texts(self) -> list[tuple[str, str]]:
         texts = [(p.relation, p.text) for p in self.parts]
@@ -231,7 +233,8 @@ class Grid:
         return [line for eq in self.equations for line in eq.lines(mark)]
 
 
-def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "", mark: str = "") -> Equation:
+def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = "", mark: str = "",
+          anchor: str = "") -> Equation:
     """Build an equation from parts given as strings, lists of pieces or ``Part`` objects."""
     built = []
     for part in parts:
@@ -243,7 +246,7 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = ""
             built.append(Part(tuple(part)))
         else:
             built.append(Part((part,)))
-    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note, mark)
+    return Equation(lhs, honest_relations(tuple(built)), boxed, label, note, mark, anchor)
 
 
 _COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")

@@ -13,28 +13,31 @@ from .symbols import check_symbol
 
 @dataclass(frozen=True)
 class RoleColour:
-    """The colour of one role under colour coding: a LaTeX colour name, its RGB hex and the legend text."""
+    """The colour of one role under colour coding: a LaTeX colour name, its RGB hex, the legend text and
+    ``text_hex``, a darker shade of the same hue with at least 4.5:1 contrast on white (WCAG AA, for HTML)."""
 
     role: str
     name: str
     hex: str
     meaning: str
+    text_hex: str
 
 
 PALETTE = (
-    RoleColour("input", "bpinput", "CC79A7", "inputs"),
-    RoleColour("weight", "bpweight", "0072B2", "weights and biases"),
-    RoleColour("activation", "bpactivation", "009E73", "activations"),
-    RoleColour("error", "bperror", "D55E00", "error signals and gradients"),
+    RoleColour("input", "bpinput", "CC79A7", "inputs", "A16084"),
+    RoleColour("weight", "bpweight", "0072B2", "weights and biases", "0072B2"),
+    RoleColour("activation", "bpactivation", "009E73", "activations", "008561"),
+    RoleColour("error", "bperror", "D55E00", "error signals and gradients", "C05500"),
 )
 """Okabe-Ito colours: distinguishable with the common colour-vision deficiencies and readable on white."""
 ROLE_COLOURS = {colour.role: colour for colour in PALETTE}
 _COLOUR_NAME = re.compile(r"\\color\{(" + "|".join(colour.name for colour in PALETTE) + r")\}")
 
 
-def markdown_colours(text: str) -> str:
-    """Colour names as KaTeX and MathJax read them (``\\color{#0072B2}``), for Markdown output."""
-    by_name = {colour.name: colour.hex for colour in PALETTE}
+def markdown_colours(text: str, accessible: bool = False) -> str:
+    """Colour names as KaTeX and MathJax read them (``\\color{#0072B2}``), for Markdown output; with
+    ``accessible``, the darker text shades (``text_hex``) that HTML pages use."""
+    by_name = {colour.name: colour.text_hex if accessible else colour.hex for colour in PALETTE}
     return _COLOUR_NAME.sub(lambda match: f"\\color{{#{by_name[match.group(1)]}}}", text)
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ class ParameterRef:
         return f"b{self.layer}[{self.row}]"
 
     @property
+    def slug(self) -> str:
+        """The key as a URL fragment: W1-1-2 or b1-1 (1-based)."""
+        return re.sub(r"[\[\],]+", "-", self.key).strip("-")
+
+    @property
     def indices(self) -> tuple[int, ...]:
         """0-based (row, column) of a weight or (row,) of a bias inside its layer's matrix or vector."""
         if min(self.layer, self.row, 1 if self.column is None else self.column) < 1:

@@ -92,6 +92,21 @@ def markdown_environment(templates_dir: Path | None = None) -> jinja2.Environmen
     return _environment(templates_dir, latex=False)
 
 
+def html_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja environment for HTML templates: the Markdown one (default delimiters, same loader) with HTML
+    autoescaping and the MathML filters of ``solver.html``."""
+    return _html_overlay(markdown_environment(templates_dir))
+
+
+@lru_cache(maxsize=8)
+def _html_overlay(base: jinja2.Environment) -> jinja2.Environment:
+    from .html import HTML_FILTERS
+
+    env = base.overlay(autoescape=True)
+    env.filters = {**base.filters, **HTML_FILTERS}
+    return env
+
+
 def _template_location(exc: BaseException) -> str:
     """'file.j2:LINE' of the innermost template frame of an exception, if any."""
     location = ""

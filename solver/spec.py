@@ -131,6 +131,9 @@ class HandoutOptions(_Model):
     matrix_form: bool | None = None
     diagram_values: bool | None = None
     self_test: bool = True
+    reveal: Literal["all", "steps", "none"] = "steps"
+    """HTML page: ``all`` shows every step worked out; ``steps`` shows each numeric step's result with its
+    working behind "show working"; ``none`` hides results too, for students to work first."""
 
 
 def _check_prose(text: str | None) -> str | None:

@@ -32,7 +32,8 @@ def gradient_equation(ctx, ref) -> Equation:
     value = ctx.fmt.value(ctx.gradient(ref))
     exact = ctx.gradient(ref, ctx.step.exact)
     return chain(ctx.d_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
-                 boxed=True, note=ctx.fmt.unrounded_note(exact), mark=ctx.mark("gradient", ref.key))
+                 boxed=True, note=ctx.fmt.unrounded_note(exact), mark=ctx.mark("gradient", ref.key),
+                 anchor=f"gradient-{ref.slug}")
 
 def build(ctx) -> Gradients:
     blocks = [Block(f"{ctx.N.layer_title(l)} parameters",

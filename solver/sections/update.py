@@ -43,12 +43,12 @@ def update_equations(ctx, ref) -> list[Equation]:
         carried = ctx.fmt.product(eta, ctx.fmt.value(-ctx.gradient(ref)), roles=(None, "error"))
         roles = (None, "error", N.activation_role(l - 1))
         return [chain(f"\\Delta {symbol}", f"{N.eta} \\, {N.delta(l, ref.row)}{local}", ctx.fmt.product(*factors, roles=roles),
-                      carried if ref.kind == "weight" else None, change),
+                      carried if ref.kind == "weight" else None, change, anchor=f"update-{ref.slug}"),
                 chain(f"{{{symbol}}}'", f"{old} + {ctx.fmt.wrap(change, change)}", new, boxed=True,
                       mark=ctx.mark("new", ref.key))]
     gradient = ctx.fmt.value(ctx.gradient(ref))
     return [chain(f"{{{symbol}}}'", f"{old} - {ctx.fmt.product(eta, gradient, roles=(None, 'error'))}", new, boxed=True,
-                  mark=ctx.mark("new", ref.key))]
+                  mark=ctx.mark("new", ref.key), anchor=f"update-{ref.slug}")]
 
 
 def build(ctx) -> Update:
