@@ -10,6 +10,7 @@ from .spec import Problem, load_problem
 from .errors import OutputError
 from .files import write_bytes_atomic, write_text_atomic
 from .latex_build import LatexError, compile_pdf, latexmk_available
+from .scripts import document_fonts, prose_fields
 
 
 def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict[str, str]:
@@ -17,6 +18,9 @@ def render_outputs(solution, formats, templates_dir: Path | None = None) -> dict
     from .render import render_handout, render_loss_svg, render_svg
     from .sections import build_handout
 
+    if "pdf" in formats:
+        source = solution.problem.source
+        document_fonts(prose_fields(solution.spec), source).require_installed(source)
     handout = build_handout(solution)
     outputs = {}
     if "tex" in formats or "pdf" in formats:

@@ -25,6 +25,7 @@ from .given import GivenData, given_data
 from .latex_build import LatexError, compile_pdf, latexmk_available
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
+from .scripts import document_fonts, prose_fields
 from .solution import Solution
 
 SHEETS = {"tex": ("exam.tex", "key.tex"), "md": ("exam.md", "key.md")}
@@ -118,8 +119,9 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
     for fmt in _text_formats(formats):
         env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
         env.filters["exam_points"] = exam_points
+        fonts = document_fonts(prose_fields(family.spec), family.source) if fmt == "tex" else None
         for name in SHEETS[fmt]:
-            sheets[name] = render_template(env, f"exam/{name}.j2", **context)
+            sheets[name] = render_template(env, f"exam/{name}.j2", fonts=fonts, **context)
     return sheets
 
 

@@ -22,7 +22,6 @@ LATEXMK_TIMEOUT = 120
 LATEXMK_COMMAND = (
     "latexmk",
     "-norc",
-    "-pdf",
     "-no-shell-escape",
     "-interaction=nonstopmode",
     "-halt-on-error",
@@ -30,7 +29,14 @@ LATEXMK_COMMAND = (
 )
 """The latexmk command line, before the file name. ``-norc`` ignores any
 latexmkrc (system, user or in the document's folder), so builds do not depend
-on the machine and a folder cannot inject Perl code."""
+on the machine and a folder cannot inject Perl code. The engine's option (`ENGINES`) follows."""
+
+ENGINES = {"pdflatex": "-pdf", "lualatex": "-lualatex"}
+"""The TeX engines a document may ask for, with latexmk's option for each."""
+
+_PROGRAM_LINE = re.compile(r"% !TEX program = (?P<engine>\w+)\n")
+_MISSING_CHARACTER = re.compile(r"^(?:! )?Missing character: There is no (?P<char>.+?) \((?P<code>U\+[0-9A-F]+)\) in font "
+                                r"(?P<font>[^:;!]+)")
 
 _FILE_LINE_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): (?P<message>.*)$")
 _BANG_ERROR = re.compile(r"^! (?P<message>.*)$")
@@ -70,17 +76,28 @@ def latex_environment() -> dict[str, str]:
     return env
 
 
-def compile_pdf(tex_path: Path) -> Path:
-    """Compile `tex_path` to PDF in its own folder and return the PDF's path.
+def document_engine(tex_path: Path) -> str:
+    """The engine a .tex file asks for on its first line (``% !TEX program = lualatex``); pdflatex if none."""
+    with open(tex_path, encoding="utf-8", errors="replace") as handle:
+        match = _PROGRAM_LINE.match(handle.readline())
+    return match.group("engine") if match and match.group("engine") in ENGINES else "pdflatex"
 
+
+def compile_pdf(tex_path: Path, engine: str | None = None) -> Path:
+    """Compile `tex_path` to PDF in its own folder with `engine` and return the PDF's path.
+
+    `engine` is a key of `ENGINES`; None takes the one the document names (`document_engine`).
     Raises `LatexError` if latexmk fails, times out or makes no PDF.
     """
     tex_path = Path(tex_path).resolve()
     if not tex_path.is_file():
         raise LatexError(f"{tex_path}: no such file", tex_path=tex_path)
+    engine = engine or document_engine(tex_path)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown TeX engine {engine!r}; known: {', '.join(ENGINES)}")
     log_path = tex_path.with_suffix(".log")
     pdf_path = tex_path.with_suffix(".pdf")
-    returncode, output = _run_latexmk(tex_path)
+    returncode, output = _run_latexmk(tex_path, engine)
     if returncode != 0 or not pdf_path.is_file():
         log_text = log_path.read_text(errors="replace") if log_path.is_file() else ""
         detail = first_error(log_text) or _tail(output) or f"latexmk exited with {returncode}"
@@ -93,14 +110,14 @@ def compile_pdf(tex_path: Path) -> Path:
     return pdf_path
 
 
-def _run_latexmk(tex_path: Path) -> tuple[int, str]:
-    """Run latexmk on `tex_path` in its folder; return exit code and output.
+def _run_latexmk(tex_path: Path, engine: str) -> tuple[int, str]:
+    """Run latexmk with `engine` on `tex_path` in its folder; return exit code and output.
 
     latexmk and the TeX it starts run in their own process group, which is
     killed as a whole on timeout.
     """
     proc = subprocess.Popen(
-        [*LATEXMK_COMMAND, tex_path.name],
+        [*LATEXMK_COMMAND, ENGINES[engine], tex_path.name],
         cwd=tex_path.parent,
         env=latex_environment(),
         stdin=subprocess.DEVNULL,
@@ -127,9 +144,15 @@ def first_error(log_text: str) -> str | None:
 
     Understands ``-file-line-error`` lines (``./doc.tex:12: ...``) and classic
     ``! ...`` errors, whose line comes from the following ``l.12 ...`` context.
-    The offending source text is appended where the log shows it.
+    The offending source text is appended where the log shows it. A character that no font has
+    (an error under ``\\tracinglostchars=3``) is named with its code point and font.
     """
     lines = log_text.splitlines()
+    for line in lines:
+        missing = _MISSING_CHARACTER.match(line)
+        if missing:
+            return (f"no glyph for {missing.group('char')} ({missing.group('code')}) in the font "
+                    f"{missing.group('font').strip()}")
     for index, line in enumerate(lines):
         match = _FILE_LINE_ERROR.match(line) or _BANG_ERROR.match(line)
         if not match:
