@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pylatexenc.latexencode import get_builtin_uni2latex_dict
@@ -93,7 +92,6 @@ def pdflatex_prints(char: str) -> bool:
     return code < 0x80 or (code in _UNI2LATEX and any(low <= code <= high for low, high in _PDFLATEX_RANGES))
 
 
-@lru_cache(maxsize=4096)
 def script_of(char: str) -> Script | None:
     """The first script of `SCRIPTS` that claims `char`, or None."""
     return next((script for script in SCRIPTS if script.claims(ord(char))), None)
