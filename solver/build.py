@@ -15,6 +15,7 @@ from .spec import Problem, load_problem
 from .errors import OutputError
 from .files import output_name, staged_folders, write_bytes, write_file
 from .latex_build import LatexError, compile_pdf, latexmk_available
+from .scripts import document_fonts, prose_fields
 
 NO_LATEXMK = ("pdf requested but latexmk is not installed (install latexmk and TeX Live, "
               "or use --format tex,md)")
@@ -57,6 +58,9 @@ def render_outputs(solution, formats, templates_dir: Path | None = None, marks: 
     from .render import render_handout, render_loss_svg, render_svg
     from .sections import build_handout
 
+    if "pdf" in formats:
+        source = solution.problem.source
+        document_fonts(prose_fields(solution.spec), source).require_installed(source)
     handout = build_handout(solution, marks)
     outputs = {}
     if "tex" in formats or "pdf" in formats:

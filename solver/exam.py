@@ -30,6 +30,7 @@ from .latex_build import LatexError, latexmk_available
 from .pdf_batch import compile_documents
 from .render import latex_environment, markdown_environment, render_layout_svg, render_template
 from .rounding import RoundingPolicy, plain
+from .scripts import document_fonts, prose_fields
 from .solution import Solution
 from .tolerance import precision_text
 
@@ -148,8 +149,9 @@ def _sheets(family: Family, versions: list[ExamVersion], formats, templates_dir:
         env = latex_environment(templates_dir) if fmt == "tex" else markdown_environment(templates_dir)
         env.filters["exam_points"] = exam_points
         worked = "handout.pdf" if fmt == "tex" or "pdf" in formats else "handout.md"
+        fonts = document_fonts(prose_fields(family.spec), family.source) if fmt == "tex" else None
         for name in SHEETS[fmt]:
-            sheets[name] = render_template(env, f"exam/{name}.j2", worked=worked, **context)
+            sheets[name] = render_template(env, f"exam/{name}.j2", worked=worked, fonts=fonts, **context)
     return sheets
 
 

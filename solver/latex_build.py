@@ -28,7 +28,6 @@ LATEXMK_TIMEOUT = 120
 LATEXMK_COMMAND = (
     "latexmk",
     "-norc",
-    "-pdf",
     "-no-shell-escape",
     "-interaction=nonstopmode",
     "-halt-on-error",
@@ -36,7 +35,14 @@ LATEXMK_COMMAND = (
 )
 """The latexmk command line, before the file name. ``-norc`` ignores any
 latexmkrc (system, user or in the document's folder), so builds do not depend
-on the machine and a folder cannot inject Perl code."""
+on the machine and a folder cannot inject Perl code. The engine's option (`ENGINES`) follows."""
+
+ENGINES = {"pdflatex": "-pdf", "lualatex": "-lualatex"}
+"""The TeX engines a document may ask for, with latexmk's option for each."""
+
+_PROGRAM_LINE = re.compile(r"% !TEX program = (?P<engine>\w+)\n")
+_MISSING_CHARACTER = re.compile(r"^(?:! )?Missing character: There is no (?P<char>.+?) \((?P<code>U\+[0-9A-F]+)\) in font "
+                                r"(?P<font>[^:;!]+)")
 
 DUMP_COMMAND = (
     "pdflatex",
@@ -106,24 +112,38 @@ def latex_environment() -> dict[str, str]:
     return env
 
 
-def compile_pdf(tex_path: Path, preamble_format: Path | None = None, single_pass: bool = False) -> Path:
-    """Compile `tex_path` to PDF in its own folder and return the PDF's path.
+def document_engine(tex_path: Path) -> str:
+    """The engine a .tex file asks for on its first line (``% !TEX program = lualatex``); pdflatex if none."""
+    with open(tex_path, encoding="utf-8", errors="replace") as handle:
+        match = _PROGRAM_LINE.match(handle.readline())
+    return match.group("engine") if match and match.group("engine") in ENGINES else "pdflatex"
 
-    `preamble_format` (a format from `dump_format` of a document with the same
-    preamble) is where pdflatex starts instead of reading the preamble.
-    `single_pass` runs pdflatex once instead of latexmk's runs until the
-    auxiliary files are stable, for documents known to be complete after one
-    run (`asks_for_rerun` tells if the log disagrees).
+
+def compile_pdf(tex_path: Path, preamble_format: Path | None = None, single_pass: bool = False,
+                engine: str | None = None) -> Path:
+    """Compile `tex_path` to PDF in its own folder with `engine` and return the PDF's path.
+
+    `engine` is a key of `ENGINES`; None takes the one the document names (`document_engine`).
+    For pdflatex, `preamble_format` (a format from `dump_format` of a document with the same
+    preamble) is where pdflatex starts instead of reading the preamble, and `single_pass` runs
+    pdflatex once instead of latexmk's runs until the auxiliary files are stable, for documents
+    known to be complete after one run (`asks_for_rerun` tells if the log disagrees); other engines
+    always get latexmk's full build.
     Raises `LatexError` if latexmk fails, times out or makes no PDF.
     """
     tex_path = Path(tex_path).resolve()
     if not tex_path.is_file():
         raise LatexError(f"{tex_path}: no such file", tex_path=tex_path)
-    fmt = [] if preamble_format is None else [f"-fmt={Path(preamble_format).resolve()}"]
+    engine = engine or document_engine(tex_path)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown TeX engine {engine!r}; known: {', '.join(ENGINES)}")
     pdf_path = tex_path.with_suffix(".pdf")
+    if engine != "pdflatex":
+        return _checked(tex_path, pdf_path, *_run([*LATEXMK_COMMAND, ENGINES[engine], tex_path.name], tex_path))
+    fmt = [] if preamble_format is None else [f"-fmt={Path(preamble_format).resolve()}"]
     if single_pass:
         return _checked(tex_path, pdf_path, *_run([*PASS_COMMAND, *fmt, tex_path.name], tex_path))
-    command = [*LATEXMK_COMMAND, *(f"-pdflatex=pdflatex {shlex.quote(option)} %O %S" for option in fmt)]
+    command = [*LATEXMK_COMMAND, ENGINES[engine], *(f"-pdflatex=pdflatex {shlex.quote(option)} %O %S" for option in fmt)]
     return _checked(tex_path, pdf_path, *_run([*command, tex_path.name], tex_path))
 
 
@@ -192,9 +212,15 @@ def first_error(log_text: str) -> str | None:
 
     Understands ``-file-line-error`` lines (``./doc.tex:12: ...``) and classic
     ``! ...`` errors, whose line comes from the following ``l.12 ...`` context.
-    The offending source text is appended where the log shows it.
+    The offending source text is appended where the log shows it. A character that no font has
+    (an error under ``\\tracinglostchars=3``) is named with its code point and font.
     """
     lines = log_text.splitlines()
+    for line in lines:
+        missing = _MISSING_CHARACTER.match(line)
+        if missing:
+            return (f"no glyph for {missing.group('char')} ({missing.group('code')}) in the font "
+                    f"{missing.group('font').strip()}")
     for index, line in enumerate(lines):
         match = _FILE_LINE_ERROR.match(line) or _BANG_ERROR.match(line)
         if not match:

@@ -11,12 +11,13 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .errors import OutputError, TemplateFailure
 from .files import staged_folders, write_bytes
+from .scripts import document_fonts, pdflatex_prints, prose_fields
 
 LATEX_DELIMITERS = dict(block_start_string="((*", block_end_string="*))", variable_start_string="(((",
                         variable_end_string=")))", comment_start_string="((=", comment_end_string="=))")
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%",
                    "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
-_UNICODE = UnicodeToLatexEncoder(non_ascii_only=True, unknown_char_policy="replace", replacement_latex_protection="braces-all")
+_UNICODE = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$~&])")
 
 
@@ -26,9 +27,21 @@ def builtin_templates() -> Path:
 
 
 def escape_latex(text) -> str:
-    """Prose from a problem file, made safe for LaTeX: every special character is printed literally."""
-    escaped = "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
-    return _UNICODE.unicode_to_latex(escaped)
+    """Prose from a problem file, made safe for LaTeX: every special character is printed literally.
+
+    Characters pdflatex prints become T1 macros (``é`` -> ``{\\'e}``, which LuaLaTeX reads too); any
+    other character stays as it is, for LuaLaTeX and the fonts ``scripts.document_fonts`` chose.
+    """
+    return "".join(_escape_char(ch) for ch in str(text))
+
+
+@lru_cache(maxsize=4096)
+def _escape_char(char: str) -> str:
+    if char in _LATEX_SPECIALS:
+        return _LATEX_SPECIALS[char]
+    if ord(char) < 0x80 or not pdflatex_prints(char):
+        return char
+    return _UNICODE.unicode_to_latex(char)
 
 
 def escape_markdown(text) -> str:
@@ -146,7 +159,8 @@ def render_handout(solution, fmt: str = "tex", templates_dir: Path | None = None
     context = dict(solution=solution, spec=solution.spec, handout=handout, notation=solution.notation,
                    policy=solution.policy, palette=PALETTE)
     if fmt == "tex":
-        return render_template(latex_environment(templates_dir), "latex/handout.tex.j2", **context)
+        fonts = document_fonts(prose_fields(solution.spec), solution.problem.source)
+        return render_template(latex_environment(templates_dir), "latex/handout.tex.j2", fonts=fonts, **context)
     if fmt == "md":
         return markdown_colours(render_template(markdown_environment(templates_dir), "markdown/handout.md.j2",
                                                 **context))

@@ -24,6 +24,7 @@ from .errors import ProblemError
 from .functions import ACTIVATION_NAMES, ACTIVATIONS, LOSS_NAMES, LOSSES
 from .inline_math import prose_problem
 from .parameters import ParameterRef, parameter_problem
+from .plain_text import LoneSurrogate, normalised_text
 from .sections import SECTION_NAMES
 from .symbols import check_symbol
 from .yamlfile import YamlDocument, load_yaml
@@ -397,9 +398,17 @@ def _error_rank(error: dict, document: YamlDocument) -> tuple:
 
 
 def validate_document(document: YamlDocument, model: type[BaseModel] = ProblemSpec):
-    """Validate parsed YAML against ``model``; raise one ProblemError for the first mistake."""
+    """Validate parsed YAML against ``model``; raise one ProblemError for the first mistake.
+
+    Line endings in text are normalised to ``\\n`` first, and lone surrogates refused.
+    """
     try:
-        spec = model.model_validate(document.data)
+        data = normalised_text(document.data)
+    except LoneSurrogate as exc:
+        raise ProblemError(document.source, format_field_path(exc.path), exc.message,
+                           document.line_of(exc.path)) from None
+    try:
+        spec = model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         places = {_clean_loc(e["loc"]) for e in errors}
