@@ -13,7 +13,6 @@ option of each rule in turn, so a bad option is reported with its field path bef
 """
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -441,4 +440,4 @@ def load_family(path: str | Path) -> Family:
     _find_rules(extra, (), document)
     specs = [check_family_problem({**instantiate(problem, rules, pick)[0], **extra}, document)
              for pick in _validation_pickers(rules)]
-    return Family(document.source, problem, rules, specs[0], hashlib.sha256(path.read_bytes()).hexdigest())
+    return Family(document.source, problem, rules, specs[0], document.sha256)

@@ -7,11 +7,14 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .errors import OutputError, TemplateFailure
 from .files import staged_folders, write_bytes
 from .scripts import document_fonts, pdflatex_prints, prose_fields
+from .reading import ReadFailure, read_utf8
 
 LATEX_DELIMITERS = dict(block_start_string="((*", block_end_string="*))", variable_start_string="(((",
                         variable_end_string=")))", comment_start_string="((=", comment_end_string="=))")
@@ -70,11 +73,38 @@ def grid_chunks(grid, mark=None) -> list[str]:
     return [" \\\\\n".join(lines[i:i + GRID_CHUNK_LINES]) for i in range(0, len(lines), GRID_CHUNK_LINES)]
 
 
+def _modified(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+class _FolderLoader(jinja2.BaseLoader):
+    """Templates from one folder, read within the input size limit; a file that is too big or not UTF-8 is a
+    TemplateFailure naming it (and the line of the first bad byte)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def get_source(self, environment, template):
+        path = self.folder.joinpath(*split_template_path(template))
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        try:
+            text, _ = read_utf8(path)
+        except ReadFailure as exc:
+            where = f"{path}:{exc.line}" if exc.line else str(path)
+            raise TemplateFailure(f"{where}: {exc.message}") from None
+        mtime = _modified(path)
+        return text, str(path), lambda: _modified(path) == mtime
+
+
 def _loader(templates_dir: Path | None) -> jinja2.BaseLoader:
-    builtin = jinja2.FileSystemLoader(str(builtin_templates()))
+    builtin = _FolderLoader(builtin_templates())
     if templates_dir is None:
         return builtin
-    return jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates_dir)), builtin])
+    return jinja2.ChoiceLoader([_FolderLoader(templates_dir), builtin])
 
 
 def _environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
@@ -85,9 +115,12 @@ def _environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
 
 @lru_cache(maxsize=8)
 def _cached_environment(templates_dir: Path | None, latex: bool) -> jinja2.Environment:
-    """One environment per template folder and kind: templates are parsed once (Jinja rechecks file times)."""
+    """One environment per template folder and kind: templates are parsed once (Jinja rechecks file times).
+
+    Templates are code, so they run sandboxed: they can format the values they are given, not reach Python
+    internals (``__globals__``, ``__init__``, ...), open files or run commands."""
     options = LATEX_DELIMITERS if latex else {}
-    env = jinja2.Environment(loader=_loader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=False,
+    env = SandboxedEnvironment(loader=_loader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **options)
     env.filters.update(escape=escape_latex if latex else escape_markdown, escape_latex=escape_latex,
                        escape_markdown=escape_markdown, aligned=aligned, grid_lines=grid_lines,
@@ -132,17 +165,34 @@ def _template_location(exc: BaseException) -> str:
     return location
 
 
+_TEMPLATE_RUNTIME_ERRORS = (jinja2.TemplateRuntimeError, ArithmeticError, TypeError, ValueError, LookupError,
+                            AttributeError)
+"""What a template's own expressions can raise (``{{ 1/0 }}``, ``{{ 'a' + 1 }}``, ``{{ x[9] }}``...)."""
+
+
 def render_template(env: jinja2.Environment, name: str, **context) -> str:
-    """Render one template; syntax errors and undefined variables become TemplateFailure with file and line."""
+    """Render one template; every error a template can cause (syntax, undefined variable, a forbidden
+    attribute, an expression that fails, endless recursion) becomes one TemplateFailure with file and line."""
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailure(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateFailure(f"template not found: {exc.name}") from None
+    except SecurityError as exc:
+        where = _template_location(exc) or name
+        raise TemplateFailure(f"{where}: not allowed in a template (templates can only format the values they "
+                              f"are given): {exc.message}") from None
     except jinja2.UndefinedError as exc:
         where = _template_location(exc) or name
         raise TemplateFailure(f"{where}: undefined template variable: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateFailure(f"template not found: {exc.name}") from None
+    except RecursionError as exc:
+        where = _template_location(exc) or name
+        raise TemplateFailure(f"{where}: templates nest too deeply (does a template extend or include "
+                              "itself?)") from None
+    except _TEMPLATE_RUNTIME_ERRORS as exc:
+        where = _template_location(exc) or name
+        raise TemplateFailure(f"{where}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
 def _handout(solution, handout):

@@ -27,7 +27,7 @@ from .parameters import ParameterRef, parameter_problem
 from .plain_text import LoneSurrogate, normalised_text
 from .sections import SECTION_NAMES
 from .symbols import check_symbol
-from .yamlfile import YamlDocument, load_yaml
+from .yamlfile import YamlDocument, format_field_path, load_yaml
 
 MAX_WIDTH = 64
 MAX_LAYERS = 8
@@ -331,14 +331,6 @@ def _describe(value: Any) -> str:
         return "nothing (null)"
     return f"a {type(value).__name__}" if not isinstance(value, (list, dict)) else (
         "a list" if isinstance(value, list) else "a mapping")
-
-
-def format_field_path(loc: tuple) -> str:
-    """('weights', 1, 0) -> 'weights[1][0]'."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 _LOC_TAGS = ("str", "int", "bool", "float", "Decimal", "NotationSpec", "union", "[key]")
