@@ -367,7 +367,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
 @pytest.mark.parametrize("args, expected", [
     (["render"], "error: Missing argument 'PROBLEM'. (see 'handouts render --help')"),
     (["render", str(SEED001), "--format", "docx"],
-     "error: Invalid value for '--format': choose from tex, md, pdf (comma-separated), got 'docx' "
+     "error: Invalid value for '--format': choose from tex, md, html, pdf (comma-separated), got 'docx' "
      "(see 'handouts render --help')"),
     (["exam", str(SAMPLE), "--seed", "-1"], "error: Invalid value for '--seed': -1 is not in the range x>=0."),
     (["render", str(SEED001), "--colour"], "error: No such option '--colour'"),
