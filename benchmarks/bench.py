@@ -116,11 +116,17 @@ def exam_time() -> tuple[float | None, str]:
     if subprocess.run([HANDOUTS, "exam", "--help"], capture_output=True).returncode != 0:
         return None, "not available: there is no `handouts exam` command"
     with tempfile.TemporaryDirectory() as out:
-        command = [HANDOUTS, "exam", str(FAMILY), "--versions", str(EXAM_VERSIONS), "--seed", "1",
-                   "--out", out, "--format", "tex,md"]
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
+        elapsed, failure = run_exam(FAMILY, EXAM_VERSIONS, "tex,md", out)
+    return elapsed, failure
+
+
+def run_exam(family: Path, versions: int, formats: str, out: str) -> tuple[float | None, str]:
+    """Seconds for ``handouts exam`` of ``family`` into ``out``, or None and the last line of its error."""
+    command = [HANDOUTS, "exam", str(family), "--versions", str(versions), "--seed", "1", "--out", out,
+               "--format", formats]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines() or [f"exit code {result.returncode}"]
         return None, f"failed: {lines[-1]}"
@@ -133,14 +139,9 @@ def pdf_exam_times() -> tuple[float | None, float | None, str]:
     if not latexmk_available():
         return None, None, "not available: latexmk is not installed"
     with tempfile.TemporaryDirectory() as out:
-        command = [HANDOUTS, "exam", str(PDF_FAMILY), "--versions", str(PDF_EXAM_VERSIONS), "--seed", "1",
-                   "--out", out, "--format", "tex,md,pdf"]
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines() or [f"exit code {result.returncode}"]
-            return None, None, f"failed: {lines[-1]}"
+        elapsed, failure = run_exam(PDF_FAMILY, PDF_EXAM_VERSIONS, "tex,md,pdf", out)
+        if elapsed is None:
+            return None, None, failure
         worked = sorted(Path(out, "worked").glob("*/handout.tex"))[0]
         with tempfile.TemporaryDirectory() as folder:
             tex = Path(folder) / worked.name
