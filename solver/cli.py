@@ -132,8 +132,8 @@ def output_options(command):
     wrapper = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="Folder of templates that replace built-in templates of the same name.")(wrapper)
     wrapper = click.option("--format", "formats", default=None, callback=_parse_formats,
-                           help="Comma-separated formats: tex, md, html, pdf.  [default: tex,md,pdf; without "
-                                "latexmk, tex,md and a note; an explicit pdf needs latexmk]")(wrapper)
+                           help="Comma-separated formats: tex, md, html, pdf.  [default: tex,md,html,pdf; without "
+                                "latexmk, tex,md,html and a note; an explicit pdf needs latexmk]")(wrapper)
     return wrapper
 
 
