@@ -52,16 +52,18 @@ def failed_log(target: Path) -> Path:
     return target.with_name(f"{target.name}.latex-failed.log")
 
 
-def render_outputs(solution, formats, templates_dir: Path | None = None, marks: dict | None = None) -> dict[str, str]:
-    """Every text output of a solution, in memory: file name -> content. ``marks`` (an exam's worked key)
-    labels the lines that answer its questions (see ``sections.build_handout``)."""
+def render_outputs(solution, formats, templates_dir: Path | None = None, marks: dict | None = None,
+                   version: str = "") -> dict[str, str]:
+    """Every text output of a solution, in memory: file name -> content. ``marks`` and ``version`` (an
+    exam's worked key) label the lines that answer its questions and name the version (see
+    ``sections.build_handout``)."""
     from .render import render_handout, render_loss_svg, render_svg
     from .sections import build_handout
 
     if "pdf" in formats:
         source = solution.problem.source
         document_fonts(prose_fields(solution.spec), source).require_installed(source)
-    handout = build_handout(solution, marks)
+    handout = build_handout(solution, marks, version)
     outputs = {}
     if "tex" in formats or "pdf" in formats:
         outputs["handout.tex"] = render_handout(solution, "tex", templates_dir, handout)

@@ -93,7 +93,8 @@ def build_version(family: Family, formats: tuple[str, ...], templates_dir: Path 
     """Answer every question and render the worked solution of one drawn version (runs in a worker)."""
     questions = tuple(answer_question(question, solution, family.source, number)
                       for number, question in enumerate(family.questions))
-    worked = render_outputs(solution, formats, templates_dir, question_marks(questions))
+    worked = render_outputs(solution, formats, templates_dir, question_marks(questions),
+                            version.code)
     given = given_data(solution)
     svg = render_layout_svg(given.diagram, templates_dir) if given.diagram else ""
     return ExamVersion(version, given, questions, worked, svg)

@@ -493,3 +493,12 @@ def test_compact_key_fits_every_version_on_one_page_and_worked_pdfs_show_the_lab
     for code in codes:
         text = "".join(pdf_pages(sample_exam / "worked" / code / "handout.pdf"))
         assert [n for n in range(1, 7) if text.count(f"[q{n}]") != 1] == []
+
+
+def test_every_worked_key_names_its_version_under_the_title(sample_exam):
+    codes = [v["code"] for v in read_manifest(sample_exam)["versions"]]
+    for code in codes:
+        assert f"Worked key of exam version {code}" in (sample_exam / "worked" / code / "handout.md").read_text()
+        assert f"Worked key of exam version {code}" in (sample_exam / "worked" / code / "handout.tex").read_text()
+    book = PdfReader(sample_exam / "worked.pdf").pages[0].extract_text()
+    assert f"Worked key of exam version {codes[0]}" in book

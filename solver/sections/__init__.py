@@ -38,12 +38,13 @@ def chosen_sections(spec, steps: int) -> tuple[str, ...]:
     return tuple(name for name in SECTION_NAMES if steps > 1 or name not in ONLY_WITH_SEVERAL_STEPS)
 
 
-def build_handout(solution, marks: dict | None = None) -> Handout:
+def build_handout(solution, marks: dict | None = None, version: str = "") -> Handout:
     """Every chosen section's record for ``solution``; ``marks`` (an exam's worked key) labels the lines
-    that answer its questions (see :class:`~solver.sections.context.SectionContext`)."""
+    that answer its questions and ``version`` names the exam version under the title (see
+    :class:`~solver.sections.context.SectionContext`)."""
     from .context import SectionContext
 
-    context = SectionContext(solution, dict(marks or {}))
+    context = SectionContext(solution, dict(marks or {}), version)
     names = chosen_sections(solution.spec, len(solution.steps))
     records = {name: import_module(f"{__name__}.{name}").build(context) for name in names}
     return Handout(names, records, context)

@@ -19,10 +19,12 @@ class SectionContext:
 
     ``marks`` (exam worked keys only) maps a quantity of the step worked in full to the labels of the
     exam questions that ask for it: ``("activation", l, j)``, ``("loss",)``, ``("delta", l, j)``,
-    ``("gradient", "W1[1,2]")``, ``("new", "b2[1]")``, ``("loss_after",)`` -> ``("q1", "q7")``."""
+    ``("gradient", "W1[1,2]")``, ``("new", "b2[1]")``, ``("loss_after",)`` -> ``("q1", "q7")``.
+    ``version`` (exam worked keys only) is the exam version's code, printed under the title."""
 
     solution: Solution
     marks: dict = field(default_factory=dict)
+    version: str = ""
 
     @cached_property
     def spec(self):

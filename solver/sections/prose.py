@@ -18,6 +18,7 @@ TEXT = {
     "title.outcome.up": "that this update raises the loss",
     "title.outcome.same": "that this update leaves the loss unchanged",
     "title.legend": "Colour code: {items}.",
+    "title.version": "Worked key of exam version {code}",
     "title.one_step": "one complete step of backpropagation",
     "title.first_of": "the first of {count} SGD steps of backpropagation in full",
     "setup.no_bias": "This network has no biases.",

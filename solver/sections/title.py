@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..inline_math import prose_segments
 from ..notation import PALETTE
-from .prose import math, say, sentence
+from .prose import TEXT, math, say, sentence
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ def build(ctx) -> Title:
     steps = say("title.one_step") if count == 1 else say("title.first_of", count=count)
     return Title(
         title=spec.title,
-        byline=[text for text in (spec.author, spec.course, spec.date) if text],
+        byline=([TEXT["title.version"].format(code=ctx.version)] if ctx.version else [])
+        + [text for text in (spec.author, spec.course, spec.date) if text],
         intro=say("title.intro", steps=steps, sizes="-".join(str(n) for n in ctx.network.sizes),
                   eta=math(f"{ctx.N.eta} = {ctx.fmt.given(spec.learning_rate)}"),
                   outcome=say(f"title.outcome.{step.loss_trend}")),
