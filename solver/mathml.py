@@ -88,6 +88,24 @@ def _space_operators(tree) -> None:
             element.set("form", "prefix")
 
 
+_PRIMES = {"\u2032", "\u2033", "\u2034"}
+
+
+def _primes_on_baseline(tree) -> None:
+    """``x'`` comes out of latex2mathml as ``<msup>x<mi>′</mi></msup>``: a prime glyph, already drawn
+    raised, raised again and shrunk, so browsers show a tiny mark like an acute accent. Set it on the
+    baseline after its base instead (``<mrow>x<mo>′</mo></mrow>``), as MathML Core advises."""
+    for element in list(tree.iter(f"{{{MATHML}}}msup")):
+        if len(element) != 2 or (element[1].text or "").strip() not in _PRIMES or len(element[1]):
+            continue
+        element.tag = f"{{{MATHML}}}mrow"
+        prime = element[1]
+        prime.tag = f"{{{MATHML}}}mo"
+        prime.attrib.clear()
+        prime.set("lspace", "0")
+        prime.set("rspace", "0")
+
+
 def _check(tree, latex: str) -> None:
     """Raise MathConversionError when part of the fragment did not convert."""
     for element in tree.iter():
@@ -117,5 +135,6 @@ def mathml(latex: str, display: bool = False) -> Markup:
         if element.tag in _TOKENS:
             _restyle(element, latex)
     _space_operators(tree)
+    _primes_on_baseline(tree)
     _check(tree, latex)
     return Markup(etree.tostring(tree, encoding="unicode"))

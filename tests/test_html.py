@@ -277,3 +277,10 @@ def test_every_number_of_the_markdown_handout_is_on_the_page_as_often(pages, pro
     text = " ".join(re.findall(r">([^<]*)<", body))
     assert sum(decimals_shown(markdown).values()) > 100
     assert decimals_shown(text) == decimals_shown(markdown)
+
+
+def test_primes_sit_after_their_base_not_in_a_superscript():
+    page = str(mathml(r"\sigma'(z) + {w_{5}}'"))
+    assert "<msup>" not in page
+    assert page.count('<mo lspace="0" rspace="0">\u2032</mo>') == 2
+    assert "<msup>" in str(mathml("w^{2}"))  # an ordinary superscript stays one
