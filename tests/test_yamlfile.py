@@ -13,7 +13,7 @@ import pytest
 
 from solver.errors import ProblemError
 from solver.families import load_family
-from solver.yamlfile import load_yaml, parse_yaml
+from solver.yamlfile import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
