@@ -20,6 +20,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from cloze import assert_moodle_matches_answers_csv
+from hand_rounding import half_unit, written
 from seed_oracle import Net, sgd_step
 from solver.api import problem_from_mapping, solve
 from solver.cli import main
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "problems" / "families" / "sample.yaml"
 LAYERED = ROOT / "problems" / "families" / "layered_3_2_2_1.yaml"
 SEED = 11
+PRECISION = {SAMPLE: {"decimals": 3}, LAYERED: {"significant": 4}}
+"""The rounding each family file states (``rounding:``; no question asks for its own precision)."""
 
 
 STAGES: list[list] = []
@@ -106,7 +109,7 @@ def oracle_value(question, part: str, problem: dict):
 
 
 def answers_by_version(folder: Path, family_path: Path):
-    """(version, question, part, csv row, solver trace value, oracle value, policy) for every csv row."""
+    """(version, question, part, csv row, solver trace value, oracle value) for every csv row."""
     family = load_family(family_path)
     questions = {q.id: q for q in family.questions}
     versions = {v["code"]: v for v in read_manifest(folder)["versions"]}
@@ -114,30 +117,31 @@ def answers_by_version(folder: Path, family_path: Path):
     for row in read_csv(folder):
         problem = versions[row["version"]]["problem"]
         if row["version"] not in solved:
-            solution = solve(problem_from_mapping(problem))
-            solved[row["version"]] = solution.to_json_dict()["steps"][0], solution.policy
-        step, policy = solved[row["version"]]
+            solved[row["version"]] = solve(problem_from_mapping(problem)).to_json_dict()["steps"][0]
         question_id, _, part = row["question"].partition(":")
         question = questions[question_id]
-        yield (row["version"], question, part, row, trace_value(question, part, step, problem["convention"]),
-               oracle_value(question, part, problem), policy)
+        yield (row["version"], question, part, row, trace_value(question, part, solved[row["version"]],
+               problem["convention"]), oracle_value(question, part, problem))
 
 
 @pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
 def test_answers_csv_equals_solver_and_oracle(family_path, sample_exam, layered_exam):
     folder = sample_exam if family_path == SAMPLE else layered_exam
+    precision = PRECISION[family_path]
+    rounding = load_family(family_path).spec.rounding
+    assert {name: getattr(rounding, name) for name in precision} == precision
     rows = list(answers_by_version(folder, family_path))
     assert rows
-    for version, question, part, row, solver, oracle, policy in rows:
+    for version, question, part, row, solver, oracle in rows:
         where = f"{version} {row['question']}"
         assert float(row["answer"]) == solver, where
         assert row["answer"] == repr(solver), where
         assert mpmath.almosteq(mpmath.mpf(row["answer"]), oracle, rel_eps=1e-12, abs_eps=1e-15), where
+        assert row["shown"] == written(oracle, **precision), where
         if question.tolerance.policy:
-            shown = policy.round(solver)
-            assert Decimal(row["tolerance"]) == Decimal(1).scaleb(shown.as_tuple().exponent) / 2, where
+            assert Decimal(row["tolerance"]) == half_unit(oracle, **precision), where
         elif question.tolerance.relative is not None:
-            assert float(row["tolerance"]) == pytest.approx(float(question.tolerance.relative) * abs(solver)), where
+            assert float(row["tolerance"]) == pytest.approx(float(question.tolerance.relative) * abs(float(oracle))), where
         else:
             assert float(row["tolerance"]) == float(question.tolerance.absolute), where
 
@@ -167,8 +171,8 @@ def key_tex_answers(folder: Path) -> dict[str, list[str]]:
 def test_short_keys_print_the_oracle_value_at_the_policy(family_path, sample_exam, layered_exam):
     folder = sample_exam if family_path == SAMPLE else layered_exam
     expected: dict[str, list[str]] = {}
-    for version, _, _, _, _, oracle, policy in answers_by_version(folder, family_path):
-        expected.setdefault(version, []).append(policy.show(Decimal(mpmath.nstr(oracle, 30))))
+    for version, _, _, _, _, oracle in answers_by_version(folder, family_path):
+        expected.setdefault(version, []).append(written(oracle, **PRECISION[family_path]))
     assert key_md_answers(folder) == expected
     assert key_tex_answers(folder) == expected
     assert len(expected) == 3 if family_path == SAMPLE else 2

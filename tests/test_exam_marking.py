@@ -1,6 +1,7 @@
 """Marking rules of exam questions: a question's own precision (decimals, significant figures), the
 tolerance rule checked at load time or on every drawn version, and carry mode. All values are those of
-the seed 001 network (one fixed version), written out as literals."""
+the seed 001 network (the shared family tests/families/seed001.yaml, one fixed version), written out as
+literals."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from seed001_family import family_file
 from solver.answers import answer_question
 from solver.cli import main
 from solver.draw import find_version
@@ -15,34 +17,13 @@ from solver.exam import instructions
 from solver.families import load_family
 
 FIXED = """\
-title: "Marking test"
-network: {layers: [2, 2, 1], activation: sigmoid, bias: true}
-weights:
-  - [[0.15, 0.20], [0.25, 0.30]]
-  - [[0.40, 0.45]]
-biases: [[0.35, 0.35], [0.60]]
-input: [0.05, 0.10]
-target: [0.50]
-loss: mse
-learning_rate: 0.5
-notation: named
-rounding: {decimals: 3}
-questions:
   - {id: q1, ask: output}
   - {id: q2, ask: loss, decimals: 5}
   - {id: q3, ask: gradient, parameter: "W1[1,1]", significant: 3}
   - {id: q4, ask: new_weight, parameter: "W2[1,1]", decimals: 4, tolerance: {absolute: 0.00005}}
   - {id: q5, ask: delta, layer: 2, neuron: 1, tolerance: {relative: 0.02}}
 """
-
-
-def family_file(tmp_path: Path, text: str = FIXED, *edits: tuple[str, str]) -> Path:
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / "family.yaml"
-    path.write_text(text)
-    return path
+"""The questions asked of the shared seed 001 family (tests/families/seed001.yaml, 3 decimals)."""
 
 
 def answered(path: Path) -> dict:
@@ -62,7 +43,7 @@ def shown(question) -> list[tuple[str, str]]:
 
 
 def test_a_question_states_its_own_precision(tmp_path):
-    found = answered(family_file(tmp_path))
+    found = answered(family_file(tmp_path, FIXED))
     assert shown(found["q1"]) == [("0.751", "0.0005")]
     assert found["q1"].prompt == r"Compute the network output $\hat{y}$."
     assert shown(found["q2"]) == [("0.03159", "0.000005")]
@@ -78,7 +59,7 @@ def test_a_question_states_its_own_precision(tmp_path):
 
 def test_the_paper_and_answers_csv_use_the_question_precision(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["exam", str(family_file(tmp_path)), "--versions", "1", "--seed", "1",
+    result = CliRunner().invoke(main, ["exam", str(family_file(tmp_path, FIXED)), "--versions", "1", "--seed", "1",
                                        "--out", str(out), "--format", "tex,md"])
     assert result.exit_code == 0, result.output
     rows = (out / "answers.csv").read_text().splitlines()
@@ -112,7 +93,7 @@ def test_the_paper_and_answers_csv_use_the_question_precision(tmp_path):
      "questions[1].decimals", "question 'q2': in carry mode every result is rounded to 3 decimal places as it "
      "is computed, so the question cannot ask for 5 decimal places; ask for at most 3 decimal places or use "
      "rounding mode: display"),
-    ((('title: "Marking test"', 'title: "Marking\\x07test"'),),
+    ((('title: "Seed 001 family"', 'title: "Seed 001\\x07family"'),),
      "title", "contains the control character U+0007; use plain text on one line"),
 ])
 def test_a_tolerance_wrong_for_every_draw_is_refused_at_load_time(tmp_path, edits, field, message):
@@ -149,8 +130,7 @@ def test_a_tolerance_that_depends_on_the_draw_is_checked_on_each_version(tmp_pat
     assert not out.exists()
 
 
-CARRY = FIXED.replace("rounding: {decimals: 3}", "rounding: {decimals: 1, mode: carry}").split("questions:")[0] + """\
-questions:
+CARRY = """\
   - {id: out, ask: output}
   - {id: delta, ask: delta, layer: 2, neuron: 1}
   - {id: grad, ask: gradient, parameter: "W2[1,1]", tolerance: {absolute: 0.05}}
@@ -158,7 +138,7 @@ questions:
 
 
 def test_carry_mode_accepts_the_full_precision_answer_and_vice_versa(tmp_path):
-    path = family_file(tmp_path, CARRY)
+    path = family_file(tmp_path, CARRY, ("rounding: {decimals: 3}", "rounding: {decimals: 1, mode: carry}"))
     found = answered(path)
     # output: rounded as you go 0.8, at full precision 0.7514 -> 0.8 as well
     assert [(a.value, a.shown, a.tolerance) for a in found["out"].answers] == [(0.8, "0.8", 0.05)]

@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from cloze import ClozeError, assert_moodle_matches_answers_csv, clozes, parse_cloze, split_category_path
+from seed001_family import family_text
 from solver.exam import build_exam
 from solver.export.moodle import category_path, cloze_escape
 
@@ -19,24 +20,13 @@ LAYERED = ROOT / "problems" / "families" / "layered_3_2_2_1.yaml"
 
 SPECIAL_TITLE = 'Quiz 3/B: "hard" #1 ~ {x} \\ end'
 SPECIAL_FEEDBACK = 'Closing } hash # tilde ~ slash / quote " backslash \\ and $\\dfrac{\\partial E}{\\partial y}$.'
-SPECIAL = f"""\
-title: '{SPECIAL_TITLE}'
-network: {{layers: [2, 2, 1], activation: sigmoid, bias: true}}
-weights:
-  - [[0.15, 0.20], [0.25, 0.30]]
-  - [[0.40, {{choice: [0.45, 0.5]}}]]
-biases: [[0.35, 0.35], [0.60]]
-input: [0.05, 0.10]
-target: [0.50]
-loss: mse
-learning_rate: 0.5
-notation: named
-rounding: {{decimals: 3}}
-questions:
-  - {{id: q1, ask: output, points: 1.5, feedback: '{SPECIAL_FEEDBACK}'}}
-  - {{id: q2, ask: section, section: forward, points: 3}}
-constraints: {{distinct_versions: true}}
-"""
+SPECIAL = family_text("""\
+  - {id: q1, ask: output, points: 1.5, feedback: 'FEEDBACK'}
+  - {id: q2, ask: section, section: forward, points: 3}
+constraints: {distinct_versions: true}
+""", ('title: "Seed 001 family"', f"title: '{SPECIAL_TITLE}'"), ("[[0.40, 0.45]]", "[[0.40, {choice: [0.45, 0.5]}]]"),
+                      ("FEEDBACK", SPECIAL_FEEDBACK))
+"""The shared seed 001 family (tests/families/seed001.yaml) with a drawn weight and special characters."""
 
 
 @pytest.mark.parametrize("family_path", [SAMPLE, LAYERED], ids=["sample", "layered"])
