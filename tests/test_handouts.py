@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
 SEED001 = ROOT / "problems" / "seed001_named_2_2_1.yaml"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+TEST_PROBLEMS = Path(__file__).parent / "problems"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
@@ -35,7 +36,8 @@ class RenderedProblems(dict):
     """Problem name -> its tex and md outputs, each rendered on first use (a single test renders one)."""
 
     def __missing__(self, name: str) -> dict:
-        self[name] = render_outputs(solve(load_problem(ROOT / "problems" / f"{name}.yaml")), ("tex", "md"))
+        path = next(p for p in (ROOT / "problems" / f"{name}.yaml", TEST_PROBLEMS / f"{name}.yaml") if p.exists())
+        self[name] = render_outputs(solve(load_problem(path)), ("tex", "md"))
         return self[name]
 
 
@@ -95,8 +97,12 @@ SNAPSHOT_PROBLEMS = {
     "seed002_mitchell_3_2_1": "mitchell preset, 4 decimals, carry mode",
     "seed002_two_outputs_2_2_2": "mitchell preset, 3 significant figures, carry mode",
     "seed003_layered_3_2_2_1": "layered preset, 4 significant figures, display mode",
+    "extra_relu_softmax_2_3_3_2": "ReLU hidden layers, softmax output, cross-entropy",
+    "extra_xor_epochs_2_2_1": "four examples, two epochs: the loss history",
+    "seed001_colour_2_2_1": "seed 001 with colour coding (tests/problems)",
 }
-"""One reviewed snapshot per notation preset and per rounding mode (decimals/significant x display/carry)."""
+"""One reviewed snapshot per notation preset and per rounding mode (decimals/significant x display/carry),
+the activations and losses beyond sigmoid and MSE, several epochs, and colour coding."""
 
 
 @pytest.mark.parametrize("name", sorted(SNAPSHOT_PROBLEMS))
