@@ -1,0 +1,167 @@
+"""Section records built in process (solver.sections) for the cases no reviewed snapshot shows: a
+section list without the summary, more parameters than the check table lists, a ReLU kink, a loss that
+goes up, an exam version under the title, record helpers. Literal expectations (numbers from the
+oracle, tests/seed_oracle.py); fast (part of the mutation subset)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from hand_rounding import written
+from seed_oracle import Net, sgd_step
+from solver.api import problem_from_mapping, solve
+from solver.equations import Grid, chain
+from solver.sections import build_handout, chosen_sections
+from solver.sections.check import scientific
+from solver.sections.records import Block, Table, merged
+
+SEED001 = {
+    "title": "Seed 001",
+    "network": {"layers": [2, 2, 1], "activation": "sigmoid", "bias": True},
+    "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]],
+    "biases": [[0.35, 0.35], [0.60]],
+    "input": [0.05, 0.10], "target": [0.50], "loss": "mse", "learning_rate": 0.5,
+    "notation": "named", "rounding": {"decimals": 3},
+}
+"""The seed 001 network (problems/seed001_named_2_2_1.yaml)."""
+
+
+def records(problem: dict, version: str = "") -> dict:
+    return build_handout(solve(problem_from_mapping(problem)), version=version).records
+
+
+def words(segments: list) -> str:
+    """A sentence's segments as one string, math in dollars."""
+    return "".join(f"${s['text']}$" if s["math"] else s["text"] for s in segments)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (0.0, "0"), (1e-5, r"1 \times 10^{-5}"), (2.3456e-11, r"2.35 \times 10^{-11}"), (0.5, "0.5"),
+    (0.012345, "0.0123"), (123456.0, r"1.23 \times 10^{5}"), (-3.0e-7, r"-3 \times 10^{-7}"), (9.999e-6, r"1 \times 10^{-5}"),
+])
+def test_scientific_notation_of_errors(value, shown):
+    assert scientific(value) == shown
+
+
+def test_scientific_with_more_digits():
+    assert scientific(2.3456e-11, 4) == r"2.346 \times 10^{-11}"
+
+
+def test_the_check_table_appears_when_there_is_no_summary():
+    check = records({**SEED001, "sections": ["check"]})["check"]
+    oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
+    assert check.table.header == ["\\text{parameter}", "\\text{backprop}", "\\text{central difference}",
+                                  "\\text{relative error}"]
+    labels = [row[0] for row in check.table.rows]
+    assert labels == ["w_{1}", "w_{2}", "w_{3}", "w_{4}", "b_{1}", "b_{2}", "w_{5}", "w_{6}", "b_{3}"]
+    gradients = [oracle["grad_W"][0][0][0], oracle["grad_W"][0][0][1], oracle["grad_W"][0][1][0],
+                 oracle["grad_W"][0][1][1], oracle["grad_b"][0][0], oracle["grad_b"][0][1],
+                 oracle["grad_W"][1][0][0], oracle["grad_W"][1][0][1], oracle["grad_b"][1][0]]
+    for row, gradient in zip(check.table.rows, gradients):
+        assert row[1] == row[2] == written(gradient, decimals=8), row
+        assert re.fullmatch(r"0|\d(\.\d{1,2})? \\times 10\^\{-\d+\}", row[3]), row
+    assert check.subset == [] and check.kinks == [] and check.sympy != []
+    assert words(check.result).startswith("The largest relative error is $")
+    assert words(check.result).endswith(r"$, below the tolerance $1 \times 10^{-5}$.")
+    assert words(check.intro).startswith(r"Every gradient above was compared with a central finite difference of "
+                                         r"the loss, $\partial E / \partial \theta \approx [E(\theta + \varepsilon) - "
+                                         r"E(\theta - \varepsilon)] / 2\varepsilon$ with step $\varepsilon = 1 \times "
+                                         r"10^{-6}$")
+    assert r"\max(\lvert g_{\text{backprop}}\rvert + \lvert g_{\text{numeric}}\rvert,\ 1 \times 10^{-6})" in words(check.intro)
+
+
+WIDE = {
+    "network": {"layers": [4, 4, 1], "activation": "sigmoid", "bias": True},
+    "weights": [[[0.1, -0.2, 0.3, -0.4], [0.5, 0.6, -0.7, 0.8], [-0.9, 0.1, 0.2, 0.3], [0.4, -0.5, 0.6, 0.7]],
+                [[0.8, -0.9, 0.1, 0.2]]],
+    "biases": [[0.1, 0.2, -0.1, 0.0], [0.3]],
+    "input": [0.5, -0.5, 1.0, 0.25], "target": [0.9], "loss": "mse", "learning_rate": 0.5,
+    "notation": "layered",
+}
+"""25 parameters: one more than the check table lists."""
+
+
+def test_the_check_table_lists_the_24_largest_errors_of_25():
+    check = records({**WIDE, "sections": ["forward", "check"]})["check"]
+    assert len(check.table.rows) == 24
+    assert words(check.subset) == "The 24 largest of 25 relative errors are shown."
+    errors = [0.0 if row[3] == "0" else float(row[3].replace(r" \times 10^{", "e").rstrip("}"))
+              for row in check.table.rows]
+    assert errors == sorted(errors, reverse=True) and errors[0] > 0
+
+
+def test_with_the_summary_the_check_points_to_it():
+    check = records({**WIDE, "sections": ["summary", "check"]})["check"]
+    assert check.table is None
+    assert words(check.subset) == "The summary table lists the central difference and the relative error of every parameter."
+
+
+def test_a_relu_kink_is_named():
+    # z^(1)_1 = 0.5 * 1 - 0.5 * 1 + 0 = 0 exactly: ReLU'(0) is taken as 0
+    problem = {"network": {"layers": [2, 1, 1], "activation": ["relu", "sigmoid"], "bias": False},
+               "weights": [[[0.5, -0.5]], [[0.8]]], "input": [1, 1], "target": [1], "loss": "mse",
+               "learning_rate": 0.5, "notation": "layered", "sections": ["check"]}
+    check = records(problem)["check"]
+    assert words(check.kinks).startswith("2 parameters sit at a ReLU kink ($z = 0$), where the derivative is not "
+                                         "defined; there the backpropagated value (using $\\operatorname{ReLU}'(0) = 0$)")
+
+
+def test_the_title_of_a_worked_exam_key_and_of_a_step_that_raises_the_loss():
+    # learning rate 50 overshoots: the oracle's loss goes from 0.0315922 to 0.0929 (up)
+    problem = {**SEED001, "learning_rate": 50, "author": "A. Author", "course": "Course", "date": "Week 4"}
+    oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"],
+                          eta=50))
+    assert oracle["loss_after"] > oracle["loss"]
+    title = records(problem, version="V01-ABCD")["title"]
+    assert title.title == "Seed 001"
+    assert title.byline == ["Worked key of exam version V01-ABCD", "A. Author", "Course", "Week 4"]
+    assert words(title.intro) == (
+        "This handout works through one complete step of backpropagation for a feedforward network with 2-2-1 "
+        "neurons per layer (inputs first): forward pass, loss, backward pass by the chain rule, every gradient, the "
+        "update with learning rate $\\eta = 50$, and a second forward pass that shows that this update raises the "
+        "loss. Every gradient is checked three ways (backpropagation, the derivative of the whole loss, central "
+        "finite differences).")
+    assert title.notes == [] and title.legend == []
+    assert title.rounding.startswith("All displayed values are rounded to 3 decimal places")
+
+
+def test_the_title_of_several_steps_and_the_colour_legend():
+    problem = {**SEED001, "notation": {"preset": "layered", "colour": True}, "epochs": 3}
+    title = records(problem)["title"]
+    assert "works through the first of 3 SGD steps of backpropagation in full for" in words(title.intro)
+    assert title.byline == []
+    assert words(title.legend) == (
+        "Colour code: ${\\color{bpinput}x_{1}}$ inputs, ${\\color{bpweight}w^{(1)}_{1,1}}$ weights and biases, "
+        "${\\color{bpactivation}a^{(1)}_{1}}$ activations, ${\\color{bperror}\\delta^{(1)}_{1}}$ error signals and "
+        "gradients.")
+
+
+def test_the_default_sections_leave_out_the_history_of_a_single_step():
+    single = solve(problem_from_mapping(SEED001))
+    assert "history" not in chosen_sections(single.spec, 1)
+    assert chosen_sections(single.spec, 2)[-1] == "history"
+    assert chosen_sections(problem_from_mapping({**SEED001, "sections": ["loss", "title"]}).spec, 5) == ("loss", "title")
+
+
+def test_table_layout_properties():
+    short = Table(["x", "yy"], [["abc", "d"]])
+    assert (short.column_spec, short.breaks, short.environment, short.needed_lines) == ("lr", False, "tabular", 6)
+    assert short.width == (3 + 3) + (2 + 3)
+    assert short.markdown_align == [":---", "---:"]
+    assert Table(["a", "b", "c"], [], align="crl").markdown_align == [":---:", "---:", ":---"]
+    long = Table(["a"], [["1"]] * 31)
+    assert (long.breaks, long.environment, long.needed_lines) == (True, "longtable", 35)
+    assert Table(["a"], [["1"]] * 30).breaks is False
+
+
+def test_blocks_of_a_chain_network_merge_into_one_untitled_block():
+    one = Block("Layer 1", Grid.of([[chain("a", "1")]]), ["first"])
+    two = Block("Layer 2", Grid.of([[chain("b", "2")], [chain("c", "3")]]), ["second"])
+    assert merged([one, two], chain_network=False) == [one, two]
+    assert merged([one], chain_network=True) == [one]
+    [block] = merged([one, two], chain_network=True)
+    assert (block.title, block.text) == ("", ["first", "second"])
+    assert block.grid.equations == one.grid.equations + two.grid.equations
+    assert [len(row) for row in block.grid.rows] == [3]
