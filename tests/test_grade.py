@@ -4,6 +4,10 @@ against plain-Python formulas of the 2-2-1 sigmoid network written here, not the
 from __future__ import annotations
 
 import csv
+import json
+import math
+import shutil
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,9 @@ from click.testing import CliRunner
 
 from solver.cli import main
 from solver.exam import build_exam
+from solver.grade import grade, load_exam_key
+from solver.mistakes import MISTAKES
+from solver.responses import parse_number
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "problems" / "families" / "sample.yaml"
@@ -60,11 +67,172 @@ def test_a_bad_follow_through_share_is_one_line(tmp_path, value, message):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_manifest_records_the_questions_and_the_share(exam_dir, tmp_path):
-    import json
-
+def test_the_manifest_records_the_questions_and_the_share(exam_dir):
     manifest = json.loads((exam_dir / "manifest.json").read_text())
     assert manifest["follow_through"] == 1.0
     assert manifest["questions"][0] == {"id": "q1", "ask": "output", "points": 2.0}
     assert manifest["questions"][5] == {"id": "q6", "ask": "loss_after", "points": 2.0,
                                         "tolerance": {"absolute": 0.001}}
+
+
+# ---------------------------------------------------------------- an independent oracle of the sample network
+def sigmoid(v: float) -> float:
+    return 1 / (1 + math.exp(-v))
+
+
+class Net:
+    """The 2-2-1 sigmoid network with squared error (factor 1/2), descent convention, one SGD step,
+    written out in plain Python from a version's problem in manifest.json."""
+
+    def __init__(self, problem: dict):
+        self.W1, self.W2 = problem["weights"][0], problem["weights"][1][0]
+        self.b1, self.b2 = problem["biases"][0], problem["biases"][1][0]
+        self.x, self.t, self.eta = problem["input"], problem["target"][0], problem["learning_rate"]
+
+    def hidden(self, W1=None, b1=None) -> list[float]:
+        W1, b1 = W1 or self.W1, b1 or self.b1
+        return [sigmoid(W1[j][0] * self.x[0] + W1[j][1] * self.x[1] + b1[j]) for j in range(2)]
+
+    def output(self, h=None, W2=None, b2=None) -> float:
+        h, W2, b2 = h or self.hidden(), W2 or self.W2, self.b2 if b2 is None else b2
+        return sigmoid(W2[0] * h[0] + W2[1] * h[1] + b2)
+
+    def loss(self, y: float) -> float:
+        return 0.5 * (y - self.t) ** 2
+
+    def output_delta(self, y: float) -> float:
+        return (y - self.t) * y * (1 - y)
+
+    def hidden_delta(self, delta: float, j: int) -> float:
+        h = self.hidden()[j]
+        return self.W2[j] * delta * h * (1 - h)
+
+    def loss_after(self, delta: float, gradient_w1_12: float, new_w2_11: float) -> float:
+        """The loss after the update from an output delta, with the gradient of W1[1,2] and the new W2[1,1]
+        the student wrote (every other parameter updated correctly from their delta)."""
+        h = self.hidden()
+        W1 = [[self.W1[j][k] - self.eta * self.hidden_delta(delta, j) * self.x[k] for k in range(2)]
+              for j in range(2)]
+        W1[0][1] = self.W1[0][1] - self.eta * gradient_w1_12
+        b1 = [self.b1[j] - self.eta * self.hidden_delta(delta, j) for j in range(2)]
+        W2 = [new_w2_11, self.W2[1] - self.eta * delta * h[1]]
+        return self.loss(self.output(self.hidden(W1, b1), W2, self.b2 - self.eta * delta))
+
+
+def versions(exam: Path) -> dict[str, Net]:
+    manifest = json.loads((exam / "manifest.json").read_text())
+    return {v["code"]: Net(v["problem"]) for v in manifest["versions"]}
+
+
+def test_the_oracle_reproduces_the_key(exam_dir):
+    with open(exam_dir / "answers.csv", newline="") as stream:
+        key = {(r["version"], r["question"]): float(r["answer"]) for r in csv.DictReader(stream)}
+    for code, net in versions(exam_dir).items():
+        y = net.output()
+        delta = net.output_delta(y)
+        found = [y, net.loss(y), delta, net.hidden_delta(delta, 0) * net.x[1],
+                 net.W2[0] - net.eta * delta * net.hidden()[0],
+                 net.loss_after(delta, net.hidden_delta(delta, 0) * net.x[1], net.W2[0] - net.eta * delta * net.hidden()[0])]
+        assert found == pytest.approx([key[(code, f"q{n}")] for n in range(1, 7)], rel=1e-12), code
+
+
+# ---------------------------------------------------------------- a synthetic class
+V1, V2, V3 = "V01-JR4O", "V02-VLXR", "V03-OS2F"
+CLASS = [
+    # student, version, q1..q6, expected statuses, diagnoses of the wrong ones, score
+    ("correct", V1, ["0.641", "0.146", "0.124", "0.005", "0.241", "0.125"], "cccccc", "", "12"),
+    ("commas", V2, ["0,452", " 0.062 ", "8,7e-2", "-1.7E-3", "\u22120.810", "0.059\u2009"], "cccccc", "", "12"),
+    ("slip", V1, ["0.500", "0.080", "0.100", "0.004", "0.253", "0.129"], "wfffff", "", "10"),
+    ("no_fprime", V1, ["0.641", "0.146", "0.541", "0.020", "0.045", "0.065"], "ccwfff", "missing_derivative", "10"),
+    ("t_minus_y", V1, ["0.641", "0.146", "-0.124", "-0.005", "0.358", ""], "ccwffb", "target_minus_output", "8"),
+    ("signs", V1, ["0.641", "0.146", "0.124", "-0.005", "0.358", "0.125"], "cccwwc", "sign sign", "7"),
+    ("no_half", V1, ["0.641", "0.293", "0.124", "0.005", "0.241", "0.125"], "cwcccc", "missing_half", "11"),
+    ("new_weights", V1, ["0.641", "0.146", "0.124", "0.004", "0.241", "0.125"], "cccwcc",
+     "updated_weights_in_backward", "9"),
+    ("no_eta", V2, ["0.452", "0.062", "0.087", "-0.002", "-0.840", ""], "ccccwb", "learning_rate_missing", "8"),
+    ("eta_twice", V2, ["0.452", "0.062", "0.087", "-0.002", "-0.820", "abc"], "ccccwu", "learning_rate_twice", "8"),
+    ("z_for_a", V1, ["0.579", "0.146", "0.124", "0.005", "0.241", "0.125"], "wccccc", "activation_for_preactivation",
+     "10"),
+    ("early_rounding", V1, ["0.643", "0.146", "0.124", "0.005", "0.241", "0.125"], "wccccc", "rounding", "10"),
+    ("unreadable", V1, ["0.64.1", "1,234.5", "0.124", "0.005", "0.241", "0.125"], "uucccc", "", "9"),
+    ("absent", V3, ["", "", "", "", "", ""], "bbbbbb", "", "0"),
+]
+STATUS = {"c": "correct", "f": "follow_through", "w": "wrong", "b": "blank", "u": "unreadable"}
+
+
+def write_class(path: Path, students=CLASS, delimiter=",") -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow(["student", "version"] + [f"q{n}" for n in range(1, 7)])
+        for student, version, cells, *_ in students:
+            writer.writerow([student, version] + cells)
+    return path
+
+
+@pytest.fixture(scope="module")
+def graded(exam_dir, tmp_path_factory):
+    return grade(exam_dir, write_class(tmp_path_factory.mktemp("class") / "responses.csv"))
+
+
+def test_every_student_gets_the_expected_statuses_diagnoses_and_score(graded):
+    rows = {}
+    for row in graded.rows:
+        rows.setdefault(row.student, []).append(row)
+    totals = {t.student: t for t in graded.totals}
+    for student, version, cells, statuses, diagnoses, score in CLASS:
+        mine = rows[student]
+        assert [r.question for r in mine] == [f"q{n}" for n in range(1, 7)]
+        assert [r.status for r in mine] == [STATUS[s] for s in statuses], student
+        assert " ".join(r.diagnosis for r in mine if r.diagnosis) == diagnoses, student
+        assert all(not r.diagnosis for r in mine if r.status != "wrong"), student
+        assert totals[student].score == Fraction(score) and totals[student].max == 12, student
+
+
+def test_every_diagnosis_occurs_in_the_class(graded):
+    assert {r.diagnosis for r in graded.rows} - {""} == {m.name for m in MISTAKES}
+
+
+def test_follow_through_values_match_the_oracle(exam_dir):
+    """The values a student's own earlier answers give, from the graph, against the plain formulas."""
+    key = load_exam_key(exam_dir)
+    for code, net in versions(exam_dir).items():
+        graph = key.versions[code].graph
+        y, delta, gradient, new = 0.5, 0.1, 0.004, 0.253
+        assert graph.value((1, "loss"), {(1, "a", 2, 1): y}) == pytest.approx(net.loss(y), rel=1e-12)
+        assert graph.value((1, "delta", 2, 1), {(1, "a", 2, 1): y}) == pytest.approx(net.output_delta(y), rel=1e-12)
+        assert graph.value((1, "gradient", "W1[1,2]"), {(1, "delta", 2, 1): delta}) == pytest.approx(
+            net.hidden_delta(delta, 0) * net.x[1], rel=1e-12)
+        assert graph.value((1, "new", "W2[1,1]"), {(1, "delta", 2, 1): delta}) == pytest.approx(
+            net.W2[0] - net.eta * delta * net.hidden()[0], rel=1e-12)
+        known = {(1, "delta", 2, 1): delta, (1, "gradient", "W1[1,2]"): gradient, (1, "new", "W2[1,1]"): new}
+        assert graph.value((1, "loss_after"), known) == pytest.approx(net.loss_after(delta, gradient, new), rel=1e-12)
+
+
+def test_the_slip_student_follows_through_with_the_values_written_out(exam_dir):
+    net = versions(exam_dir)[V1]
+    # the slip student's y = 0.5: E = 0.08, delta = 0.4 * 0.5 * 0.5 = 0.1; their later answers are these, rounded
+    assert round(net.loss(0.5), 3) == 0.080 and round(net.output_delta(0.5), 3) == 0.100
+    assert round(net.hidden_delta(0.1, 0) * net.x[1], 3) == 0.004
+    assert round(net.W2[0] - net.eta * 0.1 * net.hidden()[0], 3) == 0.253
+    assert round(net.loss_after(0.1, 0.004, 0.253), 3) == 0.129
+
+
+def test_a_follow_through_share_scales_the_points(exam_dir, tmp_path):
+    folder = tmp_path / "exam"
+    shutil.copytree(exam_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["follow_through"] = 0.5
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    slip = [s for s in CLASS if s[0] == "slip"]
+    result = grade(folder, write_class(tmp_path / "r.csv", slip))
+    assert [r.score for r in result.rows] == [0, Fraction(1, 2), 1, Fraction(3, 2), 1, 1]
+    assert result.totals[0].score == 5
+
+
+@pytest.mark.parametrize("text, value", [
+    ("0.641", 0.641), ("0,641", 0.641), (" 0.641 ", 0.641), ("6.41e-1", 0.641), ("6,41E-1", 0.641),
+    ("-1 234.5", -1234.5), ("1\u2009234,5", 1234.5), ("\u22120.2", -0.2), (".5", 0.5), ("+3", 3.0),
+    ("1,234.5", None), ("0.64.1", None), ("nan", None), ("inf", None), ("1/2", None), ("0.5x", None), ("e5", None),
+])
+def test_cells_are_numbers_with_a_comma_or_point_or_unreadable(text, value):
+    assert parse_number(text) == value
