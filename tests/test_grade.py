@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from solver.cli import main
 from solver.exam import build_exam
@@ -236,3 +237,120 @@ def test_a_follow_through_share_scales_the_points(exam_dir, tmp_path):
 ])
 def test_cells_are_numbers_with_a_comma_or_point_or_unreadable(text, value):
     assert parse_number(text) == value
+
+
+# ---------------------------------------------------------------- the command, its files and bad structure
+def run_grade(exam: Path, responses: Path, out: Path):
+    return CliRunner().invoke(main, ["grade", str(exam), str(responses), "--out", str(out)])
+
+
+@pytest.fixture(scope="module")
+def graded_folder(exam_dir, tmp_path_factory) -> Path:
+    """The synthetic class graded by the command, report.pdf compiled with latexmk."""
+    folder = tmp_path_factory.mktemp("graded")
+    result = run_grade(exam_dir, write_class(folder / "responses.csv"), folder / "out")
+    assert result.exit_code == 0, result.output
+    return folder / "out"
+
+
+def test_the_command_writes_grades_totals_and_reports(graded_folder):
+    assert sorted(p.name for p in graded_folder.iterdir() if not p.name.startswith(".")) == [
+        "grades.csv", "report.md", "report.pdf", "totals.csv"]
+    with open(graded_folder / "grades.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert list(rows[0]) == ["student", "version", "question", "response", "expected", "score", "max", "status",
+                             "diagnosis"]
+    assert len(rows) == 6 * len(CLASS)
+    slip = [r for r in rows if r["student"] == "slip"]
+    assert [(r["response"], r["expected"], r["score"], r["status"]) for r in slip[:3]] == [
+        ("0.500", "0.641", "0", "wrong"), ("0.080", "0.146", "1", "follow_through"),
+        ("0.100", "0.124", "2", "follow_through")]
+    assert [r["diagnosis"] for r in rows if r["student"] == "signs"] == ["", "", "", "sign", "sign", ""]
+    totals = (graded_folder / "totals.csv").read_text().splitlines()
+    assert totals[0] == "student,version,score,max,percent"
+    assert totals[1:4] == ["correct,V01-JR4O,12,12,100.0", "commas,V02-VLXR,12,12,100.0", "slip,V01-JR4O,10,12,83.3"]
+    assert totals[-1] == "absent,V03-OS2F,0,12,0.0"
+
+
+def test_the_report_shows_shares_common_wrong_values_diagnoses_and_the_histogram(graded_folder):
+    report = (graded_folder / "report.md").read_text()
+    assert "14 students, mean total 73.8 %." in report  # (2*12 + 10*4 + 8*3 + 7 + 11 + 9 + 9 + 0) / 14 / 12
+    assert ("| q4 | 14 | 57 % | 21 % | 14 % | 7 % | 0 % | -0.005 (1), 0.004 (1) | sign (1), "
+            "updated\\_weights\\_in\\_backward (1) |") in report
+    assert "| 80–90 % | 4 | ████ |" in report and "| 0–10 % | 1 | █ |" in report
+    text = PdfReader(graded_folder / "report.pdf").pages[0].extract_text()
+    assert "Marking report" in text and "learning_rate_twice (1)" in text
+
+
+def test_grading_is_deterministic_and_idempotent(exam_dir, graded_folder, tmp_path):
+    responses = write_class(tmp_path / "responses.csv")
+    for _ in range(2):
+        assert run_grade(exam_dir, responses, tmp_path / "again").exit_code == 0
+        for name in ("grades.csv", "totals.csv", "report.md", "report.pdf"):
+            assert (tmp_path / "again" / name).read_bytes() == (graded_folder / name).read_bytes(), name
+
+
+def test_the_exported_template_round_trips(exam_dir, tmp_path):
+    """The template filled in with the key's printed answers, one student per version, gets full marks."""
+    with open(exam_dir / "answers.csv", newline="") as stream:
+        key = list(csv.DictReader(stream))
+    header = (exam_dir / "responses_template.csv").read_text().strip().split(",")
+    path = tmp_path / "filled.csv"
+    with open(path, "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        for code in dict.fromkeys(row["version"] for row in key):
+            shown = {row["question"]: row["shown"] for row in key if row["version"] == code}
+            writer.writerow([f"student {code}", code] + [shown[q] for q in header[2:]])
+    result = grade(exam_dir, path)
+    assert {r.status for r in result.rows} == {"correct"}
+    assert [t.score for t in result.totals] == [12, 12, 12]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("student,version,q1,q1\n", "{path}:1: q1: the column appears twice"),
+    ("student,version,q1,q9\n", "{path}:1: q9: unknown column: the exam asks for q1, q2, q3, q4, q5, q6"),
+    ("student,q1\nann,0.5\n", "{path}:1: version: the column is missing"),
+    ("version,q1\nV01-JR4O,0.5\n", "{path}:1: student: the column is missing"),
+    ("student,version,q1\nann,V09-XXXX,0.5\n", "{path}:2: version: unknown version code 'V09-XXXX'; the exam has "
+                                              "V01-JR4O, V02-VLXR, V03-OS2F"),
+    ("student,version,q1\nann,V01-JR4O,0.5\nbob,V02-VLXR,\nann,V03-OS2F,0.1\n",
+     "{path}:4: student: 'ann' appears twice (first on line 2)"),
+    ("student,version,q1\n,V01-JR4O,0.5\n", "{path}:2: student: the student's name or number is empty"),
+    ("student,version,q1\nann,V01-JR4O,0.5,0.7\n", "{path}:2: the row has 4 cells, the header 3"),
+    ("", "{path}:1: the file is empty; start from responses_template.csv"),
+])
+def test_bad_structure_is_one_line_exit_2_and_nothing_written(exam_dir, tmp_path, text, message):
+    path = tmp_path / "responses.csv"
+    path.write_text(text)
+    result = run_grade(exam_dir, path, tmp_path / "out")
+    assert result.exit_code == 2
+    lines = error_lines(result.output)
+    assert len(lines) == 1 and lines[0].startswith("error: " + message.format(path=path)), lines
+    assert not (tmp_path / "out").exists()
+
+
+def test_semicolons_and_an_excel_bom_are_read(exam_dir, tmp_path):
+    path = write_class(tmp_path / "r.csv", CLASS[:2], delimiter=";")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [t.score for t in grade(exam_dir, path).totals] == [12, 12]
+
+
+def test_an_edited_key_or_a_folder_that_is_not_an_exam_is_refused(exam_dir, tmp_path):
+    folder = tmp_path / "exam"
+    shutil.copytree(exam_dir, folder)
+    answers = folder / "answers.csv"
+    answers.write_text(answers.read_text().replace("0.6408421372915117", "0.7408421372915117"))
+    responses = write_class(tmp_path / "r.csv", CLASS[:1])
+    result = run_grade(folder, responses, tmp_path / "out")
+    assert result.exit_code == 2
+    assert error_lines(result.output) == [
+        f"error: {answers}:2: answer: q1 of version V01-JR4O is 0.7408421372915117, but the problem in "
+        "manifest.json gives 0.6408421372915117; was the exam folder edited?"]
+    result = run_grade(tmp_path, responses, tmp_path / "out")
+    assert result.exit_code == 2 and error_lines(result.output)[0].startswith(f"error: {tmp_path / 'manifest.json'}: "
+                                                                              "cannot read")
+    result = run_grade(exam_dir, responses, exam_dir)
+    assert error_lines(result.output) == [f"error: --out {exam_dir}: would replace the exam folder {exam_dir}; "
+                                          "choose another folder"]
+    assert not (tmp_path / "out").exists()
