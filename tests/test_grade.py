@@ -354,3 +354,50 @@ def test_an_edited_key_or_a_folder_that_is_not_an_exam_is_refused(exam_dir, tmp_
     assert error_lines(result.output) == [f"error: --out {exam_dir}: would replace the exam folder {exam_dir}; "
                                           "choose another folder"]
     assert not (tmp_path / "out").exists()
+
+
+TWO_STEPS = """\
+title: "Two steps"
+network: {layers: [2, 2, 1], activation: sigmoid, bias: true}
+weights:
+  - [[0.15, 0.20], [0.25, 0.30]]
+  - [[0.40, 0.45]]
+biases: [[0.35, 0.35], [0.60]]
+examples:
+  - {input: [0.05, 0.10], target: [0.50]}
+  - {input: [0.30, 0.60], target: [0.20]}
+loss: mse
+learning_rate: {choice: [0.5]}
+notation: named
+rounding: {decimals: 3, mode: carry}
+questions:
+  - {id: n1, ask: new_weight, parameter: "W2[1,1]"}
+  - {id: y2, ask: output, step: 2}
+  - {id: l2, ask: loss, step: 2}
+"""
+
+
+def test_a_later_sgd_step_follows_through_from_a_new_weight_in_carry_mode(tmp_path):
+    family = tmp_path / "family.yaml"
+    family.write_text(TWO_STEPS)
+    build_exam(family, 1, 1, tmp_path / "exam", ("md",))
+    first = Net({"weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]], "biases": [[0.35, 0.35], [0.60]],
+                 "input": [0.05, 0.10], "target": [0.50], "learning_rate": 0.5})
+    delta = first.output_delta(first.output())
+    h = first.hidden()
+    W1 = [[first.W1[j][k] - 0.5 * first.hidden_delta(delta, j) * first.x[k] for k in range(2)] for j in range(2)]
+    b1 = [first.b1[j] - 0.5 * first.hidden_delta(delta, j) for j in range(2)]
+    # the student's new W2[1,1] is 0.5 (the key: 0.386); every other parameter is updated correctly
+    second = Net({"weights": [W1, [[0.5, first.W2[1] - 0.5 * delta * h[1]]]], "biases": [b1, [first.b2 - 0.5 * delta]],
+                  "input": [0.30, 0.60], "target": [0.20], "learning_rate": 0.5})
+    y2 = second.output()
+    assert round(y2, 3) == 0.763 and round(second.loss(0.763), 3) == 0.158
+    code = json.loads((tmp_path / "exam" / "manifest.json").read_text())["versions"][0]["code"]
+    responses = tmp_path / "r.csv"
+    responses.write_text(f"student,version,n1,y2,l2\nright,{code},0.386,0.750,0.151\nslip,{code},0.5,0.763,0.158\n")
+    result = grade(tmp_path / "exam", responses)
+    assert [(r.student, r.status) for r in result.rows] == [
+        ("right", "correct"), ("right", "correct"), ("right", "correct"),
+        ("slip", "wrong"), ("slip", "follow_through"), ("slip", "follow_through")]
+    graph = load_exam_key(tmp_path / "exam").versions[code].graph
+    assert graph.value((2, "a", 2, 1), {(1, "new", "W2[1,1]"): 0.5}) == pytest.approx(y2, rel=1e-12)
