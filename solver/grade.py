@@ -35,7 +35,6 @@ from .responses import Response, parse_number, read_responses
 from .tolerance import within
 
 STATUSES = ("correct", "follow_through", "wrong", "blank", "unreadable")
-CREDITED = ("correct", "follow_through")
 OFF_KEY = ("wrong", "follow_through")
 """Statuses of an earlier answer that differs from the key: later answers may follow through from it."""
 SELF_CHECK = 1e-9
@@ -214,6 +213,21 @@ def _cell(text: str) -> tuple[str, float | None]:
     return ("unreadable", None) if value is None else ("number", value)
 
 
+def _status(answer: KeyAnswer, value: float, graph: QuantityGraph, given: dict[Key, tuple[float, str]],
+            statuses: dict[str, str]) -> tuple[str, str]:
+    """(status, diagnosis) of one number the student wrote, given the earlier answers' statuses."""
+    if within(value, answer.value, answer.tolerance):
+        return "correct", ""
+    if answer.key is None:
+        return "wrong", ""
+    earlier = {key: given[key] for key in graph.ancestors(answer.key) if key in given}
+    case = MistakeCase(graph, answer.key, {key: number for key, (number, _) in earlier.items()})
+    follows = any(statuses[answer_id] in OFF_KEY for _, answer_id in earlier.values())
+    if follows and within(value, case.own, answer.tolerance):
+        return "follow_through", ""
+    return "wrong", diagnose(case, value, answer.tolerance)
+
+
 def grade_paper(version: VersionKey, response: Response, share: Fraction) -> list[GradedAnswer]:
     """Every answer of one student's paper, in paper order. Answers are marked in dependency order, so
     the status of every earlier answer is known when a later one is marked."""
@@ -225,28 +239,18 @@ def grade_paper(version: VersionKey, response: Response, share: Fraction) -> lis
         kind, value = cells[answer.id]
         if kind == "number" and answer.key is not None and answer.key not in given:
             given[answer.key] = (graph.paper_sign(answer.key) * value, answer.id)
+    credit = {"correct": Fraction(1), "follow_through": share}
     statuses: dict[str, str] = {}
     graded: dict[str, GradedAnswer] = {}
-    order = sorted(range(len(version.answers)), key=lambda n: (
-        graph.order(version.answers[n].key) if version.answers[n].key else len(graph.nodes), n))
-    for index in order:
-        answer = version.answers[index]
+    unplaced = len(graph.nodes)
+    for answer in sorted(version.answers, key=lambda a: graph.order(a.key) if a.key else unplaced):
         kind, value = cells[answer.id]
-        status, diagnosis = (kind, "") if kind != "number" else ("correct", "")
-        if kind == "number" and not within(value, answer.value, answer.tolerance):
-            status = "wrong"
-            if answer.key is not None:
-                earlier = {k: given[k] for k in graph.ancestors(answer.key) if k in given and k != answer.key}
-                case = MistakeCase(graph, answer.key, {k: v for k, (v, _) in earlier.items()})
-                follows = any(statuses[i] in OFF_KEY for _, i in earlier.values())
-                if follows and within(value, case.own, answer.tolerance):
-                    status = "follow_through"
-                else:
-                    diagnosis = diagnose(case, value, answer.tolerance)
+        status, diagnosis = _status(answer, value, graph, given, statuses) if kind == "number" else (kind, "")
         statuses[answer.id] = status
-        score = answer.points if status == "correct" else answer.points * share if status == "follow_through" else 0
-        graded[answer.id] = GradedAnswer(response.student, response.version, answer.id, response.cells.get(answer.id, ""),
-                                         answer.shown, Fraction(score), answer.points, status, diagnosis, value)
+        graded[answer.id] = GradedAnswer(response.student, response.version, answer.id,
+                                         response.cells.get(answer.id, ""), answer.shown,
+                                         answer.points * credit.get(status, 0), answer.points, status, diagnosis,
+                                         value)
     return [graded[a.id] for a in version.answers]
 
 

@@ -65,7 +65,8 @@ def _counted(counter: Counter) -> list[str]:
 @dataclass(frozen=True)
 class QuestionSummary:
     """One answer id: how many students it was asked of, the percent of them per status, and the most
-    common wrong values (as first written) and diagnoses with their counts (``sign (3)``)."""
+    common wrong values (as first written, with their version when the class sat several) and
+    diagnoses with their counts (``0.359 in V02-K7QD (3)``, ``sign (3)``)."""
 
     question: str
     asked: int
@@ -88,16 +89,18 @@ class HistogramBar:
 
 def question_summaries(grades: Grades) -> list[QuestionSummary]:
     summaries = []
+    several = len({r.version for r in grades.rows}) > 1
     for question in grades.answer_ids:
         rows = [r for r in grades.rows if r.question == question]
         if not rows:
             continue
         statuses = Counter(r.status for r in rows)
-        written: dict[float, str] = {}
+        written: dict[tuple, str] = {}
         wrong = Counter()
         for r in rows:
             if r.status == "wrong":
-                wrong[written.setdefault(r.value, r.response)] += 1
+                text = written.setdefault((r.version, r.value), r.response)
+                wrong[f"{text} in {r.version}" if several else text] += 1
         shares = {status: percent_text(Fraction(100 * statuses[status], len(rows)), 0) for status in STATUSES}
         summaries.append(QuestionSummary(question, len(rows), shares, _counted(wrong),
                                          _counted(Counter(r.diagnosis for r in rows if r.diagnosis))))

@@ -275,7 +275,7 @@ def test_the_command_writes_grades_totals_and_reports(graded_folder):
 def test_the_report_shows_shares_common_wrong_values_diagnoses_and_the_histogram(graded_folder):
     report = (graded_folder / "report.md").read_text()
     assert "14 students, mean total 73.8 %." in report  # (2*12 + 10*4 + 8*3 + 7 + 11 + 9 + 9 + 0) / 14 / 12
-    assert ("| q4 | 14 | 57 % | 21 % | 14 % | 7 % | 0 % | -0.005 (1), 0.004 (1) | sign (1), "
+    assert ("| q4 | 14 | 57 % | 21 % | 14 % | 7 % | 0 % | -0.005 in V01-JR4O (1), 0.004 in V01-JR4O (1) | sign (1), "
             "updated\\_weights\\_in\\_backward (1) |") in report
     assert "| 80–90 % | 4 | ████ |" in report and "| 0–10 % | 1 | █ |" in report
     text = PdfReader(graded_folder / "report.pdf").pages[0].extract_text()
