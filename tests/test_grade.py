@@ -401,3 +401,28 @@ def test_a_later_sgd_step_follows_through_from_a_new_weight_in_carry_mode(tmp_pa
         ("slip", "wrong"), ("slip", "follow_through"), ("slip", "follow_through")]
     graph = load_exam_key(tmp_path / "exam").versions[code].graph
     assert graph.value((2, "a", 2, 1), {(1, "new", "W2[1,1]"): 0.5}) == pytest.approx(y2, rel=1e-12)
+
+
+def test_an_answer_the_version_does_not_ask_and_a_non_utf8_file_are_one_line(tmp_path):
+    from solver.errors import ResponsesError
+    from solver.responses import read_responses
+
+    path = tmp_path / "r.csv"
+    path.write_text("student,version,q1:a1[1],q1:a1[3]\nann,V01,0.5,0.7\n")
+    with pytest.raises(ResponsesError) as found:
+        read_responses(path, {"V01": ("q1:a1[1]", "q1:a1[2]"), "V02": ("q1:a1[1]", "q1:a1[2]", "q1:a1[3]")})
+    assert str(found.value) == f"{path}:2: q1:a1[3]: version V01 does not ask this; leave the cell empty"
+    path.write_bytes(b"student,version\n\xe9,V01\n")
+    with pytest.raises(ResponsesError) as found:
+        read_responses(path, {"V01": ()})
+    assert str(found.value) == f"{path}: is not UTF-8 text (byte 16); save it as CSV UTF-8"
+
+
+def test_without_latexmk_the_pdf_is_skipped_with_a_note(exam_dir, tmp_path, monkeypatch):
+    import solver.latex_build
+
+    monkeypatch.setattr(solver.latex_build, "latexmk_available", lambda: False)
+    result = run_grade(exam_dir, write_class(tmp_path / "r.csv", CLASS[:1]), tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("[!.]*")) == ["grades.csv", "report.md", "totals.csv"]
+    assert "note: latexmk is not installed, so no PDFs were made" in result.output
