@@ -311,6 +311,34 @@ def exam(family: Path, count: int, seed: int, out_dir: Path, jobs: int | None, f
 
 
 @main.command()
+@click.argument("exam_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output/grades"),
+              show_default=True, help="Folder for grades.csv, totals.csv, report.md and report.pdf.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of templates that replace built-in templates of the same name (exam/report.*.j2).")
+@_reports_errors
+def grade(exam_dir: Path, responses: Path, out_dir: Path, templates_dir: Path | None):
+    """Mark the students' answers in RESPONSES (a CSV shaped like EXAM_DIR/responses_template.csv) against
+    the exam in EXAM_DIR, with follow-through credit and a diagnosis of each wrong answer.
+
+    report.pdf is made when latexmk is installed (else a note says so).
+
+    \b
+    Example:
+      handouts grade output/exam responses.csv --out output/grades
+    """
+    from .grade_report import grade_exam
+    from .latex_build import latexmk_available
+
+    pdf = latexmk_available()
+    for path in grade_exam(exam_dir, responses, out_dir, pdf, templates_dir):
+        click.echo(str(path))
+    if not pdf:
+        click.echo(NO_PDF_NOTE, err=True)
+
+
+@main.command()
 @click.argument("family", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--draws", type=click.IntRange(1, 100_000), default=1000, show_default=True,
               help="Number of versions to draw.")

@@ -54,3 +54,7 @@ class OutputError(HandoutError):
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: the run stops like on Ctrl-C, and the CLI exits with 143 instead of 130."""
+
+
+class ResponsesError(ProblemError):
+    """A responses file (``handouts grade``) is wrong: names the file, the line and the column."""

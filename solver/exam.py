@@ -1,6 +1,6 @@
 """Randomised exams: draw versions of a family, then write the student exam, the compact key, the
-worked key per version (and all of them in one booklet, worked.pdf), answers.csv, manifest.json and a
-Moodle quiz, all from the same draws.
+worked key per version (and all of them in one booklet, worked.pdf), answers.csv, manifest.json, the
+responses template for ``handouts grade`` and a Moodle quiz, all from the same draws.
 
 Everything is built in memory first (and the PDFs in a scratch folder) and written into a temporary
 sibling of the exam folder, which replaces the old folder as a whole only once every version has been
@@ -22,7 +22,7 @@ from .booklet import booklet
 from .build import NO_LATEXMK, LatexFailure, failed_log, render_outputs
 from .draw import Version, draw_versions
 from .errors import OutputError
-from .export import answers_csv, moodle_xml
+from .export import answers_csv, moodle_xml, responses_template_csv
 from .families import Family, load_family
 from .files import staged_folders, write_bytes, write_text
 from .given import GivenData, given_data
@@ -114,7 +114,8 @@ def instructions(family: Family) -> str:
 
 
 def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
-    """The JSON manifest: seed, the family file's hash, and every drawn value and problem per version."""
+    """The JSON manifest: seed, the family file's hash, the questions and the follow-through share (what
+    ``handouts grade`` needs to mark), and every drawn value and problem per version."""
     def plain_json(value):
         if isinstance(value, Decimal):
             return float(value)
@@ -128,6 +129,8 @@ def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
         "family": Path(family.source).name,
         "family_sha256": family.sha256,
         "seed": seed,
+        "follow_through": plain_json(family.spec.follow_through),
+        "questions": [plain_json(q.model_dump(exclude_defaults=True)) for q in family.questions],
         "versions": [{"number": v.version.number, "code": v.code, "attempt": v.version.attempt,
                       "rejections": v.version.rejections, "drawn": plain_json(v.version.drawn),
                       "problem": plain_json(v.version.problem)} for v in versions],
@@ -184,6 +187,7 @@ def exam_outputs(family: Family, seed: int, versions: list[ExamVersion], formats
             if not (name == "handout.tex" and "tex" not in formats):
                 outputs[f"worked/{version.code}/{name}"] = text
     outputs["answers.csv"] = answers_csv(versions)
+    outputs["responses_template.csv"] = responses_template_csv(versions)
     outputs["manifest.json"] = manifest(family, seed, versions)
     outputs["moodle.xml"] = moodle_xml(family.spec.title, versions, instructions(family))
     if "pdf" in formats:

@@ -7,8 +7,8 @@ A family file is a problem file (see ``spec.py``) in which any value may be a ru
 
 A rule where a vector or matrix is expected (``weights``, ``weights[l]``, ``biases``, ``input``,
 ``target``, ...) draws every entry of it independently, except a choice between lists, which picks
-one whole list (``target: {choice: [[1, 0], [0, 1]]}``). On top come ``questions``, ``constraints``
-and ``max_attempts``. Loading validates everything once: every rule, and the problem with each
+one whole list (``target: {choice: [[1, 0], [0, 1]]}``). On top come ``questions``, ``constraints``,
+``max_attempts`` and ``follow_through`` (see ``grade.py``). Loading validates everything once: every rule, and the problem with each
 option of each rule in turn, so a bad option is reported with its field path before any drawing.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .yamlfile import YamlDocument, load_yaml
 
 MAX_GRID = 100_000
 MAX_QUESTIONS = 50
-FAMILY_KEYS = ("questions", "constraints", "max_attempts")
+FAMILY_KEYS = ("questions", "constraints", "max_attempts", "follow_through")
 DRAWABLE_FIELDS = ("network", "weights", "biases", "input", "target", "examples", "epochs", "loss", "learning_rate")
 """Top-level fields whose values may be drawing rules. Everything else (title and prose, rounding,
 notation, sections, options, convention, questions, constraints) is printed once for the whole exam or
@@ -221,6 +221,16 @@ class FamilySpec(ProblemSpec):
     questions: list[QuestionSpec] = Field(min_length=1, max_length=MAX_QUESTIONS)
     constraints: ConstraintsSpec = ConstraintsSpec()
     max_attempts: Annotated[int, Field(ge=1, le=10_000)] = 200
+    follow_through: Number = Decimal(1)
+    """Share of a question's points for an answer that is wrong only because an earlier answer was
+    (``handouts grade``): 1 gives full points, 0 turns follow-through credit off."""
+
+    @field_validator("follow_through")
+    @classmethod
+    def _share(cls, value):
+        if not 0 <= value <= 1:
+            raise ValueError(f"must lie between 0 and 1 (the share of the points), got {value}")
+        return value
 
     @field_validator("title", "author", "course", "date")
     @classmethod

@@ -75,3 +75,9 @@ def absolute_width(question, value, policy: RoundingPolicy) -> tuple[Decimal, st
         return width, RoundingPolicy(decimals=None, significant=2).show(width)
     half_unit = Decimal(1).scaleb(policy.round(value).as_tuple().exponent) / 2
     return half_unit, plain(half_unit)
+
+
+def within(value: float, target: float, tolerance: float) -> bool:
+    """Whether ``value`` lies within ``tolerance`` of ``target``, allowing for the float representation
+    of both (0.641 - 0.6405 is a little more than 0.0005 in float64)."""
+    return abs(value - target) <= tolerance * (1 + 1e-9) + 1e-12 * max(1.0, abs(target))

@@ -1,0 +1,154 @@
+"""Typical mistakes, each one small function of the solved step: given the asked quantity and the
+student's own earlier answers (a ``MistakeCase``), it returns the value that mistake gives, or None
+where the mistake does not apply. ``diagnose`` names the first mistake in ``MISTAKES`` whose value the
+student's answer matches within the question's tolerance (times the mistake's ``tolerance_factor``).
+
+To add a mistake, write one function here under ``@mistake``; its place in the file is its place in the
+order (earlier ones win), its name is the name the marking reports, its docstring the explanation the
+docs give. Values are in the paper's convention (a Mitchell delta is -dE/dz).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from .dependencies import Key, Node, QuantityGraph
+from .tolerance import within
+
+
+@dataclass(frozen=True)
+class MistakeCase:
+    """One wrong answer: the graph of its version, the asked quantity and the student's earlier answers
+    (the quantities it depends on that the student answered, in the graph's dE/dz convention)."""
+
+    graph: QuantityGraph
+    key: Key
+    known: Mapping[Key, float]
+
+    @property
+    def kind(self) -> str:
+        return self.key[1]
+
+    @property
+    def step(self) -> int:
+        return self.key[0]
+
+    @property
+    def convention(self) -> str:
+        return self.graph.solution.spec.convention
+
+    def value(self, key: Key | None = None, replace: Mapping[Key, Node | float] | None = None) -> float:
+        """A quantity (default: the asked one) from the student's earlier answers, in the paper's
+        convention, with some nodes or given values replaced."""
+        key = key or self.key
+        return self.graph.paper_sign(key) * self.graph.value(key, self.known, replace)
+
+    @property
+    def own(self) -> float:
+        """The asked quantity computed correctly from the student's own earlier answers."""
+        return self.value()
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    value: Callable[[MistakeCase], float | None]
+    tolerance_factor: float = 1.0
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.value.__doc__ or "").split())
+
+
+MISTAKES: list[Mistake] = []
+"""Every mistake model, in the order they are tried."""
+
+
+def mistake(function=None, *, tolerance_factor: float = 1.0):
+    """Register a mistake model (``@mistake`` or ``@mistake(tolerance_factor=10)``) at the end of MISTAKES."""
+    def register(model):
+        MISTAKES.append(Mistake(model.__name__, model, tolerance_factor))
+        return model
+
+    return register(function) if function is not None else register
+
+
+@mistake
+def target_minus_output(case: MistakeCase) -> float | None:
+    """The output delta from t - y instead of y - t in the descent convention: the opposite sign."""
+    if case.kind == "delta" and case.graph.is_output(case.key) and case.convention == "descent":
+        return -case.own
+    return None
+
+
+@mistake
+def sign(case: MistakeCase) -> float | None:
+    """A delta or gradient with the opposite sign, or the update in the wrong direction (p + eta g)."""
+    if case.kind in ("delta", "gradient"):
+        return -case.own
+    if case.kind == "new":
+        return 2 * case.value((case.step - 1, "new", case.key[2])) - case.own
+    return None
+
+
+@mistake
+def missing_derivative(case: MistakeCase) -> float | None:
+    """Deltas without the activation derivative f'(z): dE/da where dE/da f'(z) was asked."""
+    graph = case.graph
+    return case.value(replace={key: graph.nodes[key].with_expression(graph.derivation.node(*key[2:]).dE_da)
+                               for key in graph.keys("delta")})
+
+
+@mistake
+def missing_half(case: MistakeCase) -> float | None:
+    """The squared error without its factor 1/2: twice the loss."""
+    if case.kind in ("loss", "loss_after") and case.graph.solution.spec.loss == "mse":
+        return 2 * case.own
+    return None
+
+
+@mistake
+def updated_weights_in_backward(case: MistakeCase) -> float | None:
+    """Hidden deltas computed with the weights after the update instead of the ones before it."""
+    graph = case.graph
+    replace = {}
+    for key in graph.keys("delta"):
+        if not graph.is_output(key):
+            node = graph.nodes[key]
+            replace[key] = node.with_inputs({s: (key[0], "new", k[2]) for s, k in node.inputs if k[1] == "new"})
+    return case.value(replace=replace)
+
+
+@mistake
+def learning_rate_missing(case: MistakeCase) -> float | None:
+    """The update without the learning rate: p - g."""
+    return None if case.graph.leaves[("eta",)] == 1 else case.value(replace={("eta",): 1.0})
+
+
+@mistake
+def learning_rate_twice(case: MistakeCase) -> float | None:
+    """The learning rate applied twice: p - 2 eta g."""
+    return case.value(replace={("eta",): 2 * case.graph.leaves[("eta",)]})
+
+
+@mistake
+def activation_for_preactivation(case: MistakeCase) -> float | None:
+    """The activation f(z) given where the weighted sum z was asked, or the reverse."""
+    swap = {"a": "z", "z": "a", "a_after": "z_after", "z_after": "a_after"}
+    return case.value((case.step, swap[case.kind], *case.key[2:])) if case.kind in swap else None
+
+
+@mistake(tolerance_factor=10)
+def rounding(case: MistakeCase) -> float | None:
+    """The right method, rounded too early: within 10 times the tolerance of the right value."""
+    return case.own
+
+
+def diagnose(case: MistakeCase, response: float, tolerance: float) -> str:
+    """The name of the first mistake whose value ``response`` matches, or '' when none does."""
+    for model in MISTAKES:
+        value = model.value(case)
+        if value is not None and math.isfinite(value) and within(response, value, tolerance * model.tolerance_factor):
+            return model.name
+    return ""
