@@ -13,6 +13,7 @@ from typing import Iterable
 
 from .errors import ResponsesError
 from .export.csv_export import RESPONSE_COLUMNS
+from .reading import ReadFailure, read_limited
 
 DELIMITERS = ",;\t"
 """Accepted cell separators: a spreadsheet saving CSV with decimal commas writes semicolons."""
@@ -48,9 +49,9 @@ def _delimiter(header_line: str) -> str:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ResponsesError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+        return read_limited(path).decode("utf-8-sig")
+    except ReadFailure as exc:
+        raise ResponsesError(str(path), "", exc.message) from None
     except UnicodeDecodeError as exc:
         raise ResponsesError(str(path), "", f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
 

@@ -426,3 +426,13 @@ def test_without_latexmk_the_pdf_is_skipped_with_a_note(exam_dir, tmp_path, monk
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").glob("[!.]*")) == ["grades.csv", "report.md", "totals.csv"]
     assert "note: latexmk is not installed, so no PDFs were made" in result.output
+
+
+def test_a_responses_file_is_read_within_the_input_size_limit():
+    from solver.errors import ResponsesError
+    from solver.responses import read_responses
+
+    with pytest.raises(ResponsesError) as found:
+        read_responses(Path("/dev/zero"), {"V01": ()})
+    assert str(found.value) == ("/dev/zero: file is larger than 1,000,000 bytes; input files are limited to "
+                                "1,000,000 bytes")
