@@ -43,8 +43,9 @@ SELF_CHECK = 1e-9
 
 @dataclass(frozen=True)
 class KeyAnswer:
-    """One graded number of one version: answer id, key value, as printed, tolerance, points, and its
-    quantity in the graph (None for a quantity the graph does not hold: no follow-through)."""
+    """One graded number of one version: answer id, key value, as printed, tolerance (number and as
+    printed), points, its quantity in the graph (None for a quantity the graph does not hold: no
+    follow-through), the kind of question that asks it and its LaTeX label on the paper."""
 
     id: str
     value: float
@@ -52,6 +53,9 @@ class KeyAnswer:
     tolerance: float
     points: Fraction
     key: Key | None
+    ask: str = ""
+    label: str = ""
+    tolerance_shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,14 @@ class VersionKey:
 
 @dataclass(frozen=True)
 class ExamKey:
-    """Everything needed to mark an exam: the versions by code, in order, and the follow-through share."""
+    """Everything needed to mark an exam: the versions by code, in order, the follow-through share, and
+    the exam's title and course as the papers print them."""
 
     folder: Path
     versions: dict[str, VersionKey]
     follow_through: Fraction
+    title: str = ""
+    course: str = ""
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
@@ -117,6 +124,8 @@ class Grades:
     totals: tuple[Total, ...]
     answer_ids: tuple[str, ...]
     follow_through: Fraction
+    key: ExamKey | None = None
+    """The exam the class sat (its versions' answers, labels, points and tolerances, its title)."""
 
 
 def _read_json(path: Path) -> dict:
@@ -152,14 +161,14 @@ def _version_key(code: str, problem: dict, questions: list[QuestionSpec], rows: 
     """Solve one version again and check answers.csv against it (same answer ids, same values)."""
     solution = solve(problem_from_mapping(problem, f"{source} ({code})"))
     graph = QuantityGraph(solution)
-    solved = [(question.answer_id(answer), answer, question.step)
+    solved = [(question.answer_id(answer), answer, question.step, question.ask)
               for question in (answer_question(q, solution) for q in questions) for answer in question.answers]
-    if [i for i, _, _ in solved] != [row["question"] for _, row in rows]:
+    if [i for i, *_ in solved] != [row["question"] for _, row in rows]:
         line = rows[0][0] if rows else 1
         raise ProblemError(str(answers_path), "question", f"the answer ids of version {code} differ from the "
                            "questions in manifest.json; was the exam folder edited?", line)
     answers = []
-    for (answer_id, answer, step), (line, row) in zip(solved, rows):
+    for (answer_id, answer, step, ask), (line, row) in zip(solved, rows):
         value = _number(answers_path, line, row, "answer")
         if abs(value - answer.value) > SELF_CHECK * max(1.0, abs(answer.value)):
             raise ProblemError(str(answers_path), "answer", f"{answer_id} of version {code} is {row['answer']}, "
@@ -173,7 +182,7 @@ def _version_key(code: str, problem: dict, questions: list[QuestionSpec], rows: 
                                         f"the solver {answer.value!r}")
         points = Fraction(Decimal(row["points"])).limit_denominator(10_000)
         answers.append(KeyAnswer(answer_id, value, row["shown"], _number(answers_path, line, row, "tolerance"),
-                                 points, key))
+                                 points, key, ask, answer.label, row["tolerance"]))
     return VersionKey(code, tuple(answers), graph)
 
 
@@ -202,7 +211,8 @@ def load_exam_key(exam_dir: str | Path) -> ExamKey:
         raise ProblemError(str(answers_path), "version", f"version {extra} is not in manifest.json",
                            rows_by_version[extra][0][0])
     share = Fraction(str(manifest.get("follow_through", 1)))
-    return ExamKey(folder, versions, share)
+    first = manifest["versions"][0]["problem"] if manifest["versions"] else {}
+    return ExamKey(folder, versions, share, str(first.get("title") or ""), str(first.get("course") or ""))
 
 
 def _cell(text: str) -> tuple[str, float | None]:
@@ -267,4 +277,4 @@ def grade(exam_dir: str | Path, responses_path: str | Path) -> Grades:
         rows += paper
         totals.append(Total(response.student, response.version, sum((r.score for r in paper), Fraction(0)),
                             sum((r.max for r in paper), Fraction(0))))
-    return Grades(tuple(rows), tuple(totals), key.answer_ids, key.follow_through)
+    return Grades(tuple(rows), tuple(totals), key.answer_ids, key.follow_through, key)

@@ -4,8 +4,8 @@ where the mistake does not apply. ``diagnose`` names the first mistake in ``MIST
 student's answer matches within the question's tolerance (times the mistake's ``tolerance_factor``).
 
 To add a mistake, write one function here under ``@mistake``; its place in the file is its place in the
-order (earlier ones win), its name is the name the marking reports, its docstring the explanation the
-docs give. Values are in the paper's convention (a Mitchell delta is -dE/dz).
+order (earlier ones win), its name is the name grades.csv gives, its ``title`` the few words the
+marking report shows, its docstring the explanation the report and the docs give. Values are in the paper's convention (a Mitchell delta is -dE/dz).
 """
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ class Mistake:
     name: str
     value: Callable[[MistakeCase], float | None]
     tolerance_factor: float = 1.0
+    title: str = ""
+    """A few plain words for the report (default: the name with spaces)."""
 
     @property
     def description(self) -> str:
@@ -65,26 +67,28 @@ MISTAKES: list[Mistake] = []
 """Every mistake model, in the order they are tried."""
 
 
-def mistake(function=None, *, tolerance_factor: float = 1.0):
-    """Register a mistake model (``@mistake`` or ``@mistake(tolerance_factor=10)``) at the end of MISTAKES."""
+def mistake(function=None, *, title: str = "", tolerance_factor: float = 1.0):
+    """Register a mistake model (``@mistake`` or ``@mistake(title="...", tolerance_factor=10)``) at the end
+    of MISTAKES."""
     def register(model):
-        MISTAKES.append(Mistake(model.__name__, model, tolerance_factor))
+        MISTAKES.append(Mistake(model.__name__, model, tolerance_factor,
+                                title or model.__name__.replace("_", " ")))
         return model
 
     return register(function) if function is not None else register
 
 
-@mistake
+@mistake(title="t − y instead of y − t")
 def target_minus_output(case: MistakeCase) -> float | None:
-    """The output delta from t - y instead of y - t in the descent convention: the opposite sign."""
+    """The output delta from t − y instead of y − t in the descent convention: the opposite sign."""
     if case.kind == "delta" and case.graph.is_output(case.key) and case.convention == "descent":
         return -case.own
     return None
 
 
-@mistake
+@mistake(title="opposite sign")
 def sign(case: MistakeCase) -> float | None:
-    """A delta or gradient with the opposite sign, or the update in the wrong direction (p + eta g)."""
+    """A delta or gradient with the opposite sign, or the update in the wrong direction (the step added instead of subtracted)."""
     if case.kind in ("delta", "gradient"):
         return -case.own
     if case.kind == "new":
@@ -92,23 +96,23 @@ def sign(case: MistakeCase) -> float | None:
     return None
 
 
-@mistake
+@mistake(title="f′(z) left out of the delta")
 def missing_derivative(case: MistakeCase) -> float | None:
-    """Deltas without the activation derivative f'(z): dE/da where dE/da f'(z) was asked."""
+    """Deltas without the activation derivative f′(z): ∂E/∂a where ∂E/∂a · f′(z) was asked."""
     graph = case.graph
     return case.value(replace={key: graph.nodes[key].with_expression(graph.derivation.node(*key[2:]).dE_da)
                                for key in graph.keys("delta")})
 
 
-@mistake
+@mistake(title="squared error without the ½")
 def missing_half(case: MistakeCase) -> float | None:
-    """The squared error without its factor 1/2: twice the loss."""
+    """The squared error without its factor ½: twice the loss."""
     if case.kind in ("loss", "loss_after") and case.graph.solution.spec.loss == "mse":
         return 2 * case.own
     return None
 
 
-@mistake
+@mistake(title="updated weights used for the deltas")
 def updated_weights_in_backward(case: MistakeCase) -> float | None:
     """Hidden deltas computed with the weights after the update instead of the ones before it."""
     graph = case.graph
@@ -120,29 +124,34 @@ def updated_weights_in_backward(case: MistakeCase) -> float | None:
     return case.value(replace=replace)
 
 
-@mistake
+@mistake(title="learning rate left out")
 def learning_rate_missing(case: MistakeCase) -> float | None:
-    """The update without the learning rate: p - g."""
+    """The update without the learning rate: the parameter minus the gradient itself."""
     return None if case.graph.leaves[("eta",)] == 1 else case.value(replace={("eta",): 1.0})
 
 
-@mistake
+@mistake(title="learning rate applied twice")
 def learning_rate_twice(case: MistakeCase) -> float | None:
-    """The learning rate applied twice: p - 2 eta g."""
+    """The learning rate applied twice: a step twice as long."""
     return case.value(replace={("eta",): 2 * case.graph.leaves[("eta",)]})
 
 
-@mistake
+@mistake(title="f(z) and z swapped")
 def activation_for_preactivation(case: MistakeCase) -> float | None:
     """The activation f(z) given where the weighted sum z was asked, or the reverse."""
     swap = {"a": "z", "z": "a", "a_after": "z_after", "z_after": "a_after"}
     return case.value((case.step, swap[case.kind], *case.key[2:])) if case.kind in swap else None
 
 
-@mistake(tolerance_factor=10)
+@mistake(title="rounded too early", tolerance_factor=10)
 def rounding(case: MistakeCase) -> float | None:
     """The right method, rounded too early: within 10 times the tolerance of the right value."""
     return case.own
+
+
+def mistake_named(name: str) -> Mistake:
+    """The registered mistake called ``name`` (KeyError when there is none)."""
+    return {model.name: model for model in MISTAKES}[name]
 
 
 def diagnose(case: MistakeCase, response: float, tolerance: float) -> str:

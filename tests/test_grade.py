@@ -4,6 +4,7 @@ against plain-Python formulas of the 2-2-1 sigmoid network written here, not the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import shutil
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 from solver.cli import main
 from solver.exam import build_exam
 from solver.grade import grade, load_exam_key
+from solver.grade_report import histogram, report, wrong_answers
 from solver.mistakes import MISTAKES
 from solver.responses import parse_number
 
@@ -272,14 +274,46 @@ def test_the_command_writes_grades_totals_and_reports(graded_folder):
     assert totals[-1] == "absent,V03-OS2F,0,12,0.0"
 
 
-def test_the_report_shows_shares_common_wrong_values_diagnoses_and_the_histogram(graded_folder):
+def test_the_report_shows_what_each_question_asks_counts_wrong_values_beside_the_key_and_the_histogram(
+        graded_folder):
     report = (graded_folder / "report.md").read_text()
-    assert "14 students, mean total 73.8 %." in report  # (2*12 + 10*4 + 8*3 + 7 + 11 + 9 + 9 + 0) / 14 / 12
-    assert ("| q4 | 14 | 57 % | 21 % | 14 % | 7 % | 0 % | -0.005 in V01-JR4O (1), 0.004 in V01-JR4O (1) | sign (1), "
-            "updated\\_weights\\_in\\_backward (1) |") in report
-    assert "| 80–90 % | 4 | ████ |" in report and "| 0–10 % | 1 | █ |" in report
+    assert report.startswith("# Marking report: Backpropagation: one SGD step\nNeural networks · quiz 3\n")
+    # totals 12 12 10 10 8 7 11 9 8 8 10 10 9 0: sum 124 of 14 * 12; sorted middle pair 9 and 10
+    assert ("14 students sat 3 versions (V01-JR4O: 10, V02-VLXR: 3, V03-OS2F: 1). Totals out of 12 points: "
+            "mean 8.9 (73.8 %), median 9.5, lowest 0, highest 12.") in report
+    assert "within ±0.0005 (q6: ±0.001) of the key's value" in report
+    # q4 (3 points): 8 correct and 3 follow-through of 14 students score 33 / 14 = 2.36
+    assert "| q4 | gradient $\\dfrac{\\partial E}{\\partial w_{2}}$ | 3 | 2.4 | 8 | 3 | 2 | 1 | 0 |" in report
+    assert "| q1 | network output $\\hat{y}$ | 2 | 1.3 | 9 | 0 | 3 | 1 | 1 |" in report
+    assert "| −0.005 | V01-JR4O | 0.005 | 1 | opposite sign |" in report
+    assert "| −0.840 | V02-VLXR | −0.810 | 1 | learning rate left out |" in report
+    assert "| 0.500 | V01-JR4O | 0.641 | 1 | – |" in report
+    assert "- **squared error without the ½**: The squared error without its factor ½: twice the loss." in report
+    assert "| V01-JR4O | q2 | 1,234.5 |" in report and "| V01-JR4O | q1 | 0.64.1 |" in report
+    assert not any(name in report for name in ("no_fprime", "early_rounding", "absent"))  # no student names
+    assert "| V01-JR4O | 10 | 9.6 |" in report  # (12 + 10 + 10 + 8 + 7 + 11 + 9 + 10 + 10 + 9) / 10
+    assert "| 10 | 4 | ████ |" in report and "| 0 | 1 | █ |" in report and "| 6 | 0 |  |" in report
     text = PdfReader(graded_folder / "report.pdf").pages[0].extract_text()
-    assert "Marking report" in text and "learning_rate_twice (1)" in text
+    assert "Marking report" in text and "learning rate applied twice" in text and "−0.840" in text
+
+
+def test_the_report_counts_the_wrong_values_it_does_not_list(exam_dir, tmp_path):
+    """Seven students with seven different wrong outputs: five listed, two counted."""
+    students = [(f"s{i}", V1, [f"0.{100 + i}", "", "", "", "", ""]) for i in range(7)]
+    graded = grade(exam_dir, write_class(tmp_path / "responses.csv", students))
+    (section,) = wrong_answers(graded)
+    assert [v.value for v in section.values] == ["0.100", "0.101", "0.102", "0.103", "0.104"]
+    assert (section.other_values, section.other_students) == (2, 2)
+    assert "And 2 other wrong values (2 students)." in report(graded, "md")
+
+
+def test_totals_of_more_than_thirty_points_get_ten_percent_bars(exam_dir, tmp_path):
+    graded = grade(exam_dir, write_class(tmp_path / "responses.csv", CLASS[:3]))
+    scaled = dataclasses.replace(graded, totals=tuple(dataclasses.replace(t, score=t.score * 5, max=t.max * 5)
+                                                    for t in graded.totals))
+    unit, bars = histogram(scaled)
+    assert unit == "percent" and [bar.label for bar in bars][-1] == "90–100 %"
+    assert [bar.count for bar in bars] == [0] * 8 + [1, 2]  # 83.3 %, 100 %, 100 %
 
 
 def test_grading_is_deterministic_and_idempotent(exam_dir, graded_folder, tmp_path):
