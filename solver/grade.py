@@ -10,7 +10,9 @@ every version again, checks the key against the solver, and marks every answer o
   times the family's ``follow_through`` share). The earlier answers are the quantities the asked one
   depends on in the quantity graph (``dependencies.QuantityGraph``) that the student answered, never
   the asked quantity itself; so only the first wrong answer of a chain is ``wrong``;
-* ``wrong``: anything else, with the first matching diagnosis of ``mistakes.MISTAKES`` (or none);
+* ``wrong``: anything else, with the first diagnosis of ``mistakes.MISTAKES`` that the answer matches
+  when the mistake is made on the key's earlier values, else on the student's own earlier answers
+  (or none);
 * ``blank`` and ``unreadable`` (not a number): no points.
 
 Writing the files is ``grade_report``'s job.
@@ -18,6 +20,7 @@ Writing the files is ``grade_report``'s job.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +34,7 @@ from .errors import ProblemError, VerificationError
 from .export.csv_export import COLUMNS
 from .families import QuestionSpec
 from .mistakes import MistakeCase, diagnose
+from .reading import ReadFailure, read_utf8
 from .responses import Response, parse_number, read_responses
 from .tolerance import within
 
@@ -39,6 +43,8 @@ OFF_KEY = ("wrong", "follow_through")
 """Statuses of an earlier answer that differs from the key: later answers may follow through from it."""
 SELF_CHECK = 1e-9
 """Largest relative difference between the quantity graph and the solver (a larger one is an error)."""
+EXAM_FILE_BYTES = 50_000_000
+"""The largest manifest.json or answers.csv read (enforced while reading)."""
 
 
 @dataclass(frozen=True)
@@ -128,25 +134,26 @@ class Grades:
     """The exam the class sat (its versions' answers, labels, points and tolerances, its title)."""
 
 
+def _read_exam_file(path: Path) -> str:
+    try:
+        return read_utf8(path, EXAM_FILE_BYTES)[0]
+    except ReadFailure as exc:
+        raise ProblemError(str(path), "", f"{exc.message} (is this a folder that 'handouts exam' wrote?)",
+                           exc.line) from None
+
+
 def _read_json(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProblemError(str(path), "", f"cannot read: {exc.strerror or exc} (is this a folder that "
-                           "'handouts exam' wrote?)") from None
+        return json.loads(_read_exam_file(path))
     except ValueError as exc:
         raise ProblemError(str(path), "", f"not valid JSON: {exc}") from None
 
 
 def _read_key_rows(path: Path) -> list[tuple[int, dict]]:
-    try:
-        with open(path, newline="", encoding="utf-8") as stream:
-            reader = csv.DictReader(stream)
-            if tuple(reader.fieldnames or ()) != COLUMNS:
-                raise ProblemError(str(path), "", f"the columns must be {', '.join(COLUMNS)}", 1)
-            return [(reader.line_num, row) for row in reader]
-    except OSError as exc:
-        raise ProblemError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    reader = csv.DictReader(io.StringIO(_read_exam_file(path), newline=""))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise ProblemError(str(path), "", f"the columns must be {', '.join(COLUMNS)}", 1)
+    return [(reader.line_num, row) for row in reader]
 
 
 def _number(path: Path, line: int, row: dict, field: str) -> float:
@@ -154,6 +161,11 @@ def _number(path: Path, line: int, row: dict, field: str) -> float:
     if value is None:
         raise ProblemError(str(path), field, f"not a number: {row[field]!r}", line)
     return value
+
+
+def _agrees(found: float, solved: float) -> bool:
+    """Whether ``found`` is the solver's ``solved`` within SELF_CHECK (relative, absolute below 1)."""
+    return abs(found - solved) <= SELF_CHECK * max(1.0, abs(solved))
 
 
 def _version_key(code: str, problem: dict, questions: list[QuestionSpec], rows: list[tuple[int, dict]],
@@ -170,14 +182,14 @@ def _version_key(code: str, problem: dict, questions: list[QuestionSpec], rows: 
     answers = []
     for (answer_id, answer, step, ask), (line, row) in zip(solved, rows):
         value = _number(answers_path, line, row, "answer")
-        if abs(value - answer.value) > SELF_CHECK * max(1.0, abs(answer.value)):
+        if not _agrees(value, answer.value):
             raise ProblemError(str(answers_path), "answer", f"{answer_id} of version {code} is {row['answer']}, "
                                f"but the problem in manifest.json gives {answer.value!r}; was the exam folder "
                                "edited?", line)
         key = quantity_key(answer.quantity, step)
         if key is not None and not solution.policy.carries:
             from_graph = graph.paper_sign(key) * graph.value(key)
-            if abs(from_graph - answer.value) > SELF_CHECK * max(1.0, abs(answer.value)):
+            if not _agrees(from_graph, answer.value):
                 raise VerificationError(f"{source} ({code}): {answer_id}: the quantity graph gives {from_graph!r}, "
                                         f"the solver {answer.value!r}")
         points = Fraction(Decimal(row["points"])).limit_denominator(10_000)
@@ -235,7 +247,8 @@ def _status(answer: KeyAnswer, value: float, graph: QuantityGraph, given: dict[K
     follows = any(statuses[answer_id] in OFF_KEY for _, answer_id in earlier.values())
     if follows and within(value, case.own, answer.tolerance):
         return "follow_through", ""
-    return "wrong", diagnose(case, value, answer.tolerance)
+    from_key = MistakeCase(graph, answer.key, {})
+    return "wrong", diagnose(from_key, value, answer.tolerance) or diagnose(case, value, answer.tolerance)
 
 
 def grade_paper(version: VersionKey, response: Response, share: Fraction) -> list[GradedAnswer]:

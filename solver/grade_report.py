@@ -72,10 +72,20 @@ def signed(text: str) -> str:
     return text.replace("-", "\u2212")
 
 
-def written_number(response: str) -> str:
-    """A readable response as a plain decimal with the student's digits: ' 8,7e-2' -> '0.087'."""
+def written_number(response: str, key_shown: str) -> str:
+    """A readable response as a plain decimal with the student's digits, padded with zeros to the key's
+    decimals so a column aligns: (' -0,45', '0.450') -> '\u22120.450'; ('8.7e-2', '0.087') -> '0.087'."""
     compact = "".join(response.split()).replace("\u2212", "-").replace(",", ".")
-    return signed(format(Decimal(compact), "f"))
+    value = Decimal(compact)
+    places = len(key_shown.partition(".")[2])
+    if -value.as_tuple().exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return signed(format(value, "f"))
+
+
+def mean_shown(mean: Fraction) -> str:
+    """A mean score to one decimal, halves away from zero: 7 -> '7.0', 33/14 -> '2.4'."""
+    return percent_text(mean, 1)
 
 
 def points_shown(points: Fraction) -> str:
@@ -152,7 +162,7 @@ def question_summaries(grades: Grades) -> list[QuestionSummary]:
         statuses = Counter(r.status for r in rows)
         mean = sum((r.score for r in rows), Fraction(0)) / len(rows)
         summaries.append(QuestionSummary(question, ASKED.get(first.ask, first.ask), first.label,
-                                         points_shown(first.points), points_shown(mean),
+                                         points_shown(first.points), mean_shown(mean),
                                          {status: statuses[status] for status in STATUSES}))
     return summaries
 
@@ -166,7 +176,8 @@ def wrong_answers(grades: Grades) -> list[WrongAnswers]:
         groups: dict[tuple[str, str], list] = {}
         for r in grades.rows:
             if r.question == question and r.status == "wrong":
-                groups.setdefault((r.version, written_number(r.response)), []).append(r)
+                shown = answers[question][r.version].shown
+                groups.setdefault((r.version, written_number(r.response, shown)), []).append(r)
         if not groups:
             continue
         ranked = sorted(groups.items(), key=lambda item: -len(item[1]))
@@ -200,7 +211,7 @@ def version_summaries(grades: Grades) -> list[tuple[str, int, str]]:
     for code in grades.key.versions:
         totals = [t.score for t in grades.totals if t.version == code]
         if totals:
-            summaries.append((code, len(totals), points_shown(sum(totals, Fraction(0)) / len(totals))))
+            summaries.append((code, len(totals), mean_shown(sum(totals, Fraction(0)) / len(totals))))
     return summaries
 
 
@@ -247,12 +258,13 @@ def report_context(grades: Grades) -> dict:
         versions=version_summaries(grades), statuses=STATUSES,
         version_counts=", ".join(f"{code}: {n}" for code, n, _ in version_summaries(grades)),
         max_points=" or ".join(points_shown(m) for m in maxima),
-        mean_points=points_shown(sum(scores, Fraction(0)) / len(scores)) if scores else "0",
+        mean_points=mean_shown(sum(scores, Fraction(0)) / len(scores)) if scores else "0.0",
         mean_percent=percent_text(sum((t.percent for t in totals), Fraction(0)) / len(totals)) if totals else "0.0",
         median_points=points_shown(Fraction(median(scores))) if scores else "0",
         lowest=points_shown(scores[0]) if scores else "0", highest=points_shown(scores[-1]) if scores else "0",
         tolerance=tolerance_text(grades), follow_through=percent_text(100 * grades.follow_through, 0),
         questions=question_summaries(grades), wrong=wrong_answers(grades), diagnoses=diagnoses_seen(grades),
+        every_wrong_listed=not any(w.other_values for w in wrong_answers(grades)),
         unreadable=unreadable_cells(grades), histogram_unit=unit, histogram=bars)
 
 

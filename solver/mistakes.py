@@ -80,7 +80,8 @@ def mistake(function=None, *, title: str = "", tolerance_factor: float = 1.0):
 
 @mistake(title="t − y instead of y − t")
 def target_minus_output(case: MistakeCase) -> float | None:
-    """The output delta from t − y instead of y − t in the descent convention: the opposite sign."""
+    """The output error term started from t − y instead of y − t, which flips its sign (other deltas and
+    gradients with a flipped sign are “opposite sign”)."""
     if case.kind == "delta" and case.graph.is_output(case.key) and case.convention == "descent":
         return -case.own
     return None

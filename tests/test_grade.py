@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from solver.cli import main
 from solver.exam import build_exam
 from solver.grade import grade, load_exam_key
-from solver.grade_report import histogram, report, wrong_answers
+from solver.grade_report import histogram, report, written_number, wrong_answers
 from solver.mistakes import MISTAKES
 from solver.responses import parse_number
 
@@ -277,7 +277,7 @@ def test_the_command_writes_grades_totals_and_reports(graded_folder):
 def test_the_report_shows_what_each_question_asks_counts_wrong_values_beside_the_key_and_the_histogram(
         graded_folder):
     report = (graded_folder / "report.md").read_text()
-    assert report.startswith("# Marking report: Backpropagation: one SGD step\nNeural networks · quiz 3\n")
+    assert report.startswith("# Marking report\n\nBackpropagation: one SGD step · Neural networks · quiz 3\n")
     # totals 12 12 10 10 8 7 11 9 8 8 10 10 9 0: sum 124 of 14 * 12; sorted middle pair 9 and 10
     assert ("14 students sat 3 versions (V01-JR4O: 10, V02-VLXR: 3, V03-OS2F: 1). Totals out of 12 points: "
             "mean 8.9 (73.8 %), median 9.5, lowest 0, highest 12.") in report
@@ -289,7 +289,8 @@ def test_the_report_shows_what_each_question_asks_counts_wrong_values_beside_the
     assert "| −0.840 | V02-VLXR | −0.810 | 1 | learning rate left out |" in report
     assert "| 0.500 | V01-JR4O | 0.641 | 1 | – |" in report
     assert "- **squared error without the ½**: The squared error without its factor ½: twice the loss." in report
-    assert "| V01-JR4O | q2 | 1,234.5 |" in report and "| V01-JR4O | q1 | 0.64.1 |" in report
+    assert "| V01-JR4O | q2 | “1,234.5” |" in report and "| V01-JR4O | q1 | “0.64.1” |" in report
+    assert "Every wrong value, beside the key's value" in report
     assert not any(name in report for name in ("no_fprime", "early_rounding", "absent"))  # no student names
     assert "| V01-JR4O | 10 | 9.6 |" in report  # (12 + 10 + 10 + 8 + 7 + 11 + 9 + 10 + 10 + 9) / 10
     assert "| 10 | 4 | ████ |" in report and "| 0 | 1 | █ |" in report and "| 6 | 0 |  |" in report
@@ -305,6 +306,7 @@ def test_the_report_counts_the_wrong_values_it_does_not_list(exam_dir, tmp_path)
     assert [v.value for v in section.values] == ["0.100", "0.101", "0.102", "0.103", "0.104"]
     assert (section.other_values, section.other_students) == (2, 2)
     assert "And 2 other wrong values (2 students)." in report(graded, "md")
+    assert "The most common wrong values, beside the key's value" in report(graded, "md")
 
 
 def test_totals_of_more_than_thirty_points_get_ten_percent_bars(exam_dir, tmp_path):
@@ -390,6 +392,25 @@ def test_an_edited_key_or_a_folder_that_is_not_an_exam_is_refused(exam_dir, tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_the_exam_files_are_read_within_a_size_limit_and_as_utf8(exam_dir, tmp_path):
+    folder = tmp_path / "exam"
+    shutil.copytree(exam_dir, folder)
+    responses = write_class(tmp_path / "r.csv", CLASS[:1])
+    answers = folder / "answers.csv"
+    answers.write_bytes(answers.read_bytes().replace(b"version,", b"v\xe9rsion,", 1))
+    result = run_grade(folder, responses, tmp_path / "out")
+    assert error_lines(result.output) == [f"error: {answers}:1: file is not valid UTF-8 (byte 0xe9 at offset 1) "
+                                          "(is this a folder that 'handouts exam' wrote?)"]
+    manifest = folder / "manifest.json"
+    manifest.unlink()
+    manifest.symlink_to("/dev/zero")
+    result = run_grade(folder, responses, tmp_path / "out")
+    assert result.exit_code == 2 and error_lines(result.output) == [
+        f"error: {manifest}: file is larger than 50,000,000 bytes; input files are limited to 50,000,000 bytes "
+        "(is this a folder that 'handouts exam' wrote?)"]
+    assert not (tmp_path / "out").exists()
+
+
 TWO_STEPS = """\
 title: "Two steps"
 network: {layers: [2, 2, 1], activation: sigmoid, bias: true}
@@ -470,3 +491,20 @@ def test_a_responses_file_is_read_within_the_input_size_limit():
         read_responses(Path("/dev/zero"), {"V01": ()})
     assert str(found.value) == ("/dev/zero: file is larger than 1,000,000 bytes; input files are limited to "
                                 "1,000,000 bytes")
+
+
+def test_a_mistake_made_on_the_key_values_is_named_after_an_earlier_slip(exam_dir, tmp_path):
+    """After a wrong output (0.500 for 0.641; t = 0.1), twice the key's loss (0.293 = 2 * 0.146) and the key's
+    gradient with the opposite sign (-0.005 for 0.005) are the mistakes as the report shows them beside the
+    key, although the student's own output gives other values (loss 0.08, gradient about 0.004)."""
+    students = [("after_slip", V1, ["0.500", "0.293", "", "-0.005", "", ""])]
+    graded = grade(exam_dir, write_class(tmp_path / "responses.csv", students))
+    assert [(r.status, r.diagnosis) for r in graded.rows] == [
+        ("wrong", ""), ("wrong", "missing_half"), ("blank", ""), ("wrong", "sign"), ("blank", ""), ("blank", "")]
+
+
+@pytest.mark.parametrize("written, key, shown", [
+    (" -0,45", "0.450", "\u22120.450"), ("8,7e-2", "0.087", "0.087"), ("1.23456", "0.123", "1.23456"),
+    ("\u22121 234.5", "0.5", "\u22121234.5"), ("3", "0.125", "3.000")])
+def test_a_wrong_value_is_shown_with_the_students_digits_padded_to_the_keys_decimals(written, key, shown):
+    assert written_number(written, key) == shown
