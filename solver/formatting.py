@@ -161,18 +161,15 @@ class Formatter:
             return paint(head, head_role, False) + "".join(paint(f, role, True) for f, role in zip(rest, rest_roles))
         return r" \cdot ".join(paint(f, role, False) for f, role in zip(factors, roles))
 
-    @staticmethod
-    def signed_terms(terms: list[str]) -> list[str]:
-        """Pieces of a sum: 'a', '+ b', '- c' (a negative term is written as subtraction)."""
+    def signed_terms(self, terms: list[str], roles: tuple = ()) -> list[str]:
+        """Pieces of a sum: 'a', '+ b', '- c' (a negative term is written as subtraction); ``roles`` colours
+        each term that is a bare number (when colour coding is on) by its role, the sign left outside."""
+        roles = tuple(roles) + (None,) * (len(terms) - len(roles))
         pieces = []
-        for index, term in enumerate(terms):
+        for index, (term, role) in enumerate(zip(terms, roles)):
             text = term[1:-1] if _PARENTHESISED_NEGATIVE.match(term) else term
-            if index == 0:
-                pieces.append(text)
-            elif text.startswith("-"):
-                pieces.append(f"- {text[1:].lstrip()}")
-            else:
-                pieces.append(f"+ {text}")
+            sign, body = ("- ", text[1:].lstrip()) if index and text.startswith("-") else ("+ " if index else "", text)
+            pieces.append(sign + (self.notation.paint(role, body) if role else body))
         return pieces
 
     # --- formulas ------------------------------------------------------------------

@@ -165,3 +165,21 @@ def test_blocks_of_a_chain_network_merge_into_one_untitled_block():
     assert (block.title, block.text) == ("", ["first", "second"])
     assert block.grid.equations == one.grid.equations + two.grid.equations
     assert [len(row) for row in block.grid.rows] == [3]
+
+
+def test_bias_numbers_are_coloured_like_the_weights_the_sign_outside():
+    problem = {**SEED001, "notation": {"preset": "named", "colour": True}, "biases": [[-0.35, 0.35], [0.60]]}
+    handout = records(problem)
+    forward = [row[0].one_line for block in handout["forward"].blocks for row in block.grid.rows]
+    assert forward[0].endswith(r"= {\color{bpweight}0.15}({\color{bpinput}0.05}) + {\color{bpweight}0.2}"
+                               r"({\color{bpinput}0.1}) - {\color{bpweight}0.35} \approx -0.323")
+    assert forward[1].endswith(r"+ {\color{bpweight}0.35} \approx 0.393")
+    after = handout["after"].blocks[0].grid.rows[0][0].one_line
+    # b1' = -0.35 - 0.5 delta_h1 = -0.352 (oracle: delta_h1 = 0.0045...)
+    assert after == (r"= {\color{bpweight}0.150}({\color{bpinput}0.05}) + {\color{bpweight}0.200}({\color{bpinput}0.1}) "
+                     r"- {\color{bpweight}0.352} \approx -0.325")
+
+
+def test_uncoloured_bias_numbers_stay_plain():
+    line = records(SEED001)["forward"].blocks[0].grid.rows[0][0].one_line
+    assert line.endswith("= 0.15(0.05) + 0.2(0.1) + 0.35 \\approx 0.378")

@@ -46,14 +46,16 @@ def neuron_equations(ctx, forward, l: int, j: int, new=None, prime: str = "") ->
     inputs = [ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)]
     substituted = [ctx.number_term(w, x, l) for w, x in zip(weights, inputs)]
     products = [ctx.fmt.value(p) for p in layer.products[j - 1]]
+    roles = [None] * len(substituted)
     if ctx.network.has_bias:
         bias = _parameter_text(ctx, ParameterRef("bias", l, j), new)
         substituted.append(bias)
         products.append(bias)
+        roles.append("weight")
     show_products = ctx.N.style.show_products and len(products) > 1
     z_value = ctx.fmt.value(layer.z[j - 1])
     z_eq = chain(_primed(ctx.N.preactivation(l, j), prime), ctx.symbolic_sum(l, j) if not prime else None,
-                 ctx.fmt.signed_terms(substituted), ctx.fmt.signed_terms(products) if show_products else None,
+                 ctx.fmt.signed_terms(substituted, roles), ctx.fmt.signed_terms(products) if show_products else None,
                  Part((z_value,), ctx.fmt.relation(layer.weighted_sum[j - 1], layer.z[j - 1])))
     mark = ctx.mark("activation", l, j) if new is None and not prime else ""
     return [z_eq, chain(_primed(ctx.act(l, j), prime), *_activation_parts(ctx, layer, l, j), mark=mark)]
