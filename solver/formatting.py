@@ -124,15 +124,19 @@ class Formatter:
         return f"+{text}" if change > 0 and text.strip("0.") else text
 
     @staticmethod
-    def full_precision(value, digits: int = 6) -> str:
-        """A full-precision value for prose: ``digits`` significant figures, scientific notation when
-        the value is below 10^-3 or from 10^6 on (never 0.0000000000001521)."""
-        number = to_decimal(value)
-        if number == 0:
-            return "0"
-        if abs(number) < Decimal("0.001") or abs(number) >= Decimal(10) ** 6:
-            return times_ten(*scientific(number))
-        return plain(RoundingPolicy(decimals=None, significant=digits).round(number).normalize())
+    def full_precision(values, digits: int = 6) -> list[str]:
+        """Full-precision values of one kind for prose, written alike: ``digits`` significant figures of
+        the smallest nonzero value and as many decimals for every value (trailing zeros kept, so that
+        0.551166 is not set beside 0.3613); all in scientific notation (3 significant figures) when a
+        nonzero value is below 10^-3 or from 10^6 on (never 0.0000000000001521)."""
+        numbers = [to_decimal(value) for value in values]
+        nonzero = [abs(number) for number in numbers if number != 0]
+        if not nonzero:
+            return ["0"] * len(numbers)
+        if min(nonzero) < Decimal("0.001") or max(nonzero) >= Decimal(10) ** 6:
+            return [times_ten(*scientific(number)) if number != 0 else "0" for number in numbers]
+        places = digits - 1 - min(number.adjusted() for number in nonzero)
+        return [RoundingPolicy(decimals=places).show(number) for number in numbers]
 
     @staticmethod
     def percent(value) -> str:

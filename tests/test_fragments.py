@@ -92,8 +92,21 @@ def test_significant_figures_switch_to_scientific_notation_when_tiny_or_huge():
 
 
 def test_prose_numbers_and_percentages():
-    assert Formatter.full_precision(0.0315926123) == "0.0315926"
-    assert Formatter.full_precision(1.521e-13) == r"1.52 \times 10^{-13}"
+    assert Formatter.full_precision([0.0315926123]) == ["0.0315926"]
+    assert Formatter.full_precision([1.521e-13]) == [r"1.52 \times 10^{-13}"]
+    assert Formatter.full_precision([0]) == ["0"]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([0.5511664088, 0.3613000411], ["0.551166", "0.361300"]),
+    ([0.0315922, 0.029696], ["0.0315922", "0.0296960"]),
+    ([1.105188, 0.3495639], ["1.105188", "0.349564"]),
+    ([0.25, 0], ["0.250000", "0.000000"]),
+    ([0.0315922, 0.000123456], [r"3.16 \times 10^{-2}", r"1.23 \times 10^{-4}"]),
+    ([2500000.0, 0], [r"2.50 \times 10^{6}", "0"]),
+])
+def test_full_precision_values_of_one_kind_are_written_alike(values, expected):
+    assert Formatter.full_precision(values) == expected
     assert Formatter.percent(6.0024) == r"6\,\%" and Formatter.percent(4.175) == r"4.18\,\%"
 
 

@@ -183,3 +183,10 @@ def test_bias_numbers_are_coloured_like_the_weights_the_sign_outside():
 def test_uncoloured_bias_numbers_stay_plain():
     line = records(SEED001)["forward"].blocks[0].grid.rows[0][0].one_line
     assert line.endswith("= 0.15(0.05) + 0.2(0.1) + 0.35 \\approx 0.378")
+
+
+def test_the_loss_sentence_writes_both_losses_with_the_same_decimals():
+    verdict = words(records(SEED001)["after"].verdict)
+    oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
+    assert (written(oracle["loss"], decimals=7), written(oracle["loss_after"], decimals=7)) == ("0.0315922", "0.0296960")
+    assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6\\,\\%$ lower)."
