@@ -190,3 +190,12 @@ def test_the_loss_sentence_writes_both_losses_with_the_same_decimals():
     oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
     assert (written(oracle["loss"], decimals=7), written(oracle["loss_after"], decimals=7)) == ("0.0315922", "0.0296960")
     assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6\\,\\%$ lower)."
+
+
+def test_the_last_point_of_the_loss_plot_is_one_short_coordinate():
+    history = records({**SEED001, "epochs": 2})["history"]
+    first = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
+    second = sgd_step(Net("sigmoid", first["W_new"], first["b_new"], SEED001["input"], SEED001["target"]))
+    loss = f"{float(second['loss_after']):.10g}"
+    assert history.last_coordinate == f"(3,{loss})"
+    assert history.coordinates.endswith(f" {history.last_coordinate}") and " " not in history.last_coordinate
