@@ -89,6 +89,12 @@ class Formatter:
                 return r"\approx"
         return "=" if Fraction(to_decimal(exact)) == Fraction(shown) else r"\approx"
 
+    def entries_relation(self, exacts, shown: list[str]) -> str:
+        """'=' when every entry of a vector or matrix result is exact (its exact value, or None when it has
+        none, equals the printed number; see :meth:`relation`), else '\\approx'."""
+        exact = all(value is not None and self.relation(value, text) == "=" for value, text in zip(exacts, shown))
+        return "=" if exact else r"\approx"
+
     def relation_for(self, expr: sp.Expr, texts: dict, shown: str) -> str:
         """'=' when ``expr`` evaluated exactly at the printed numbers ``texts`` (symbol -> LaTeX number)
         gives the printed result ``shown``, else '\\approx'."""

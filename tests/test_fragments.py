@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from solver.convention import CONVENTIONS, negate_for_display
-from solver.equations import Grid, Part, arithmetic_value, chain, visible_width
+from solver.equations import Grid, Part, arithmetic_value, chain, printed_dot, visible_width
 from solver.formatting import Formatter, symbol_list
 from solver.network import Network
 from solver.notation import Notation, markdown_colours
@@ -130,6 +130,16 @@ def test_arithmetic_of_written_calculations():
     assert arithmetic_value(r"-(-0.0087)") == Fraction(87, 10000)
     assert arithmetic_value(r"{\color{bpweight}0.5} \cdot 2") == 1
     assert arithmetic_value("0.25") is None and arithmetic_value(r"\sigma(0.3)") is None
+
+
+def test_matrix_results_are_exact_only_when_every_entry_is():
+    assert printed_dot([("0.1", "1.0"), ("0.2", "0.5"), ("0.3", "-1.0")], "0.1") == 0
+    assert printed_dot([("{\\color{bpweight}0.4}", "(-0.5)")]) == Fraction(-1, 5)
+    assert printed_dot([("0.5", r"1.52 \times 10^{-3}")]) is None and printed_dot([], "x") is None
+    fmt = Formatter(RoundingPolicy(3), notation("layered"))
+    assert fmt.entries_relation([Fraction(1, 4), 0], ["0.25", "0.000"]) == "="
+    assert fmt.entries_relation([Fraction(1, 4), Fraction(1, 3)], ["0.25", "0.333"]) == r"\approx"
+    assert fmt.entries_relation([Fraction(1, 4), None], ["0.25", "0"]) == r"\approx"
 
 
 def test_grid_sets_equations_side_by_side_only_when_they_fit():

@@ -199,3 +199,38 @@ def test_the_last_point_of_the_loss_plot_is_one_short_coordinate():
     loss = f"{float(second['loss_after']):.10g}"
     assert history.last_coordinate == f"(3,{loss})"
     assert history.coordinates.endswith(f" {history.last_coordinate}") and " " not in history.last_coordinate
+
+
+LAYERED = {
+    "network": {"layers": [3, 2, 1], "activation": ["relu", "identity"], "bias": True},
+    "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.5, -1.0]]],
+    "biases": [[0.1, 0.2], [0.25]],
+    "input": [1.0, 0.5, -1.0], "target": [0.5], "loss": "mse", "learning_rate": 0.5,
+    "notation": "layered", "rounding": {"decimals": 4}, "options": {"matrix_form": True},
+}
+"""A matrix-form network whose every step is exact in four decimals: z1 = (0, 0.25), a1 = ReLU(z1) = z1,
+z2 = a2 = 0.5(0) - 1.0(0.25) + 0.25 = 0, delta2 = 0 - 0.5 = -0.5, delta1 = (-0.25, 0.5) * (0, 1) = (0, 0.5)."""
+
+
+def test_exact_matrix_results_say_equals():
+    handout = records(LAYERED)
+    forward = [equation.one_line for row in handout["forward"].matrix.rows for equation in row]
+    assert forward[0].endswith(r"= \begin{pmatrix} 0 \\ 0.25 \end{pmatrix}")
+    assert forward[1] == r"= \operatorname{ReLU}(\mathbf{z}^{(1)}) = \begin{pmatrix} 0 \\ 0.25 \end{pmatrix}"
+    assert forward[2].endswith(r"= \begin{pmatrix} 0 \end{pmatrix}")
+    backward = handout["backward"].matrix
+    assert [equation.label for equation in backward] == ["BP1", "BP2", "BP3", "BP4", "BP3", "BP4"]
+    assert [[part.relation for part in equation.parts] for equation in backward] == [
+        ["=", "=", "="], ["=", "=", "=", "="], ["=", "="], ["=", "="], ["=", "="], ["=", "="]]
+    assert backward[1].parts[-1].text == r"\begin{pmatrix} 0 \\ 0.5 \end{pmatrix}"
+    assert backward[4].parts[-1].text == r"\begin{pmatrix} 0 & -0.125 \end{pmatrix}"
+
+
+def test_rounded_matrix_results_say_approx():
+    handout = records({**LAYERED, "network": {**LAYERED["network"], "activation": "sigmoid"}})
+    forward = [equation.parts[-1].relation for row in handout["forward"].matrix.rows for equation in row]
+    # z1 = (0, 0.25) and z2 = 0.5(0.5) - 1.0(0.5622) + 0.25 = -0.0622 are exact from the printed numbers;
+    # a1 = (0.5, sigma(0.25) = 0.562177) and a2 are rounded
+    assert forward == ["=", r"\approx", "=", r"\approx"]
+    relations = [equation.parts[-1].relation for equation in handout["backward"].matrix]
+    assert relations == [r"\approx"] * 6
