@@ -326,3 +326,13 @@ def plain_number(latex: str) -> Fraction | None:
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     return Fraction(text) if PLAIN_NUMBER.fullmatch(text) else None
+
+
+def printed_dot(pairs, *addends: str) -> Fraction | None:
+    """The exact sum of products of printed numbers plus printed addends (a row of a matrix product
+    as the reader would work it out from what is printed), or None when one is not a plain number."""
+    numbers = [(plain_number(a), plain_number(b)) for a, b in pairs]
+    extra = [plain_number(text) for text in addends]
+    if any(None in pair for pair in numbers) or None in extra:
+        return None
+    return sum((a * b for a, b in numbers), Fraction(0)) + sum(extra, Fraction(0))

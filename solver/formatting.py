@@ -89,6 +89,12 @@ class Formatter:
                 return r"\approx"
         return "=" if Fraction(to_decimal(exact)) == Fraction(shown) else r"\approx"
 
+    def entries_relation(self, exacts, shown: list[str]) -> str:
+        """'=' when every entry of a vector or matrix result is exact (its exact value, or None when it has
+        none, equals the printed number; see :meth:`relation`), else '\\approx'."""
+        exact = all(value is not None and self.relation(value, text) == "=" for value, text in zip(exacts, shown))
+        return "=" if exact else r"\approx"
+
     def relation_for(self, expr: sp.Expr, texts: dict, shown: str) -> str:
         """'=' when ``expr`` evaluated exactly at the printed numbers ``texts`` (symbol -> LaTeX number)
         gives the printed result ``shown``, else '\\approx'."""
@@ -124,15 +130,19 @@ class Formatter:
         return f"+{text}" if change > 0 and text.strip("0.") else text
 
     @staticmethod
-    def full_precision(value, digits: int = 6) -> str:
-        """A full-precision value for prose: ``digits`` significant figures, scientific notation when
-        the value is below 10^-3 or from 10^6 on (never 0.0000000000001521)."""
-        number = to_decimal(value)
-        if number == 0:
-            return "0"
-        if abs(number) < Decimal("0.001") or abs(number) >= Decimal(10) ** 6:
-            return times_ten(*scientific(number))
-        return plain(RoundingPolicy(decimals=None, significant=digits).round(number).normalize())
+    def full_precision(values, digits: int = 6) -> list[str]:
+        """Full-precision values of one kind for prose, written alike: ``digits`` significant figures of
+        the smallest nonzero value and as many decimals for every value (trailing zeros kept, so that
+        0.551166 is not set beside 0.3613); all in scientific notation (3 significant figures) when a
+        nonzero value is below 10^-3 or from 10^6 on (never 0.0000000000001521)."""
+        numbers = [to_decimal(value) for value in values]
+        nonzero = [abs(number) for number in numbers if number != 0]
+        if not nonzero:
+            return ["0"] * len(numbers)
+        if min(nonzero) < Decimal("0.001") or max(nonzero) >= Decimal(10) ** 6:
+            return [times_ten(*scientific(number)) if number != 0 else "0" for number in numbers]
+        places = digits - 1 - min(number.adjusted() for number in nonzero)
+        return [RoundingPolicy(decimals=places).show(number) for number in numbers]
 
     @staticmethod
     def percent(value) -> str:
@@ -161,18 +171,15 @@ class Formatter:
             return paint(head, head_role, False) + "".join(paint(f, role, True) for f, role in zip(rest, rest_roles))
         return r" \cdot ".join(paint(f, role, False) for f, role in zip(factors, roles))
 
-    @staticmethod
-    def signed_terms(terms: list[str]) -> list[str]:
-        """Pieces of a sum: 'a', '+ b', '- c' (a negative term is written as subtraction)."""
+    def signed_terms(self, terms: list[str], roles: tuple = ()) -> list[str]:
+        """Pieces of a sum: 'a', '+ b', '- c' (a negative term is written as subtraction); ``roles`` colours
+        each term that is a bare number (when colour coding is on) by its role, the sign left outside."""
+        roles = tuple(roles) + (None,) * (len(terms) - len(roles))
         pieces = []
-        for index, term in enumerate(terms):
+        for index, (term, role) in enumerate(zip(terms, roles)):
             text = term[1:-1] if _PARENTHESISED_NEGATIVE.match(term) else term
-            if index == 0:
-                pieces.append(text)
-            elif text.startswith("-"):
-                pieces.append(f"- {text[1:].lstrip()}")
-            else:
-                pieces.append(f"+ {text}")
+            sign, body = ("- ", text[1:].lstrip()) if index and text.startswith("-") else ("+ " if index else "", text)
+            pieces.append(sign + (self.notation.paint(role, body) if role else body))
         return pieces
 
     # --- formulas ------------------------------------------------------------------

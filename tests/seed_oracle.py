@@ -168,3 +168,28 @@ def central_difference(net, layer, j, k, eps):
 def relative_error(analytic, numeric):
     """|g - g_num| / (|g| + |g_num|), the measure printed by seed 003."""
     return abs(analytic - numeric) / (abs(analytic) + abs(numeric))
+
+
+def gradients_by_key(step):
+    """The gradients of an ``sgd_step`` result by parameter name, W2[1,2] and b1[1] (1-based)."""
+    named = {f"W{l}[{j},{k}]": value for l, matrix in enumerate(step["grad_W"], 1)
+             for j, row in enumerate(matrix, 1) for k, value in enumerate(row, 1)}
+    named.update({f"b{l}[{j}]": value for l, vector in enumerate(step["grad_b"] or [], 1)
+                  for j, value in enumerate(vector, 1)})
+    return named
+
+
+def assert_check_rows_match(rows, step, backprop_rel=1e-12):
+    """A solver check report's rows cover every parameter of the oracle's ``step``, their backprop
+    gradients are the oracle's (``backprop_rel``) and their central differences too (1e-6,
+    finite-difference accuracy), and each relative error is |bp - fd| / max(|bp| + |fd|, 1e-6) of its
+    own two numbers."""
+    expected = gradients_by_key(step)
+    assert sorted(row.parameter.key for row in rows) == sorted(expected)
+    for row in rows:
+        gradient = float(num(expected[row.parameter.key]))
+        key = row.parameter.key
+        assert abs(row.backprop - gradient) <= backprop_rel * abs(gradient) + 1e-15, key
+        assert abs(row.finite_difference - gradient) <= 1e-6 * abs(gradient) + 1e-10, key
+        bp, fd = row.backprop, row.finite_difference
+        assert abs(row.relative_error - abs(bp - fd) / max(abs(bp) + abs(fd), 1e-6)) <= 1e-12, key

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -225,5 +226,7 @@ def test_latex_loss_plot_uses_integer_steps_and_marks_the_final_loss(xor):
 
     tex = render_outputs(xor, ("tex",))["handout.tex"]
     assert "xtick distance=1," in tex
-    assert f"coordinates {{( {len(xor.steps) + 1}," in tex
+    hollow = re.search(r"mark options=\{fill=white\},blue\] coordinates \{\((\d+),([0-9.]+)\)\};", tex)
+    assert hollow and int(hollow[1]) == len(xor.steps) + 1, "the hollow last point, one coordinate without spaces"
+    assert len(hollow[2]) <= 12 and float(hollow[2]) == pytest.approx(float(xor.steps[-1].exact.after.loss), rel=1e-9)
     assert f"loss after step {len(xor.steps)} (the last step)" in tex

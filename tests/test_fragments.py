@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from solver.convention import CONVENTIONS, negate_for_display
-from solver.equations import Grid, Part, arithmetic_value, chain, visible_width
+from solver.equations import Grid, Part, arithmetic_value, chain, printed_dot, visible_width
 from solver.formatting import Formatter, symbol_list
 from solver.network import Network
 from solver.notation import Notation, markdown_colours
@@ -92,8 +92,21 @@ def test_significant_figures_switch_to_scientific_notation_when_tiny_or_huge():
 
 
 def test_prose_numbers_and_percentages():
-    assert Formatter.full_precision(0.0315926123) == "0.0315926"
-    assert Formatter.full_precision(1.521e-13) == r"1.52 \times 10^{-13}"
+    assert Formatter.full_precision([0.0315926123]) == ["0.0315926"]
+    assert Formatter.full_precision([1.521e-13]) == [r"1.52 \times 10^{-13}"]
+    assert Formatter.full_precision([0]) == ["0"]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([0.5511664088, 0.3613000411], ["0.551166", "0.361300"]),
+    ([0.0315922, 0.029696], ["0.0315922", "0.0296960"]),
+    ([1.105188, 0.3495639], ["1.105188", "0.349564"]),
+    ([0.25, 0], ["0.250000", "0.000000"]),
+    ([0.0315922, 0.000123456], [r"3.16 \times 10^{-2}", r"1.23 \times 10^{-4}"]),
+    ([2500000.0, 0], [r"2.50 \times 10^{6}", "0"]),
+])
+def test_full_precision_values_of_one_kind_are_written_alike(values, expected):
+    assert Formatter.full_precision(values) == expected
     assert Formatter.percent(6.0024) == r"6\,\%" and Formatter.percent(4.175) == r"4.18\,\%"
 
 
@@ -117,6 +130,16 @@ def test_arithmetic_of_written_calculations():
     assert arithmetic_value(r"-(-0.0087)") == Fraction(87, 10000)
     assert arithmetic_value(r"{\color{bpweight}0.5} \cdot 2") == 1
     assert arithmetic_value("0.25") is None and arithmetic_value(r"\sigma(0.3)") is None
+
+
+def test_matrix_results_are_exact_only_when_every_entry_is():
+    assert printed_dot([("0.1", "1.0"), ("0.2", "0.5"), ("0.3", "-1.0")], "0.1") == 0
+    assert printed_dot([("{\\color{bpweight}0.4}", "(-0.5)")]) == Fraction(-1, 5)
+    assert printed_dot([("0.5", r"1.52 \times 10^{-3}")]) is None and printed_dot([], "x") is None
+    fmt = Formatter(RoundingPolicy(3), notation("layered"))
+    assert fmt.entries_relation([Fraction(1, 4), 0], ["0.25", "0.000"]) == "="
+    assert fmt.entries_relation([Fraction(1, 4), Fraction(1, 3)], ["0.25", "0.333"]) == r"\approx"
+    assert fmt.entries_relation([Fraction(1, 4), None], ["0.25", "0"]) == r"\approx"
 
 
 def test_grid_sets_equations_side_by_side_only_when_they_fit():

@@ -175,4 +175,6 @@ def test_plausible_problems_solve_or_are_rejected_cleanly(problem):
     except NumericalError as error:
         assert "carry-mode rounding" in str(error)
     else:
-        assert all(row.relative_error <= 1e-5 or row.at_kink for step in solution.steps for row in step.check.rows)
+        # solve() raises on a failed check, so what is left to test is that every parameter was checked
+        parameters = sorted(ref.key for ref in solution.network.parameters())
+        assert all(sorted(row.parameter.key for row in step.check.rows) == parameters for step in solution.steps)

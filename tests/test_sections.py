@@ -165,3 +165,72 @@ def test_blocks_of_a_chain_network_merge_into_one_untitled_block():
     assert (block.title, block.text) == ("", ["first", "second"])
     assert block.grid.equations == one.grid.equations + two.grid.equations
     assert [len(row) for row in block.grid.rows] == [3]
+
+
+def test_bias_numbers_are_coloured_like_the_weights_the_sign_outside():
+    problem = {**SEED001, "notation": {"preset": "named", "colour": True}, "biases": [[-0.35, 0.35], [0.60]]}
+    handout = records(problem)
+    forward = [row[0].one_line for block in handout["forward"].blocks for row in block.grid.rows]
+    assert forward[0].endswith(r"= {\color{bpweight}0.15}({\color{bpinput}0.05}) + {\color{bpweight}0.2}"
+                               r"({\color{bpinput}0.1}) - {\color{bpweight}0.35} \approx -0.323")
+    assert forward[1].endswith(r"+ {\color{bpweight}0.35} \approx 0.393")
+    after = handout["after"].blocks[0].grid.rows[0][0].one_line
+    # b1' = -0.35 - 0.5 delta_h1 = -0.352 (oracle: delta_h1 = 0.0045...)
+    assert after == (r"= {\color{bpweight}0.150}({\color{bpinput}0.05}) + {\color{bpweight}0.200}({\color{bpinput}0.1}) "
+                     r"- {\color{bpweight}0.352} \approx -0.325")
+
+
+def test_uncoloured_bias_numbers_stay_plain():
+    line = records(SEED001)["forward"].blocks[0].grid.rows[0][0].one_line
+    assert line.endswith("= 0.15(0.05) + 0.2(0.1) + 0.35 \\approx 0.378")
+
+
+def test_the_loss_sentence_writes_both_losses_with_the_same_decimals():
+    verdict = words(records(SEED001)["after"].verdict)
+    oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
+    assert (written(oracle["loss"], decimals=7), written(oracle["loss_after"], decimals=7)) == ("0.0315922", "0.0296960")
+    assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6\\,\\%$ lower)."
+
+
+def test_the_last_point_of_the_loss_plot_is_one_short_coordinate():
+    history = records({**SEED001, "epochs": 2})["history"]
+    first = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
+    second = sgd_step(Net("sigmoid", first["W_new"], first["b_new"], SEED001["input"], SEED001["target"]))
+    loss = f"{float(second['loss_after']):.10g}"
+    assert history.last_coordinate == f"(3,{loss})"
+    assert history.coordinates.endswith(f" {history.last_coordinate}") and " " not in history.last_coordinate
+
+
+LAYERED = {
+    "network": {"layers": [3, 2, 1], "activation": ["relu", "identity"], "bias": True},
+    "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.5, -1.0]]],
+    "biases": [[0.1, 0.2], [0.25]],
+    "input": [1.0, 0.5, -1.0], "target": [0.5], "loss": "mse", "learning_rate": 0.5,
+    "notation": "layered", "rounding": {"decimals": 4}, "options": {"matrix_form": True},
+}
+"""A matrix-form network whose every step is exact in four decimals: z1 = (0, 0.25), a1 = ReLU(z1) = z1,
+z2 = a2 = 0.5(0) - 1.0(0.25) + 0.25 = 0, delta2 = 0 - 0.5 = -0.5, delta1 = (-0.25, 0.5) * (0, 1) = (0, 0.5)."""
+
+
+def test_exact_matrix_results_say_equals():
+    handout = records(LAYERED)
+    forward = [equation.one_line for row in handout["forward"].matrix.rows for equation in row]
+    assert forward[0].endswith(r"= \begin{pmatrix} 0 \\ 0.25 \end{pmatrix}")
+    assert forward[1] == r"= \operatorname{ReLU}(\mathbf{z}^{(1)}) = \begin{pmatrix} 0 \\ 0.25 \end{pmatrix}"
+    assert forward[2].endswith(r"= \begin{pmatrix} 0 \end{pmatrix}")
+    backward = handout["backward"].matrix
+    assert [equation.label for equation in backward] == ["BP1", "BP2", "BP3", "BP4", "BP3", "BP4"]
+    assert [[part.relation for part in equation.parts] for equation in backward] == [
+        ["=", "=", "="], ["=", "=", "=", "="], ["=", "="], ["=", "="], ["=", "="], ["=", "="]]
+    assert backward[1].parts[-1].text == r"\begin{pmatrix} 0 \\ 0.5 \end{pmatrix}"
+    assert backward[4].parts[-1].text == r"\begin{pmatrix} 0 & -0.125 \end{pmatrix}"
+
+
+def test_rounded_matrix_results_say_approx():
+    handout = records({**LAYERED, "network": {**LAYERED["network"], "activation": "sigmoid"}})
+    forward = [equation.parts[-1].relation for row in handout["forward"].matrix.rows for equation in row]
+    # z1 = (0, 0.25) and z2 = 0.5(0.5) - 1.0(0.5622) + 0.25 = -0.0622 are exact from the printed numbers;
+    # a1 = (0.5, sigma(0.25) = 0.562177) and a2 are rounded
+    assert forward == ["=", r"\approx", "=", r"\approx"]
+    relations = [equation.parts[-1].relation for equation in handout["backward"].matrix]
+    assert relations == [r"\approx"] * 6

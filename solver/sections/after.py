@@ -31,8 +31,7 @@ def build(ctx) -> After:
     rows.append(_row(fmt, f"\\text{{loss }} {ctx.N.loss}", values.forward.loss, values.after.loss,
                      step.shown_loss_change))
     comparison = Table(["", "\\text{before}", "\\text{after}", "\\text{change}"], rows)
-    before = math(fmt.full_precision(step.exact.forward.loss))
-    after = math(fmt.full_precision(step.exact.after.loss))
+    before, after = (math(text) for text in fmt.full_precision([step.exact.forward.loss, step.exact.after.loss]))
     percent = step.loss_change_percent
     verdict = say(f"after.{step.loss_trend}", before=before, after=after,
                   percent=math(fmt.percent(percent)) if percent is not None else "")

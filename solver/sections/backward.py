@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..convention import negate_for_display
-from ..equations import Equation, Grid, Part, chain
+from ..equations import Equation, Grid, Part, chain, printed_dot
 from ..formatting import column, partial, pmatrix
 from .prose import math, say, sentence
 from .records import Block, merged
@@ -165,41 +165,56 @@ def fprime_equation(ctx, l: int, j: int, fwd) -> Equation:
 
 
 def _matrix(ctx) -> list[Equation]:
-    """BP1-BP4 with the matrices written out."""
+    """BP1-BP4 with the matrices written out; '=' where every entry of a result is exact."""
     N, net, v = ctx.N, ctx.network, ctx.values
     L = net.depth
-    fwd = v.forward
+    fwd, exact = v.forward, ctx.step.exact
     shown = ctx.convention.shown
+    relation = ctx.fmt.entries_relation
 
-    def vector(values):
-        return column([ctx.fmt.value(x) for x in values])
+    def texts(values):
+        return [ctx.fmt.value(x) for x in values]
 
     def deltas(l):
-        return column([ctx.shown_delta(l, j) for j in ctx.rows(l)])
+        return [ctx.shown_delta(l, j) for j in ctx.rows(l)]
+
+    def exact_deltas(l):
+        return [shown(x) for x in exact.deltas[l - 1]]
+
+    def elementwise(left, right):
+        return [printed_dot([(a, b)]) for a, b in zip(left, right)]
 
     eqs = []
     if net.activation(L).elementwise and ctx.solution.derivation.nodes[L][0].delta_kind == "product":
+        dE, fprimes = texts([shown(x) for x in v.output_dE_da]), texts(fwd.layers[-1].fprime)
         eqs.append(chain(N.delta_vector(L), f"\\nabla_{{a}} {N.loss} \\odot {N.function(L)}'({N.preactivation_vector(L)})",
-                         f"{vector([shown(x) for x in v.output_dE_da])} \\odot {vector(fwd.layers[-1].fprime)}",
-                         Part((deltas(L),), r"\approx"), label="BP1"))
+                         f"{column(dE)} \\odot {column(fprimes)}",
+                         Part((column(deltas(L)),), relation(elementwise(dE, fprimes), deltas(L))), label="BP1"))
     else:
-        eqs.append(chain(N.delta_vector(L), Part((deltas(L),), r"\approx"), label="BP1"))
+        eqs.append(chain(N.delta_vector(L), Part((column(deltas(L)),), relation(exact_deltas(L), deltas(L))),
+                         label="BP1"))
     for l in range(L - 1, 0, -1):
-        transposed = pmatrix([[ctx.given_weight(l + 1, k, j) for k in ctx.rows(l + 1)] for j in ctx.rows(l)])
-        fprimes = vector(fwd.layers[l - 1].fprime)
+        transposed = [[ctx.given_weight(l + 1, k, j) for k in ctx.rows(l + 1)] for j in ctx.rows(l)]
+        fprimes = texts(fwd.layers[l - 1].fprime)
+        sums = texts([shown(s) for s in v.downstream_sums[l - 1]])
         eqs.append(chain(N.delta_vector(l),
                          f"\\left((\\mathbf{{W}}^{{({l + 1})}})^{{T}} {N.delta_vector(l + 1)}\\right) \\odot "
                          f"{N.function(l)}'({N.preactivation_vector(l)})",
-                         f"\\left({transposed} {deltas(l + 1)}\\right) \\odot {fprimes}",
-                         Part((f"{vector([shown(s) for s in v.downstream_sums[l - 1]])} \\odot {fprimes}",), r"\approx"),
-                         Part((deltas(l),), r"\approx"), label="BP2"))
+                         f"\\left({pmatrix(transposed)} {column(deltas(l + 1))}\\right) \\odot {column(fprimes)}",
+                         Part((f"{column(sums)} \\odot {column(fprimes)}",),
+                              relation([printed_dot(zip(row, deltas(l + 1))) for row in transposed], sums)),
+                         Part((column(deltas(l)),), relation(elementwise(sums, fprimes), deltas(l))), label="BP2"))
     for l in net.layer_indices:
-        gradient = pmatrix([[ctx.fmt.value(x) for x in row] for row in v.grad_W[l - 1]])
+        gradient = [texts(row) for row in v.grad_W[l - 1]]
+        exact_gradient = [x for row in exact.grad_W[l - 1] for x in row]
         eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.weight_matrix(l)}}}",
                          ctx.convention.prefix(f"{N.delta_vector(l)} ({N.activation_vector(l - 1)})^{{T}}"),
-                         Part((gradient,), r"\approx"), label="BP3"))
+                         Part((pmatrix(gradient),), relation(exact_gradient, [x for row in gradient for x in row])),
+                         label="BP3"))
         if net.has_bias:
+            bias_gradient = texts(v.grad_b[l - 1])
             eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.bias_vector(l)}}}",
-                             ctx.convention.prefix(N.delta_vector(l)), Part((vector(v.grad_b[l - 1]),), r"\approx"),
+                             ctx.convention.prefix(N.delta_vector(l)),
+                             Part((column(bias_gradient),), relation(list(exact.grad_b[l - 1]), bias_gradient)),
                              label="BP4"))
     return eqs

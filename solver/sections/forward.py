@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..equations import Grid, Part, chain
+from ..equations import Grid, Part, chain, printed_dot
 from ..formatting import column, pmatrix
 from ..functions import z as z_sym
 from ..parameters import ParameterRef
@@ -46,14 +46,16 @@ def neuron_equations(ctx, forward, l: int, j: int, new=None, prime: str = "") ->
     inputs = [ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)]
     substituted = [ctx.number_term(w, x, l) for w, x in zip(weights, inputs)]
     products = [ctx.fmt.value(p) for p in layer.products[j - 1]]
+    roles = [None] * len(substituted)
     if ctx.network.has_bias:
         bias = _parameter_text(ctx, ParameterRef("bias", l, j), new)
         substituted.append(bias)
         products.append(bias)
+        roles.append("weight")
     show_products = ctx.N.style.show_products and len(products) > 1
     z_value = ctx.fmt.value(layer.z[j - 1])
     z_eq = chain(_primed(ctx.N.preactivation(l, j), prime), ctx.symbolic_sum(l, j) if not prime else None,
-                 ctx.fmt.signed_terms(substituted), ctx.fmt.signed_terms(products) if show_products else None,
+                 ctx.fmt.signed_terms(substituted, roles), ctx.fmt.signed_terms(products) if show_products else None,
                  Part((z_value,), ctx.fmt.relation(layer.weighted_sum[j - 1], layer.z[j - 1])))
     mark = ctx.mark("activation", l, j) if new is None and not prime else ""
     return [z_eq, chain(_primed(ctx.act(l, j), prime), *_activation_parts(ctx, layer, l, j), mark=mark)]
@@ -79,21 +81,27 @@ def _activation_parts(ctx, layer, l: int, j: int) -> list:
 
 
 def matrix_grid(ctx, forward=None) -> Grid:
-    """z = W a + b and a = f(z) per layer with the matrices written out."""
+    """z = W a + b and a = f(z) per layer with the matrices written out; '=' where every entry is exact."""
     forward = forward or ctx.values.forward
     N = ctx.N
     rows = []
     for l in ctx.network.layer_indices:
-        weights = pmatrix([[ctx.given_weight(l, j, k) for k in ctx.rows(l - 1)] for j in ctx.rows(l)])
-        previous = column([ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)])
+        weights = [[ctx.given_weight(l, j, k) for k in ctx.rows(l - 1)] for j in ctx.rows(l)]
+        previous = [ctx.shown_activation(l - 1, k, forward) for k in ctx.rows(l - 1)]
+        biases = [[ctx.given_bias(l, j)] if ctx.network.has_bias else [] for j in ctx.rows(l)]
         symbolic = f"{N.weight_matrix(l)} {N.activation_vector(l - 1)}"
-        numeric = f"{weights} {previous}"
+        numeric = f"{pmatrix(weights)} {column(previous)}"
         if ctx.network.has_bias:
             symbolic += f" + {N.bias_vector(l)}"
-            numeric += " + " + column([ctx.given_bias(l, j) for j in ctx.rows(l)])
+            numeric += " + " + column([bias for bias, in biases])
         layer = forward.layers[l - 1]
+        zs, activations = [ctx.fmt.value(v) for v in layer.z], [ctx.fmt.value(v) for v in layer.a]
+        sums = [printed_dot(zip(row, previous), *bias) for row, bias in zip(weights, biases)]
         rows.append([chain(N.preactivation_vector(l), symbolic, numeric,
-                           Part((column([ctx.fmt.value(v) for v in layer.z]),), r"\approx"))])
+                           Part((column(zs),), ctx.fmt.entries_relation(sums, zs)))])
+        activation = ctx.network.activation(l)
+        exact = activation.elementwise and all(
+            ctx.fmt.relation_for(activation.formula, {z_sym: z}, a) == "=" for z, a in zip(zs, activations))
         rows.append([chain(N.activation_vector(l), f"{N.function(l)}({N.preactivation_vector(l)})",
-                           Part((column([ctx.fmt.value(v) for v in layer.a]),), r"\approx"))])
+                           Part((column(activations),), "=" if exact else r"\approx"))])
     return Grid.of(rows)

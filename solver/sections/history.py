@@ -16,6 +16,7 @@ class History:
     table: Table
     points: list[tuple[int, float]]
     coordinates: str
+    last_coordinate: str
     final_intro: list
     final: Grid
 
@@ -39,7 +40,14 @@ def build(ctx) -> History:
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
                     rows, align="ccc" + "rr"),
         points=points,
-        coordinates=" ".join(f"({x},{y:.10g})" for x, y in points),
+        coordinates=" ".join(_coordinate(point) for point in points),
+        last_coordinate=_coordinate(points[-1]),
         final_intro=say("history.final"),
         final=grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4),
     )
+
+
+def _coordinate(point: tuple[int, float]) -> str:
+    """A pgfplots coordinate ``(step,loss)``, the loss to 10 significant figures."""
+    x, y = point
+    return f"({x},{y:.10g})"
