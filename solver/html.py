@@ -11,6 +11,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .equations import Equation
+from .math_breaks import break_pieces
 from .mathml import mathml
 from .notation import PALETTE, markdown_colours
 
@@ -18,11 +19,28 @@ _NOT_A_NUMBER = re.compile(r"\\color\{[^}]*\}|\\(?:begin|end)\{[a-z]*matrix\}|\\
                            r"|\\[,;!]|\\quad|\\\\|[{}&\s]")
 _NUMBERS = re.compile(r"[-+0-9.()]*[0-9][-+0-9.()]*")
 _ALIGN = {"l": "left", "r": "right", "c": "center"}
+_MARKS = re.compile(r"^[.,;:!?)\]]+")
+"""Punctuation that must not start a line: it stays with the formula before it."""
+UNBROKEN_WIDTH = 24
+"""Visible characters of the pieces a long inline formula is set in (one MathML element each)."""
 
 
-def inline_math(latex: str) -> Markup:
-    """An inline formula as MathML (role colours in their WCAG AA text shades)."""
-    return mathml(markdown_colours(str(latex), accessible=True), False)
+def inline_math(latex: str, following: str = "") -> Markup:
+    """An inline formula as MathML (role colours in their WCAG AA text shades). A formula wider than
+    UNBROKEN_WIDTH is set as one ``<math>`` per piece of :func:`break_pieces`, so a line may break between
+    them; the punctuation that starts ``following`` (the prose after it, see
+    :func:`after_math`) is kept on the line of the formula's end."""
+    latex = markdown_colours(str(latex), accessible=True)
+    maths = [mathml(piece, False) for piece in break_pieces(latex, UNBROKEN_WIDTH)]
+    mark = _MARKS.match(str(following))
+    if mark:
+        maths[-1] = Markup('<span class="unbroken">{}{}</span>').format(maths[-1], mark.group(0))
+    return Markup("<wbr>").join(maths)
+
+
+def after_math(text: str) -> str:
+    """Prose that follows a formula, without the punctuation :func:`inline_math` already set."""
+    return _MARKS.sub("", str(text), count=1)
 
 
 def display_math(latex: str) -> Markup:
@@ -50,12 +68,19 @@ def step_result(equation: Equation) -> str:
     return f"{equation.lhs} {last.relation} {last.text}{note}"
 
 
+def grid_columns(grid) -> int:
+    """Columns of a Grid on a wide screen: its longest row when its rows fit side by side (the same
+    decision as the PDF's), else 1."""
+    return max((len(row) for row in grid.rows), default=1) if grid.side_by_side() else 1
+
+
 def column_alignments(table) -> list[str]:
     """CSS ``text-align`` of each column of a Table (from its LaTeX column letters)."""
     return [_ALIGN[letter] for letter in table.column_spec if letter in _ALIGN]
 
 
-HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, display_math=display_math, aligned_math=aligned_math,
+HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, display_math=display_math,
+                    aligned_math=aligned_math, grid_columns=grid_columns,
                     step_result=step_result, column_alignments=column_alignments)
 """Filters of the HTML environment (``render.html_environment``)."""
 

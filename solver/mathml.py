@@ -89,6 +89,34 @@ def _space_operators(tree) -> None:
 
 
 _PRIMES = {"\u2032", "\u2033", "\u2034"}
+_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "mtable", "munder", "mover", "munderover", "msqrt", "mroot")}
+_ORDINARY = {"/"}
+"""Operators TeX sets with no space around them (``a/b``), which browsers space like a relation."""
+
+
+def _fences_fit_their_content(tree) -> None:
+    """``\\left( 1 - a \\right)`` around content no taller than a line (no fraction, matrix, brace or root)
+    keeps its ordinary parentheses, as TeX's delimiter rules give: stretched, browsers draw them larger,
+    lower and with gaps inside. Fences around tall content still stretch."""
+    for row in tree.iter(f"{{{MATHML}}}mrow"):
+        if len(row) < 2 or row[0].get("fence") != "true" or row[-1].get("fence") != "true":
+            continue
+        if not any(element.tag in _TALL for element in row.iter()):
+            row[0].set("stretchy", "false")
+            row[-1].set("stretchy", "false")
+
+
+def _operator_names_as_identifiers(tree) -> None:
+    """``\\max`` and ``\\operatorname{ReLU}`` come out as ``<mo>max</mo>``, spaced like a relation
+    (``max (a, b)``); as ``<mi>`` they read like ``ln`` and ``tanh``, set upright with no space before the
+    parenthesis. A slash is ordinary in TeX: no space around it."""
+    for element in tree.iter(f"{{{MATHML}}}mo"):
+        text = (element.text or "").strip()
+        if len(text) > 1 and text.isalpha():
+            element.tag = f"{{{MATHML}}}mi"
+        elif text in _ORDINARY:
+            element.set("lspace", "0")
+            element.set("rspace", "0")
 
 
 def _primes_on_baseline(tree) -> None:
@@ -135,6 +163,8 @@ def mathml(latex: str, display: bool = False) -> Markup:
         if element.tag in _TOKENS:
             _restyle(element, latex)
     _space_operators(tree)
+    _fences_fit_their_content(tree)
+    _operator_names_as_identifiers(tree)
     _primes_on_baseline(tree)
     _check(tree, latex)
     return Markup(etree.tostring(tree, encoding="unicode"))

@@ -47,8 +47,12 @@ def pages():
     (r"\boxed{0.5}", '<menclose notation="box"><mrow><mn>0.5</mn></mrow></menclose>'),
     (r"\text{if } z", "<mtext>if\u00a0</mtext><mi>z</mi>"),
     (r"a \quad b", '<mi>a</mi><mspace width="1em"/><mi>b</mi>'),
-    (r"\left( a \right)", '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mi>a</mi>'
-                          '<mo stretchy="true" fence="true" form="postfix" lspace="0" rspace="0">)</mo>'),
+    (r"\left( a \right)", '<mo stretchy="false" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mi>a</mi>'
+                          '<mo stretchy="false" fence="true" form="postfix" lspace="0" rspace="0">)</mo>'),
+    (r"\left( \frac{a}{b} \right)", '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mfrac>'),
+    (r"\max(a, b)", "<mi>max</mi><mo stretchy=\"false\">(</mo>"),
+    (r"\operatorname{ReLU}(z)", "<mi>ReLU</mi>"),
+    (r"a / b", '<mi>a</mi><mo lspace="0" rspace="0">/</mo><mi>b</mi>'),
     (r"\underbrace{a}_{x}", "<munder><munder><mrow><mi>a</mi></mrow><mo>⏟</mo></munder><mrow><mi>x</mi></mrow></munder>"),
     (r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable>"),
     (r"{\color{#0072B2}w}", '<mstyle mathcolor="#0072B2"><mi>w</mi></mstyle>'),
@@ -58,6 +62,32 @@ def pages():
 ])
 def test_every_construct_we_emit_converts_to_mathml(latex, expected):
     assert expected in mathml(latex)
+
+
+def test_fences_stretch_only_around_content_taller_than_a_line():
+    flat = str(mathml(r"\sigma(z) \left(1 - \sigma(z)\right) \left| a_{1}^{(2)} \right|"))
+    assert flat.count('stretchy="false" fence="true"') == 4 and 'stretchy="true"' not in flat
+    for tall in (r"\left( \frac{1}{2} \right)", r"\left( \begin{pmatrix} 1 \\ 2 \end{pmatrix} \right)",
+                 r"\left( \underbrace{a}_{b} \right)", r"\left( \sqrt{x} \right)"):
+        assert str(mathml(tall)).count('stretchy="true" fence="true"') == 2
+
+
+def test_long_inline_math_is_cut_where_tex_would_break_and_glued_to_its_punctuation():
+    from solver.html import after_math, inline_math
+    from solver.math_breaks import break_pieces
+
+    biases = r"b_{1} = 0.1, b_{2} = 0.2, b^{(3)} = 0.1"
+    assert break_pieces(biases, 12) == ["b_{1} = 0.1,", " b_{2} = 0.2,", " b^{(3)} = 0.1"]
+    assert break_pieces(biases, 40) == [biases]
+    assert break_pieces(r"w_{1,1} \rightarrow z_{1} \rightarrow \mathcal{L}", 8) == [
+        r"w_{1,1} \rightarrow", r" z_{1} \rightarrow", r" \mathcal{L}"]
+    assert break_pieces(r"-a + \left( b - c \right) - (d, e) \leftarrow f", 4) == [
+        "-a +", r" \left( b - c \right) -", r" (d, e) \leftarrow", " f"]
+    assert break_pieces(r"\frac{a + b, c}{d = e}", 1) == [r"\frac{a + b, c}{d = e}"]
+    page = str(inline_math(biases + r", b^{(4)} = 0.3", ". Then"))
+    assert page.count("<math ") == 4 and page.count("<wbr>") == 3
+    assert page.endswith("</math>.</span>") and '<span class="unbroken"><math' in page
+    assert after_math(". Then") == " Then" and after_math("), and") == " and" and after_math(" so") == " so"
 
 
 def test_aligned_becomes_a_table_of_right_and_left_columns():
