@@ -6,11 +6,12 @@ an equation into its one-line result for "show working", a table's column letter
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .equations import Equation
+from .equations import Equation, Grid
 from .math_breaks import break_pieces
 from .mathml import mathml
 from .notation import PALETTE, markdown_colours
@@ -68,9 +69,13 @@ def step_result(equation: Equation) -> str:
     return f"{equation.lhs} {last.relation} {last.text}{note}"
 
 
-def grid_columns(grid) -> int:
-    """Columns of a Grid on a wide screen: its longest row when its rows fit side by side (the same
-    decision as the PDF's), else 1."""
+def grid_columns(grid: Grid, reveal: str) -> int:
+    """Columns of a Grid on a wide screen: its longest row when its rows fit side by side as the page
+    first shows them (the PDF's decision for ``reveal: all``; else a numeric step counts by its result
+    line, its working being hidden), else 1."""
+    if reveal != "all":
+        grid = Grid(tuple(tuple(replace(eq, parts=eq.parts[-1:], boxed=False) if step_result(eq) else eq
+                                for eq in row) for row in grid.rows))
     return max((len(row) for row in grid.rows), default=1) if grid.side_by_side() else 1
 
 

@@ -18,8 +18,8 @@ _RELATIONS = {"=", "<", ">", r"\approx", r"\leftarrow", r"\rightarrow", r"\to", 
 _BINARY = {"+", "-", "/", r"\cdot", r"\times", r"\odot"}
 _LEVELS = (_COMMAS, _RELATIONS, _BINARY)
 """Break points from the most to the least preferred."""
-_OPENING = {"{", "(", "[", r"\begin"}
-_CLOSING = {"}", ")", "]", r"\end"}
+_OPENING = {"{", "(", "[", r"\begin", r"\lvert", r"\lVert"}
+_CLOSING = {"}", ")", "]", r"\end", r"\rvert", r"\rVert"}
 _NO_OPERAND = _COMMAS | _RELATIONS | _BINARY | {"^", "_", r"\quad", r"\qquad"}
 
 

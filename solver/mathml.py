@@ -90,8 +90,9 @@ def _space_operators(tree) -> None:
 
 _PRIMES = {"\u2032", "\u2033", "\u2034"}
 _TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "mtable", "munder", "mover", "munderover", "msqrt", "mroot")}
-_ORDINARY = {"/"}
-"""Operators TeX sets with no space around them (``a/b``), which browsers space like a relation."""
+_ORDINARY = {"/", "|", "\u2016"}
+"""Operators TeX sets with no space around them (``a/b``, ``\\lvert a \\rvert``), which browsers space like a
+relation; a bar that is no ``\\left``/``\\right`` fence does not stretch either."""
 
 
 def _fences_fit_their_content(tree) -> None:
@@ -109,14 +110,15 @@ def _fences_fit_their_content(tree) -> None:
 def _operator_names_as_identifiers(tree) -> None:
     """``\\max`` and ``\\operatorname{ReLU}`` come out as ``<mo>max</mo>``, spaced like a relation
     (``max (a, b)``); as ``<mi>`` they read like ``ln`` and ``tanh``, set upright with no space before the
-    parenthesis. A slash is ordinary in TeX: no space around it."""
+    parenthesis. A slash and a bar are ordinary in TeX: no space around them."""
     for element in tree.iter(f"{{{MATHML}}}mo"):
         text = (element.text or "").strip()
         if len(text) > 1 and text.isalpha():
             element.tag = f"{{{MATHML}}}mi"
-        elif text in _ORDINARY:
+        elif text in _ORDINARY and element.get("fence") != "true":
             element.set("lspace", "0")
             element.set("rspace", "0")
+            element.set("stretchy", "false")
 
 
 def _primes_on_baseline(tree) -> None:

@@ -52,7 +52,9 @@ def pages():
     (r"\left( \frac{a}{b} \right)", '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mfrac>'),
     (r"\max(a, b)", "<mi>max</mi><mo stretchy=\"false\">(</mo>"),
     (r"\operatorname{ReLU}(z)", "<mi>ReLU</mi>"),
-    (r"a / b", '<mi>a</mi><mo lspace="0" rspace="0">/</mo><mi>b</mi>'),
+    (r"a / b", '<mi>a</mi><mo lspace="0" rspace="0" stretchy="false">/</mo><mi>b</mi>'),
+    (r"\lvert a \rvert", '<mo lspace="0" rspace="0" stretchy="false">|</mo><mi>a</mi>'
+                          '<mo lspace="0" rspace="0" stretchy="false">|</mo>'),
     (r"\underbrace{a}_{x}", "<munder><munder><mrow><mi>a</mi></mrow><mo>⏟</mo></munder><mrow><mi>x</mi></mrow></munder>"),
     (r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable>"),
     (r"{\color{#0072B2}w}", '<mstyle mathcolor="#0072B2"><mi>w</mi></mstyle>'),
@@ -84,6 +86,7 @@ def test_long_inline_math_is_cut_where_tex_would_break_and_glued_to_its_punctuat
     assert break_pieces(r"-a + \left( b - c \right) - (d, e) \leftarrow f", 4) == [
         "-a +", r" \left( b - c \right) -", r" (d, e) \leftarrow", " f"]
     assert break_pieces(r"\frac{a + b, c}{d = e}", 1) == [r"\frac{a + b, c}{d = e}"]
+    assert break_pieces(r"\lvert a - b \rvert / \max(a, b)", 1) == [r"\lvert a - b \rvert /", r" \max(a, b)"]
     page = str(inline_math(biases + r", b^{(4)} = 0.3", ". Then"))
     assert page.count("<math ") == 4 and page.count("<wbr>") == 3
     assert page.endswith("</math>.</span>") and '<span class="unbroken"><math' in page
