@@ -54,6 +54,22 @@ def aligned_math(body: str) -> Markup:
     return display_math(f"\\begin{{align*}}\n{body}\n\\end{{align*}}")
 
 
+def working_math(equation: Equation) -> Markup:
+    """An equation as steps a line may break between, for a narrow screen: ``lhs = part``, then each
+    further piece of a part (where the PDF may break a long line too) and each further ``= part``, each
+    one ``<math>`` in display style; a continuation starts with its relation or operator (after an empty
+    group, so that ``+`` keeps the spacing of a binary operator)."""
+    steps = []
+    for index, part in enumerate(equation.parts):
+        pieces = [f"\\boxed{{{part.text}}}"] if equation.boxed and index == len(equation.parts) - 1 else part.pieces
+        first = f"{equation.lhs} {part.relation} {pieces[0]}" if index == 0 else f"{{}} {part.relation} {pieces[0]}"
+        steps += [first] + [f"{{}} {piece}" for piece in pieces[1:]]
+    if equation.note:
+        steps.append(equation.note)
+    return Markup("<wbr>").join(Markup('<span class="step">{}</span>').format(mathml(
+        markdown_colours(step, accessible=True), False)) for step in steps)
+
+
 def shows_number(latex: str) -> bool:
     """Whether ``latex`` is a number or a matrix of numbers (coloured, boxed or in scientific notation)."""
     return bool(_NUMBERS.fullmatch(_NOT_A_NUMBER.sub("", latex)))
@@ -85,7 +101,7 @@ def column_alignments(table) -> list[str]:
 
 
 HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, display_math=display_math,
-                    aligned_math=aligned_math, grid_columns=grid_columns,
+                    aligned_math=aligned_math, working_math=working_math, grid_columns=grid_columns,
                     step_result=step_result, column_alignments=column_alignments)
 """Filters of the HTML environment (``render.html_environment``)."""
 

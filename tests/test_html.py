@@ -93,6 +93,22 @@ def test_long_inline_math_is_cut_where_tex_would_break_and_glued_to_its_punctuat
     assert after_math(". Then") == " Then" and after_math("), and") == " and" and after_math(" so") == " so"
 
 
+def test_working_is_set_as_steps_a_narrow_screen_breaks_between():
+    from solver.equations import Part, chain
+    from solver.html import working_math
+
+    page = str(working_math(chain("z", Part(("w_{1} x_{1}", "+ w_{2} x_{2}")), "0.1(0.5) + 0.2", "0.25", boxed=True,
+                                  note="\\text{exactly}")))
+    steps = re.findall(r'<span class="step">(.*?)</span>', page)
+    assert len(steps) == 5 and page.count("<wbr>") == 4
+    assert steps[0].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mi>z</mi>'
+                               '<mo>=</mo><msub><mi>w</mi>')
+    assert "<mrow/><mo>+</mo><msub><mi>w</mi><mrow><mn>2</mn>" in steps[1]  # binary, not a sign
+    assert "<mrow/><mo>=</mo><mn>0.1</mn>" in steps[2]
+    assert '<mrow/><mo>=</mo><menclose notation="box"><mrow><mn>0.25</mn>' in steps[3]
+    assert "<mtext>exactly</mtext>" in steps[4]
+
+
 def test_aligned_becomes_a_table_of_right_and_left_columns():
     converted = mathml("\\begin{aligned}\nz &= 0.5 \\\\\n&\\approx 0.25\n\\end{aligned}", True)
     assert converted.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')

@@ -177,6 +177,13 @@ def test_at_phone_width_only_scroll_boxes_are_wider_and_prose_wraps(browser, tmp
         assert browser.evaluate(PROSE_OVERFLOWING) == []
         assert browser.evaluate(ANCHOR_ALONE) == []
         browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    working = browser.evaluate("""[...document.querySelectorAll('.working')].map(w => [
+      Math.max(...[...w.querySelectorAll('.step')].map(s => s.getBoundingClientRect().width))
+        + parseFloat(getComputedStyle(w).paddingLeft) <= w.clientWidth,
+      w.scrollWidth <= w.clientWidth + 1, Math.round(w.getBoundingClientRect().height)])""")
+    assert all(fits for steps_fit, fits, _ in working if steps_fit)  # only a step wider than the phone scrolls
+    if options.get("reveal") == "all" and path == SEED003:
+        assert sum(height > 90 for _, _, height in working) >= 10  # long chains wrap onto several lines
     paths = browser.evaluate("[...document.querySelectorAll('#chain li')].map(li => li.getClientRects().length && "
                              "Math.round(li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight)))")
     assert paths == ([] if path != SEED003 else [2, 2])  # each path of seed003 wraps onto a second line
