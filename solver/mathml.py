@@ -89,20 +89,29 @@ def _space_operators(tree) -> None:
 
 
 _PRIMES = {"\u2032", "\u2033", "\u2034"}
-_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "mtable", "munder", "mover", "munderover", "msqrt", "mroot")}
+_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "mtable", "msqrt", "mroot")}
+_SCRIPTED = {f"{{{MATHML}}}{name}" for name in ("munder", "mover", "munderover")}
+
+
+def _tall(element) -> bool:
+    """A fraction, matrix or root, or a limit or label set under or over its base (an accent such as
+    ``\\hat`` or ``\\bar``, a lone operator, is not)."""
+    if element.tag in _SCRIPTED:
+        return any(script.tag != f"{{{MATHML}}}mo" for script in element[1:])
+    return element.tag in _TALL
 _ORDINARY = {"/", "|", "\u2016"}
 """Operators TeX sets with no space around them (``a/b``, ``\\lvert a \\rvert``), which browsers space like a
 relation; a bar that is no ``\\left``/``\\right`` fence does not stretch either."""
 
 
 def _fences_fit_their_content(tree) -> None:
-    """``\\left( 1 - a \\right)`` around content no taller than a line (no fraction, matrix, brace or root)
+    """``\\left( 1 - a \\right)`` around content no taller than a line (no fraction, matrix, labelled brace or root)
     keeps its ordinary parentheses, as TeX's delimiter rules give: stretched, browsers draw them larger,
     lower and with gaps inside. Fences around tall content still stretch."""
     for row in tree.iter(f"{{{MATHML}}}mrow"):
         if len(row) < 2 or row[0].get("fence") != "true" or row[-1].get("fence") != "true":
             continue
-        if not any(element.tag in _TALL for element in row.iter()):
+        if not any(_tall(element) for element in row.iter()):
             row[0].set("stretchy", "false")
             row[-1].set("stretchy", "false")
 

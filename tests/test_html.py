@@ -67,8 +67,9 @@ def test_every_construct_we_emit_converts_to_mathml(latex, expected):
 
 
 def test_fences_stretch_only_around_content_taller_than_a_line():
-    flat = str(mathml(r"\sigma(z) \left(1 - \sigma(z)\right) \left| a_{1}^{(2)} \right|"))
-    assert flat.count('stretchy="false" fence="true"') == 4 and 'stretchy="true"' not in flat
+    flat = str(mathml(r"\sigma(z) \left(1 - \sigma(z)\right) \left| a_{1}^{(2)} \right| \left( \hat{y} - t \right)"
+                      r"\left( \bar{y} \right)"))
+    assert flat.count('stretchy="false" fence="true"') == 8 and 'stretchy="true" fence' not in flat
     for tall in (r"\left( \frac{1}{2} \right)", r"\left( \begin{pmatrix} 1 \\ 2 \end{pmatrix} \right)",
                  r"\left( \underbrace{a}_{b} \right)", r"\left( \sqrt{x} \right)"):
         assert str(mathml(tall)).count('stretchy="true" fence="true"') == 2
