@@ -99,6 +99,8 @@ def test_print_shows_every_step_worked_out_and_hides_the_controls(browser, tmp_p
     browser.print_media(True)
     try:
         assert all(browser.evaluate(HIDDEN_WORKING))
+        answers = browser.evaluate("[...document.querySelectorAll('details.answer:not([open]) > p')].map(p => p.checkVisibility())")
+        assert answers == [True] * 4  # the self-test answers print too
         assert browser.evaluate("[...document.querySelectorAll('summary, nav')].some(e => e.checkVisibility())") is False
     finally:
         browser.print_media(False)
@@ -271,3 +273,20 @@ def test_every_link_and_parameter_anchor_resolves(browser, tmp_path):
         found = browser.evaluate(f"{parameters!r}.map(p => document.getElementById('{kind}-' + p))"
                                  ".map(e => e && e.checkVisibility() && e.closest('section').id)")
         assert found == [kind if kind == "update" else "gradients"] * 17
+
+
+def test_a_diagram_wider_than_the_phone_shows_that_it_scrolls(browser, tmp_path):
+    import base64
+
+    browser.open(seed_page(tmp_path), width=390, height=844)
+    box = browser.evaluate("(() => { const e = document.querySelector('#diagram .svg'); e.scrollIntoView();"
+                           " const r = e.getBoundingClientRect(); return [r.left, r.right, r.top + scrollY, e.scrollWidth > e.clientWidth]; })()")
+    left, right, top, scrolls = box
+    assert scrolls
+
+    def edge(x):
+        png = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                           clip=dict(x=x, y=top + 1, width=6, height=6, scale=1))["data"]
+        return ImageStat.Stat(Image.open(io.BytesIO(base64.b64decode(png))).convert("L")).mean[0]
+
+    assert edge(left) > 254 and edge(right - 6) < 250  # a shadow on the side where more of the drawing is
