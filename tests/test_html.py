@@ -280,6 +280,18 @@ def test_build_and_exam_worked_keys_write_html(tmp_path):
         p.endswith("handout.html") for p in worked if "." in p.rsplit("/", 1)[-1])
 
 
+def test_an_html_worked_key_labels_the_lines_that_answer_each_question_like_the_markdown_key(tmp_path):
+    result = CliRunner().invoke(main, ["exam", str(FAMILY), "--versions", "1", "--seed", "7", "--format", "md,html",
+                                       "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "e" / "worked").iterdir()
+    markdown = (folder / "handout.md").read_text()
+    page = (folder / "handout.html").read_text()
+    expected = re.findall(r"\\textbf\{\[(q[0-9, q]+)\]\}", markdown)
+    assert len(expected) >= 10 and "q1" in expected
+    assert re.findall(r'<strong class="question">\[(q[0-9, q]+)\]</strong>', page) == expected
+
+
 def test_templates_copy_includes_the_html_templates(tmp_path):
     result = CliRunner().invoke(main, ["templates", "copy", str(tmp_path / "t")])
     assert result.exit_code == 0
