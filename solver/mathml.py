@@ -89,31 +89,41 @@ def _space_operators(tree) -> None:
 
 
 _PRIMES = {"\u2032", "\u2033", "\u2034"}
-_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "mtable", "msqrt", "mroot")}
+_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "msqrt", "mroot")}
 _SCRIPTED = {f"{{{MATHML}}}{name}" for name in ("munder", "mover", "munderover")}
-
-
-def _tall(element) -> bool:
-    """A fraction, matrix or root, or a limit or label set under or over its base (an accent such as
-    ``\\hat`` or ``\\bar``, a lone operator, is not)."""
-    if element.tag in _SCRIPTED:
-        return any(script.tag != f"{{{MATHML}}}mo" for script in element[1:])
-    return element.tag in _TALL
+_BRACKETS = {"(", ")", "[", "]", "|", "\u2016"}
 _ORDINARY = {"/", "|", "\u2016"}
 """Operators TeX sets with no space around them (``a/b``, ``\\lvert a \\rvert``), which browsers space like a
 relation; a bar that is no ``\\left``/``\\right`` fence does not stretch either."""
 
 
+def _tall(element) -> bool:
+    """Whether ``element`` is taller than a line: a fraction, a root, a matrix of several rows, a limit or
+    label set under or over its base (an accent such as ``\\hat`` or ``\\bar``, a lone operator, is not),
+    or anything that holds one."""
+    if element.tag in _TALL or (element.tag == f"{{{MATHML}}}mtable" and len(element) > 1):
+        return True
+    if element.tag in _SCRIPTED and any(script.tag != f"{{{MATHML}}}mo" for script in element[1:]):
+        return True
+    return any(_tall(child) for child in element)
+
+
+def _stretchy_bracket(element) -> bool:
+    return (element.tag == f"{{{MATHML}}}mo" and (element.text or "").strip() in _BRACKETS
+            and element.get("stretchy") != "false")
+
+
 def _fences_fit_their_content(tree) -> None:
-    """``\\left( 1 - a \\right)`` around content no taller than a line (no fraction, matrix, labelled brace or root)
-    keeps its ordinary parentheses, as TeX's delimiter rules give: stretched, browsers draw them larger,
-    lower and with gaps inside. Fences around tall content still stretch."""
-    for row in tree.iter(f"{{{MATHML}}}mrow"):
-        if len(row) < 2 or row[0].get("fence") != "true" or row[-1].get("fence") != "true":
-            continue
-        if not any(_tall(element) for element in row.iter()):
-            row[0].set("stretchy", "false")
-            row[-1].set("stretchy", "false")
+    """Brackets around content no taller than a line (``\\left( 1 - a \\right)``, a one-row matrix) keep
+    their ordinary size, as TeX's delimiter rules give: stretched, browsers draw them larger, lower and
+    with gaps inside. Brackets around tall content still stretch."""
+    pairs = [(row[0], row[1:-1], row[-1]) for row in tree.iter(f"{{{MATHML}}}mrow") if len(row) >= 2]
+    pairs += [(table.getprevious(), [table], table.getnext()) for table in tree.iter(f"{{{MATHML}}}mtable")
+              if table.getprevious() is not None and table.getnext() is not None]  # a matrix's own brackets
+    for opening, content, closing in pairs:
+        if _stretchy_bracket(opening) and _stretchy_bracket(closing) and not any(map(_tall, content)):
+            opening.set("stretchy", "false")
+            closing.set("stretchy", "false")
 
 
 def _operator_names_as_identifiers(tree) -> None:

@@ -53,8 +53,8 @@ def pages():
     (r"\max(a, b)", "<mi>max</mi><mo stretchy=\"false\">(</mo>"),
     (r"\operatorname{ReLU}(z)", "<mi>ReLU</mi>"),
     (r"a / b", '<mi>a</mi><mo lspace="0" rspace="0" stretchy="false">/</mo><mi>b</mi>'),
-    (r"\lvert a \rvert", '<mo lspace="0" rspace="0" stretchy="false">|</mo><mi>a</mi>'
-                          '<mo lspace="0" rspace="0" stretchy="false">|</mo>'),
+    (r"\lvert a \rvert", '<mo stretchy="false" lspace="0" rspace="0">|</mo><mi>a</mi>'
+                          '<mo stretchy="false" lspace="0" rspace="0">|</mo>'),
     (r"\underbrace{a}_{x}", "<munder><munder><mrow><mi>a</mi></mrow><mo>⏟</mo></munder><mrow><mi>x</mi></mrow></munder>"),
     (r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable>"),
     (r"{\color{#0072B2}w}", '<mstyle mathcolor="#0072B2"><mi>w</mi></mstyle>'),
@@ -70,8 +70,11 @@ def test_fences_stretch_only_around_content_taller_than_a_line():
     flat = str(mathml(r"\sigma(z) \left(1 - \sigma(z)\right) \left| a_{1}^{(2)} \right| \left( \hat{y} - t \right)"
                       r"\left( \bar{y} \right)"))
     assert flat.count('stretchy="false" fence="true"') == 8 and 'stretchy="true" fence' not in flat
+    row = str(mathml(r"\begin{pmatrix} 0.3 & 0.4 \end{pmatrix} \begin{pmatrix} 1 \\ 2 \end{pmatrix}"))
+    assert row.count('<mo stretchy="false">') == 2 and row.count("<mo>(</mo>") == 1  # one row: ordinary size
     for tall in (r"\left( \frac{1}{2} \right)", r"\left( \begin{pmatrix} 1 \\ 2 \end{pmatrix} \right)",
-                 r"\left( \underbrace{a}_{b} \right)", r"\left( \sqrt{x} \right)"):
+                 r"\left( \underbrace{a}_{b} \right)", r"\left( \sqrt{x} \right)",
+                 r"\left( \begin{pmatrix} \frac{1}{2} & 1 \end{pmatrix} \right)"):
         assert str(mathml(tall)).count('stretchy="true" fence="true"') == 2
 
 

@@ -251,8 +251,10 @@ def test_fences_around_one_line_of_math_are_drawn_like_plain_parentheses(browser
     widths = browser.evaluate("""(() => {
       const width = m => m.getBoundingClientRect().width, opening = m => m.textContent === '(';
       const plain = [...document.querySelectorAll('mo[stretchy="false"]:not([fence])')].filter(opening).map(width);
-      const fences = [...document.querySelectorAll('mo[fence]')].filter(m => opening(m) &&
-        !m.parentElement.querySelector('mfrac, mtable, msqrt, :is(munder, mover) > :not(mo):nth-child(2)')).map(width);
+      const tall = 'mfrac, msqrt, mtable:has(mtr + mtr), :is(munder, mover) > :not(mo):nth-child(2)';
+      const fences = [...document.querySelectorAll('mo[fence]')].filter(m => opening(m) && !m.parentElement.querySelector(tall))
+        .concat([...document.querySelectorAll('mo + mtable:not(:has(mtr + mtr))')].map(t => t.previousElementSibling)
+          .filter(m => opening(m) && !m.nextElementSibling.querySelector(tall))).map(width);
       return [Math.max(...plain), fences.length, Math.max(...fences)]; })()""")
     plain, fences, widest = widths
     assert fences >= 8 and widest <= plain + 0.5  # a stretched glyph is about twice as wide, with gaps
