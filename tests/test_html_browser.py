@@ -292,3 +292,21 @@ def test_a_diagram_wider_than_the_phone_shows_that_it_scrolls(browser, tmp_path)
         return ImageStat.Stat(Image.open(io.BytesIO(base64.b64decode(png))).convert("L")).mean[0]
 
     assert edge(left) > 254 and edge(right - 6) < 250  # a shadow on the side where more of the drawing is
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_every_seed_page_fits_a_phone_with_every_step_open(browser, problem, tmp_path):
+    page = write_page(tmp_path, solve(load_problem(ROOT / "problems" / f"{problem}.yaml")))
+    browser.open(page, width=390, height=844)
+    browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert browser.evaluate("document.documentElement.scrollWidth") == 390
+    assert browser.evaluate(OUTSIDE_ITS_SCROLL_BOX) == []
+    assert browser.evaluate(PROSE_OVERFLOWING) == []
+
+
+def test_on_a_phone_the_loss_plot_is_shown_whole_and_the_network_diagram_scrolls(browser, tmp_path):
+    page = write_page(tmp_path, solve(load_problem(ROOT / "problems" / "extra_xor_epochs_2_2_1.yaml")))
+    browser.open(page, width=390, height=844)
+    scrolls = browser.evaluate("['#history', '#diagram'].map(s => { const e = document.querySelector(s + ' .svg');"
+                               " return [e.scrollWidth > e.clientWidth, e.getBoundingClientRect().right <= innerWidth]; })")
+    assert scrolls == [[False, True], [True, True]]
