@@ -89,6 +89,55 @@ def _space_operators(tree) -> None:
 
 
 _PRIMES = {"\u2032", "\u2033", "\u2034"}
+_TALL = {f"{{{MATHML}}}{name}" for name in ("mfrac", "msqrt", "mroot")}
+_SCRIPTED = {f"{{{MATHML}}}{name}" for name in ("munder", "mover", "munderover")}
+_BRACKETS = {"(", ")", "[", "]", "|", "\u2016"}
+_ORDINARY = {"/", "|", "\u2016"}
+"""Operators TeX sets with no space around them (``a/b``, ``\\lvert a \\rvert``), which browsers space like a
+relation; a bar that is no ``\\left``/``\\right`` fence does not stretch either."""
+
+
+def _tall(element) -> bool:
+    """Whether ``element`` is taller than a line: a fraction, a root, a matrix of several rows, a limit or
+    label set under or over its base (an accent such as ``\\hat`` or ``\\bar``, a lone operator, is not),
+    or anything that holds one."""
+    if element.tag in _TALL or (element.tag == f"{{{MATHML}}}mtable" and len(element) > 1):
+        return True
+    if element.tag in _SCRIPTED and any(script.tag != f"{{{MATHML}}}mo" for script in element[1:]):
+        return True
+    return any(_tall(child) for child in element)
+
+
+def _stretchy_bracket(element) -> bool:
+    return (element.tag == f"{{{MATHML}}}mo" and (element.text or "").strip() in _BRACKETS
+            and element.get("stretchy") != "false")
+
+
+def _fences_fit_their_content(tree) -> None:
+    """Brackets around content no taller than a line (``\\left( 1 - a \\right)``, a one-row matrix) keep
+    their ordinary size, as TeX's delimiter rules give: stretched, browsers draw them larger, lower and
+    with gaps inside. Brackets around tall content still stretch."""
+    pairs = [(row[0], row[1:-1], row[-1]) for row in tree.iter(f"{{{MATHML}}}mrow") if len(row) >= 2]
+    pairs += [(table.getprevious(), [table], table.getnext()) for table in tree.iter(f"{{{MATHML}}}mtable")
+              if table.getprevious() is not None and table.getnext() is not None]  # a matrix's own brackets
+    for opening, content, closing in pairs:
+        if _stretchy_bracket(opening) and _stretchy_bracket(closing) and not any(map(_tall, content)):
+            opening.set("stretchy", "false")
+            closing.set("stretchy", "false")
+
+
+def _operator_names_as_identifiers(tree) -> None:
+    """``\\max`` and ``\\operatorname{ReLU}`` come out as ``<mo>max</mo>``, spaced like a relation
+    (``max (a, b)``); as ``<mi>`` they read like ``ln`` and ``tanh``, set upright with no space before the
+    parenthesis. A slash and a bar are ordinary in TeX: no space around them."""
+    for element in tree.iter(f"{{{MATHML}}}mo"):
+        text = (element.text or "").strip()
+        if len(text) > 1 and text.isalpha():
+            element.tag = f"{{{MATHML}}}mi"
+        elif text in _ORDINARY and element.get("fence") != "true":
+            element.set("lspace", "0")
+            element.set("rspace", "0")
+            element.set("stretchy", "false")
 
 
 def _primes_on_baseline(tree) -> None:
@@ -135,6 +184,8 @@ def mathml(latex: str, display: bool = False) -> Markup:
         if element.tag in _TOKENS:
             _restyle(element, latex)
     _space_operators(tree)
+    _fences_fit_their_content(tree)
+    _operator_names_as_identifiers(tree)
     _primes_on_baseline(tree)
     _check(tree, latex)
     return Markup(etree.tostring(tree, encoding="unicode"))

@@ -47,8 +47,14 @@ def pages():
     (r"\boxed{0.5}", '<menclose notation="box"><mrow><mn>0.5</mn></mrow></menclose>'),
     (r"\text{if } z", "<mtext>if\u00a0</mtext><mi>z</mi>"),
     (r"a \quad b", '<mi>a</mi><mspace width="1em"/><mi>b</mi>'),
-    (r"\left( a \right)", '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mi>a</mi>'
-                          '<mo stretchy="true" fence="true" form="postfix" lspace="0" rspace="0">)</mo>'),
+    (r"\left( a \right)", '<mo stretchy="false" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mi>a</mi>'
+                          '<mo stretchy="false" fence="true" form="postfix" lspace="0" rspace="0">)</mo>'),
+    (r"\left( \frac{a}{b} \right)", '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo><mfrac>'),
+    (r"\max(a, b)", "<mi>max</mi><mo stretchy=\"false\">(</mo>"),
+    (r"\operatorname{ReLU}(z)", "<mi>ReLU</mi>"),
+    (r"a / b", '<mi>a</mi><mo lspace="0" rspace="0" stretchy="false">/</mo><mi>b</mi>'),
+    (r"\lvert a \rvert", '<mo stretchy="false" lspace="0" rspace="0">|</mo><mi>a</mi>'
+                          '<mo stretchy="false" lspace="0" rspace="0">|</mo>'),
     (r"\underbrace{a}_{x}", "<munder><munder><mrow><mi>a</mi></mrow><mo>⏟</mo></munder><mrow><mi>x</mi></mrow></munder>"),
     (r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr></mtable>"),
     (r"{\color{#0072B2}w}", '<mstyle mathcolor="#0072B2"><mi>w</mi></mstyle>'),
@@ -58,6 +64,53 @@ def pages():
 ])
 def test_every_construct_we_emit_converts_to_mathml(latex, expected):
     assert expected in mathml(latex)
+
+
+def test_fences_stretch_only_around_content_taller_than_a_line():
+    flat = str(mathml(r"\sigma(z) \left(1 - \sigma(z)\right) \left| a_{1}^{(2)} \right| \left( \hat{y} - t \right)"
+                      r"\left( \bar{y} \right)"))
+    assert flat.count('stretchy="false" fence="true"') == 8 and 'stretchy="true" fence' not in flat
+    row = str(mathml(r"\begin{pmatrix} 0.3 & 0.4 \end{pmatrix} \begin{pmatrix} 1 \\ 2 \end{pmatrix}"))
+    assert row.count('<mo stretchy="false">') == 2 and row.count("<mo>(</mo>") == 1  # one row: ordinary size
+    for tall in (r"\left( \frac{1}{2} \right)", r"\left( \begin{pmatrix} 1 \\ 2 \end{pmatrix} \right)",
+                 r"\left( \underbrace{a}_{b} \right)", r"\left( \sqrt{x} \right)",
+                 r"\left( \begin{pmatrix} \frac{1}{2} & 1 \end{pmatrix} \right)"):
+        assert str(mathml(tall)).count('stretchy="true" fence="true"') == 2
+
+
+def test_long_inline_math_is_cut_where_tex_would_break_and_glued_to_its_punctuation():
+    from solver.html import after_math, inline_math
+    from solver.math_breaks import break_pieces
+
+    biases = r"b_{1} = 0.1, b_{2} = 0.2, b^{(3)} = 0.1"
+    assert break_pieces(biases, 12) == ["b_{1} = 0.1,", " b_{2} = 0.2,", " b^{(3)} = 0.1"]
+    assert break_pieces(biases, 40) == [biases]
+    assert break_pieces(r"w_{1,1} \rightarrow z_{1} \rightarrow \mathcal{L}", 8) == [
+        r"w_{1,1} \rightarrow", r" z_{1} \rightarrow", r" \mathcal{L}"]
+    assert break_pieces(r"-a + \left( b - c \right) - (d, e) \leftarrow f", 4) == [
+        "-a +", r" \left( b - c \right) -", r" (d, e) \leftarrow", " f"]
+    assert break_pieces(r"\frac{a + b, c}{d = e}", 1) == [r"\frac{a + b, c}{d = e}"]
+    assert break_pieces(r"\lvert a - b \rvert / \max(a, b)", 1) == [r"\lvert a - b \rvert /", r" \max(a, b)"]
+    page = str(inline_math(biases + r", b^{(4)} = 0.3", ". Then"))
+    assert page.count("<math ") == 4 and page.count("<wbr>") == 3
+    assert page.endswith("</math>.</span>") and '<span class="unbroken"><math' in page
+    assert after_math(". Then") == " Then" and after_math("), and") == " and" and after_math(" so") == " so"
+
+
+def test_working_is_set_as_steps_a_narrow_screen_breaks_between():
+    from solver.equations import Part, chain
+    from solver.html import working_math
+
+    page = str(working_math(chain("z", Part(("w_{1} x_{1}", "+ w_{2} x_{2}")), "0.1(0.5) + 0.2", "0.25", boxed=True,
+                                  note="\\text{exactly}")))
+    steps = re.findall(r'<span class="step">(.*?)</span>', page)
+    assert len(steps) == 5 and page.count("<wbr>") == 4
+    assert steps[0].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mi>z</mi>'
+                               '<mo>=</mo><msub><mi>w</mi>')
+    assert "<mrow/><mo>+</mo><msub><mi>w</mi><mrow><mn>2</mn>" in steps[1]  # binary, not a sign
+    assert "<mrow/><mo>=</mo><mn>0.1</mn>" in steps[2]
+    assert '<mrow/><mo>=</mo><menclose notation="box"><mrow><mn>0.25</mn>' in steps[3]
+    assert "<mtext>exactly</mtext>" in steps[4]
 
 
 def test_aligned_becomes_a_table_of_right_and_left_columns():
@@ -228,6 +281,18 @@ def test_build_and_exam_worked_keys_write_html(tmp_path):
     worked = sorted(p.relative_to(tmp_path / "e").as_posix() for p in (tmp_path / "e" / "worked").rglob("*"))
     assert [p for p in worked if p.endswith(".html")] and all(
         p.endswith("handout.html") for p in worked if "." in p.rsplit("/", 1)[-1])
+
+
+def test_an_html_worked_key_labels_the_lines_that_answer_each_question_like_the_markdown_key(tmp_path):
+    result = CliRunner().invoke(main, ["exam", str(FAMILY), "--versions", "1", "--seed", "7", "--format", "md,html",
+                                       "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "e" / "worked").iterdir()
+    markdown = (folder / "handout.md").read_text()
+    page = (folder / "handout.html").read_text()
+    expected = re.findall(r"\\textbf\{\[(q[0-9, q]+)\]\}", markdown)
+    assert len(expected) >= 10 and "q1" in expected
+    assert re.findall(r'<strong class="question">\[(q[0-9, q]+)\]</strong>', page) == expected
 
 
 def test_templates_copy_includes_the_html_templates(tmp_path):

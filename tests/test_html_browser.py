@@ -99,6 +99,8 @@ def test_print_shows_every_step_worked_out_and_hides_the_controls(browser, tmp_p
     browser.print_media(True)
     try:
         assert all(browser.evaluate(HIDDEN_WORKING))
+        answers = browser.evaluate("[...document.querySelectorAll('details.answer:not([open]) > p')].map(p => p.checkVisibility())")
+        assert answers == [True] * 4  # the self-test answers print too
         assert browser.evaluate("[...document.querySelectorAll('summary, nav')].some(e => e.checkVisibility())") is False
     finally:
         browser.print_media(False)
@@ -136,3 +138,175 @@ def test_the_checks_see_requests_console_errors_and_raw_latex(browser, tmp_path)
     assert "http://127.0.0.1:9/x.png" in browser.requests()
     assert "broken" in browser.errors()
     assert "\\frac" in browser.evaluate(VISIBLE_TEXT)
+
+
+def seed_page(tmp_path: Path, path: Path = SEED003, **options) -> Path:
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    data.setdefault("options", {}).update(options)
+    page = tmp_path / f"{path.stem}-{'-'.join(map(str, options.values())) or 'default'}.html"
+    page.write_text(render_html(solve(problem_from_mapping(data, str(path)))), encoding="utf-8")
+    return page
+
+
+OUTSIDE_ITS_SCROLL_BOX = """(() => {
+  const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
+    if (getComputedStyle(p).overflowX !== 'visible' && p.getBoundingClientRect().right <= innerWidth + 0.5) return true;
+    return false; };
+  return [...document.querySelectorAll('body *')].filter(e => {
+    const box = e.getBoundingClientRect();
+    return box.width > 0 && box.right > innerWidth + 0.5 && !clipped(e);
+  }).map(e => e.tagName + ' in #' + (e.closest('section') || {}).id);
+})()"""
+PROSE_OVERFLOWING = """[...document.querySelectorAll('main p, main li, figcaption, summary')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60))"""
+ANCHOR_ALONE = """[...document.querySelectorAll('h2 > a.anchor')].filter(a => {
+  const range = document.createRange(), text = a.previousSibling;
+  range.setStart(text, Math.max(0, text.textContent.trimEnd().length - 1)); range.setEnd(text, text.textContent.trimEnd().length);
+  return Math.abs(range.getBoundingClientRect().bottom - a.getBoundingClientRect().bottom) > 4;
+}).map(a => a.parentElement.textContent)"""
+
+
+@pytest.mark.parametrize("path, options", [(SEED003, {}), (SEED003, {"reveal": "all"}),
+                                           (ROOT / "tests" / "problems" / "seed001_colour_2_2_1.yaml", {"reveal": "none"})])
+def test_at_phone_width_only_scroll_boxes_are_wider_and_prose_wraps(browser, tmp_path, path, options):
+    page = seed_page(tmp_path, path, **options)
+    browser.open(page, width=390, height=844)
+    for opened in (False, True):
+        assert browser.evaluate("document.documentElement.scrollWidth") == 390
+        assert browser.evaluate(OUTSIDE_ITS_SCROLL_BOX) == []
+        assert browser.evaluate(PROSE_OVERFLOWING) == []
+        assert browser.evaluate(ANCHOR_ALONE) == []
+        browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    working = browser.evaluate("""[...document.querySelectorAll('.working')].map(w => [
+      Math.max(...[...w.querySelectorAll('.step')].map(s => s.getBoundingClientRect().width))
+        + parseFloat(getComputedStyle(w).paddingLeft) <= w.clientWidth,
+      w.scrollWidth <= w.clientWidth + 1, Math.round(w.getBoundingClientRect().height)])""")
+    assert all(fits for steps_fit, fits, _ in working if steps_fit)  # only a step wider than the phone scrolls
+    if options.get("reveal") == "all" and path == SEED003:
+        assert sum(height > 90 for _, _, height in working) >= 10  # long chains wrap onto several lines
+    paths = browser.evaluate("[...document.querySelectorAll('#chain li')].map(li => li.getClientRects().length && "
+                             "Math.round(li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight)))")
+    assert paths == ([] if path != SEED003 else [2, 2])  # each path of seed003 wraps onto a second line
+
+
+@pytest.mark.parametrize("reveal", ["all", "steps"])
+def test_equations_of_one_grid_column_start_at_the_same_x(browser, tmp_path, reveal):
+    browser.open(seed_page(tmp_path, reveal=reveal), width=1280)
+    columns = browser.evaluate("""[...document.querySelectorAll('.grid')].filter(g => [...g.children].some(r => r.children.length > 1))
+      .map(g => { const lefts = {}; g.querySelectorAll('.row').forEach(r => [...r.children].forEach((e, i) =>
+        (lefts[i] = lefts[i] || []).push(Math.round(e.getBoundingClientRect().left)))); return Object.values(lefts); })""")
+    assert len(columns) >= 6  # given data, neuron equations, three forward layers, rules ...
+    assert sum(len(column) for grid in columns for column in grid if len(column) > 1) >= 30
+    assert all(len(set(column)) == 1 for grid in columns for column in grid)
+
+
+TAGS = """[...document.querySelectorAll('.equation > .tag')].map(t => {
+  const e = t.parentElement.getBoundingClientRect(), box = t.getBoundingClientRect();
+  const w = t.parentElement.firstElementChild.getBoundingClientRect();
+  const overlaps = !(box.left >= w.right || box.right <= w.left || box.top >= w.bottom || box.bottom <= w.top);
+  return [Math.round(e.right - box.right), overlaps];
+})"""
+
+
+@pytest.mark.parametrize("width, print_media", [(1280, False), (390, False), (718, True)])
+def test_equation_tags_sit_at_the_right_margin_clear_of_the_math(browser, tmp_path, width, print_media):
+    browser.open(seed_page(tmp_path), width=width)
+    browser.print_media(print_media)
+    try:
+        tags = browser.evaluate(TAGS)
+    finally:
+        browser.print_media(False)
+    assert len(tags) == 9  # BP1, BP2 twice, BP3 and BP4 three times each
+    assert tags == [[0, False]] * 9
+
+
+def test_list_markers_are_drawn(browser, tmp_path):
+    browser.open(seed_page(tmp_path), width=390, height=844)
+    import base64
+
+    for selector in ("#chain li", "#reference li", "#self_test li"):
+        box = browser.evaluate(f"(() => {{ const e = document.querySelector('{selector}'); e.scrollIntoView();"
+                               f" const r = e.getBoundingClientRect(); return [r.left, r.top + scrollY]; }})()")
+        png = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                           clip=dict(x=box[0] - 24, y=box[1], width=22, height=22, scale=1))["data"]
+        marker = Image.open(io.BytesIO(base64.b64decode(png))).convert("L")
+        assert min(marker.tobytes()) < 100, selector
+
+
+def test_math_in_prose_is_no_smaller_than_a_first_level_script(browser, tmp_path):
+    browser.open(seed_page(tmp_path, reveal="all"), width=390, height=844)
+    ratios = browser.evaluate("""[...document.querySelectorAll('main p math, main li math')].flatMap(m => {
+      const prose = parseFloat(getComputedStyle(m.parentElement.closest('p, li')).fontSize);
+      return [...m.querySelectorAll('mi, mn, mo')].filter(t => t.textContent.trim())
+        .map(t => parseFloat(getComputedStyle(t).fontSize) / prose); })""")
+    assert len(ratios) > 100
+    assert min(ratios) >= 0.7  # a subscript of a fraction's denominator is not set at scriptscript size
+
+
+@pytest.mark.parametrize("path", [SEED003, ROOT / "tests" / "problems" / "seed001_colour_2_2_1.yaml"])
+def test_fences_around_one_line_of_math_are_drawn_like_plain_parentheses(browser, tmp_path, path):
+    browser.open(seed_page(tmp_path, path, reveal="all"), width=1280)
+    widths = browser.evaluate("""(() => {
+      const width = m => m.getBoundingClientRect().width, opening = m => m.textContent === '(';
+      const plain = [...document.querySelectorAll('mo[stretchy="false"]:not([fence])')].filter(opening).map(width);
+      const tall = 'mfrac, msqrt, mtable:has(mtr + mtr), :is(munder, mover) > :not(mo):nth-child(2)';
+      const fences = [...document.querySelectorAll('mo[fence]')].filter(m => opening(m) && !m.parentElement.querySelector(tall))
+        .concat([...document.querySelectorAll('mo + mtable:not(:has(mtr + mtr))')].map(t => t.previousElementSibling)
+          .filter(m => opening(m) && !m.nextElementSibling.querySelector(tall))).map(width);
+      return [Math.max(...plain), fences.length, Math.max(...fences)]; })()""")
+    plain, fences, widest = widths
+    assert fences >= 8 and widest <= plain + 0.5  # a stretched glyph is about twice as wide, with gaps
+
+
+def test_every_link_and_parameter_anchor_resolves(browser, tmp_path):
+    page = seed_page(tmp_path)
+    browser.open(page, width=1280)
+    links = browser.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    assert links and all(link.startswith("#") for link in links)
+    missing = browser.evaluate(f"{links!r}.filter(l => !document.getElementById(l.slice(1)))")
+    assert missing == []
+    sizes = [3, 2, 2, 1]
+    parameters = [f"W{l}-{j}-{k}" for l in (1, 2, 3) for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
+    parameters += [f"b{l}-{j}" for l in (1, 2, 3) for j in range(1, sizes[l] + 1)]
+    assert len(parameters) == 17
+    for kind in ("gradient", "update"):
+        found = browser.evaluate(f"{parameters!r}.map(p => document.getElementById('{kind}-' + p))"
+                                 ".map(e => e && e.checkVisibility() && e.closest('section').id)")
+        assert found == [kind if kind == "update" else "gradients"] * 17
+
+
+def test_a_diagram_wider_than_the_phone_shows_that_it_scrolls(browser, tmp_path):
+    import base64
+
+    browser.open(seed_page(tmp_path), width=390, height=844)
+    box = browser.evaluate("(() => { const e = document.querySelector('#diagram .svg'); e.scrollIntoView();"
+                           " const r = e.getBoundingClientRect(); return [r.left, r.right, r.top + scrollY, e.scrollWidth > e.clientWidth]; })()")
+    left, right, top, scrolls = box
+    assert scrolls
+
+    def edge(x):
+        png = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                           clip=dict(x=x, y=top + 1, width=6, height=6, scale=1))["data"]
+        return ImageStat.Stat(Image.open(io.BytesIO(base64.b64decode(png))).convert("L")).mean[0]
+
+    assert edge(left) > 254 and edge(right - 6) < 250  # a shadow on the side where more of the drawing is
+
+
+@pytest.mark.parametrize("problem", [p.stem for p in PROBLEMS])
+def test_every_seed_page_fits_a_phone_with_every_step_open(browser, problem, tmp_path):
+    page = write_page(tmp_path, solve(load_problem(ROOT / "problems" / f"{problem}.yaml")))
+    browser.open(page, width=390, height=844)
+    browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert browser.evaluate("document.documentElement.scrollWidth") == 390
+    assert browser.evaluate(OUTSIDE_ITS_SCROLL_BOX) == []
+    assert browser.evaluate(PROSE_OVERFLOWING) == []
+
+
+def test_on_a_phone_the_loss_plot_is_shown_whole_and_the_network_diagram_scrolls(browser, tmp_path):
+    page = write_page(tmp_path, solve(load_problem(ROOT / "problems" / "extra_xor_epochs_2_2_1.yaml")))
+    browser.open(page, width=390, height=844)
+    scrolls = browser.evaluate("['#history', '#diagram'].map(s => { const e = document.querySelector(s + ' .svg');"
+                               " return [e.scrollWidth > e.clientWidth, e.getBoundingClientRect().right <= innerWidth]; })")
+    assert scrolls == [[False, True], [True, True]]
