@@ -9,6 +9,7 @@ import mpmath
 import pytest
 
 from solver.api import build_network, problem_from_mapping, solve
+from solver.build import render_outputs
 from solver.derive import Derivation
 from solver.errors import ProblemError
 from solver.evaluate import EXACT_LIMIT_BITS, ExactNumerics, Parameters, PreciseNumerics, train_step
@@ -109,3 +110,32 @@ def test_saturated_sigmoid_bce_is_computed_on_both_sides(z, target, loss, dE_da)
 def test_bce_beyond_the_float_range_is_one_clear_error():
     with pytest.raises(ProblemError, match=r"^<problem>: weights: step 1: the loss or a gradient is not finite"):
         solve(problem_from_mapping(sigmoid_unit(800, 0)))
+
+
+def saturated_hidden_neuron() -> dict:
+    """z1 = -400 + 0.3 = -399.7: sigma'(z1) = 2.58520854812618e-174 (mpmath), far below 10^-4."""
+    return {"network": {"layers": [1, 1, 1], "activation": "sigmoid"}, "weights": [[[-400]], [[2]]],
+            "biases": [[0.3], [0.1]], "input": [1], "target": [1], "loss": "bce", "learning_rate": 0.5,
+            "notation": "layered", "rounding": {"significant": 4}}
+
+
+def test_a_chain_of_tiny_factors_is_multiplied_and_shown_in_scientific_notation():
+    """The chain section multiplies its shown factors; one of them in scientific notation used to end in a
+    traceback (to_decimal(None)). By hand: a2 = sigma(0.1 + 2 sigma(-399.7)) = 0.524979..., so
+    dL/dz2 = a2 - 1 = -0.4750; -0.4750 * 2 * 2.585e-174 * 1 = -2.4557...e-174."""
+    markdown = render_outputs(solve(problem_from_mapping(saturated_hidden_neuron())), ("md",))["handout.md"]
+    assert (r"&= (-0.4750) \cdot 2 \cdot 2.585 \times 10^{-174} \cdot 1 \approx \boxed{-2.456 \times 10^{-174}}"
+            in markdown)
+
+
+def test_tiny_losses_over_several_steps_are_tabled_and_plotted():
+    """A saturated output (loss -ln sigmoid(40) = 4.248e-18 by hand) over two epochs: the history table writes
+    the losses in scientific notation (not 18 zeros), and the loss plot, which divided by a zero axis span
+    because its ticks were rounded to 10 places, labels its axis 2e-18 ... 7e-18."""
+    data = {**sigmoid_unit(40, 1), "epochs": 2, "rounding": {"significant": 4}}
+    outputs = render_outputs(solve(problem_from_mapping(data)), ("md",))
+    for step in (1, 2):
+        assert f"| ${step}$ |${step}$ |$1$ |$4.248 \\times 10^{{-18}}$ |$4.248 \\times 10^{{-18}}$ |" in outputs["handout.md"]
+    assert "0.00000000000000000" not in outputs["handout.md"]
+    labels = [line.split(">")[1].split("<")[0] for line in outputs["loss.svg"].splitlines() if 'text-anchor="end"' in line]
+    assert labels == ["2e-18", "3e-18", "4e-18", "5e-18", "6e-18", "7e-18"]
