@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import mpmath
 import pytest
+from seed_oracle import Net, sgd_step
 
 from solver.api import build_network, problem_from_mapping, solve
 from solver.build import render_outputs
@@ -139,3 +140,19 @@ def test_tiny_losses_over_several_steps_are_tabled_and_plotted():
     assert "0.00000000000000000" not in outputs["handout.md"]
     labels = [line.split(">")[1].split("<")[0] for line in outputs["loss.svg"].splitlines() if 'text-anchor="end"' in line]
     assert labels == ["2e-18", "3e-18", "4e-18", "5e-18", "6e-18", "7e-18"]
+
+
+def test_a_steep_loss_passes_the_check_and_agrees_with_the_oracle():
+    """Weights of +-400 bend the loss within the float step h = 4e-4: the 40-digit redo uses a step of 4e-10
+    (perturbed in 40 digits, not in float64). It was refused with 'gradient check failed for W2[1,1]'.
+    float64 keeps about 7 digits of these saturated gradients (a(1 - a) of a unit near 1)."""
+    data = {"network": {"layers": [3, 2, 2, 1], "activation": "sigmoid"},
+            "weights": [[[400, -400, 400], [-400, 400, 400]], [[400, -400], [-400, 400]], [[400, -400]]],
+            "biases": [[0.1, 0.2], [0.1, -0.1], [0.2]], "input": [0.5, -0.25, 1], "target": [1], "loss": "bce",
+            "learning_rate": 0.5}
+    step = solve(problem_from_mapping(data)).to_json_dict()["steps"][0]
+    assert step["check"]["max_rel_error"] <= 1e-5 and step["check"]["precise_finite_difference_step"] == 1e-12
+    oracle = sgd_step(Net("sigmoid", data["weights"], data["biases"], data["input"], data["target"], "bce"))
+    for solver_layer, oracle_layer in zip(step["grad_W"], oracle["grad_W"]):
+        for solver_row, oracle_row in zip(solver_layer, oracle_layer):
+            assert solver_row == pytest.approx([float(g) for g in oracle_row], rel=1e-6, abs=1e-300)
