@@ -1,7 +1,9 @@
 """Speed benchmark (``make bench``): one Markdown table, measured in one run.
 
 Rows: cold ``handouts --help``; solve + render (tex + md) of every problem in ``problems/``; a
-100-version exam of the [3,2,2,1] family through the CLI; sigmoid/MSE networks of growing size;
+100-version exam of the [3,2,2,1] family through the CLI; sigmoid/MSE networks of growing size; the
+slowest network the limits allow, rendered in every format through the CLI, for one SGD step and for as
+many steps as the limits allow;
 one LaTeX compile of a seed handout, to compare our time with TeX's; a 40-version exam with every PDF
 against one TeX run of one of its worked keys (same document, same ``compile_pdf``). Each row shows its target
 and OK or MISS. In-process timings are taken after start-up (imports done). Handout rows judge
@@ -10,6 +12,7 @@ derivation and compilation (the first row also for compiling the templates).
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -23,6 +26,7 @@ import numpy as np
 from solver.api import build_network, load_problem, problem_from_mapping, solve
 from solver.build import render_outputs
 from solver.latex_build import compile_pdf, latexmk_available
+from solver.spec import MAX_PARAMETER_UPDATES, MAX_PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDOUTS = Path(sys.executable).with_name("handouts")
@@ -34,7 +38,11 @@ PDF_EXAM_VERSIONS = 40
 PDF_EXAM_RATIO = 20.0
 """The PDF exam may take at most this many times one TeX run of one of its worked keys."""
 TEX_PROBLEM = Path("problems/seed001_named_2_2_1.yaml")
-NETWORKS = ([2, 2, 1], [4, 8, 8, 2], [8, 16, 16, 4], [16, 32, 32, 8])
+NETWORKS = ([2, 2, 1], [4, 8, 8, 2], [8, 16, 16, 4], [16, 20, 20, 8])
+LARGEST = [11] * 8
+"""The slowest network within the limits that was found (924 parameters): solve and render in every format
+measured against [10] * 9, [64, 15, 1], [31, 31], softmax [2, 29, 29] and [16, 20, 20, 8] (all near 1,000)."""
+LARGEST_LIMIT_ALL_FORMATS = 60.0
 NETWORK_SEED = 20260
 HELP_LIMIT, HANDOUT_LIMIT, EXAM_LIMIT, LARGEST_LIMIT = 0.3, 1.0, 10.0, 15.0
 MAX_EXPONENT = 1.2
@@ -101,6 +109,29 @@ def network_mapping(layers: list[int], rng: np.random.Generator) -> dict:
         "learning_rate": 0.5,
         "options": {"chain": [len(layers) - 1, 1, 1]},
     }
+
+
+def largest_allowed(steps: int) -> dict:
+    """The LARGEST network's problem with ``steps`` SGD steps (copies of one example)."""
+    mapping = network_mapping(LARGEST, np.random.default_rng(NETWORK_SEED))
+    example = {"input": mapping.pop("input"), "target": mapping.pop("target")}
+    return {**mapping, "examples": [example] * steps} if steps > 1 else {**mapping, **example}
+
+
+def cli_render_time(mapping: dict) -> tuple[float | None, str]:
+    """Seconds for ``handouts render`` of ``mapping`` in every format (pdf when latexmk is installed), or None
+    and the last line of its error."""
+    formats = "tex,md,html,pdf" if latexmk_available() else "tex,md,html"
+    with tempfile.TemporaryDirectory() as folder:
+        problem = Path(folder) / "largest.yaml"
+        problem.write_text(json.dumps(mapping), encoding="utf-8")  # JSON is YAML 1.2 without aliases
+        start = time.perf_counter()
+        result = subprocess.run([HANDOUTS, "render", str(problem), "--format", formats, "--out", str(Path(folder) / "out")],
+                                capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        return None, f"failed: {(result.stderr or result.stdout).strip().splitlines()[-1]}"
+    return elapsed, formats
 
 
 def cold_help() -> float:
@@ -206,6 +237,16 @@ def main() -> None:
     exponent = math.log(t2 / t1) / math.log(p2 / p1)
     lines.append(row(f"growth {p1} -> {p2} parameters: time ~ params^{exponent:.2f}",
                      target=f"exponent <= {MAX_EXPONENT}", result=verdict(exponent <= MAX_EXPONENT)))
+
+    largest_params = problem_params(problem_from_mapping(largest_allowed(1), "largest"))
+    assert largest_params <= MAX_PARAMETERS
+    for steps in (1, MAX_PARAMETER_UPDATES // largest_params):
+        elapsed, note = cli_render_time(largest_allowed(steps))
+        if elapsed is not None:
+            note = f"{verdict(elapsed < LARGEST_LIMIT_ALL_FORMATS)} ({note})"
+        lines.append(row(f"largest allowed: {LARGEST[:1]} * {len(LARGEST)}, {steps} SGD step{'s' if steps > 1 else ''} "
+                         "(CLI render, every format)", largest_params, total_s=elapsed,
+                         target=f"< {LARGEST_LIMIT_ALL_FORMATS:g} s", result=note))
 
     runaway = problem_from_mapping(IDENTITY_CHAIN, "identity chain")
     solve_s = wall(lambda: solve(runaway))

@@ -15,6 +15,13 @@ from .evaluate import FloatNumerics, Parameters, PreciseNumerics, forward, loss_
 from .network import Network, ParameterRef
 
 FD_STEP = 1e-6
+PRECISE_FD_STEP = 1e-12
+"""The step of a central difference redone at 40 digits: small enough that the curvature of a steep loss
+(weights of several hundred) does not show in the difference, and 28 digits above the working precision."""
+FD_SAMPLE_SIZE = 200
+"""Networks with more parameters check a seeded sample of this many by central differences: each difference
+costs two forward passes, so checking every parameter would grow with the square of the network's size."""
+FD_SAMPLE_SEED = 14
 RELATIVE_TOLERANCE = 1e-5
 SYMPY_TOLERANCE = 1e-9
 SYMPY_MAX_PARAMETERS = 40
@@ -47,11 +54,18 @@ class ParameterCheck:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """All parameter checks of one SGD step."""
+    """The parameter checks of one SGD step: every parameter, or the sample of a large network
+    (``parameter_count`` is the network's total)."""
 
     rows: tuple[ParameterCheck, ...]
     step: float
     sympy_checked: bool
+    parameter_count: int
+
+    @property
+    def sampled(self) -> bool:
+        """Only a sample of the parameters was checked by central differences."""
+        return len(self.rows) < self.parameter_count
 
     @property
     def max_relative_error(self) -> float:
@@ -69,10 +83,14 @@ class CheckReport:
         return {
             "max_rel_error": self.max_relative_error,
             "finite_difference_step": self.step,
+            "precise_finite_difference_step": PRECISE_FD_STEP,
             "tolerance": RELATIVE_TOLERANCE,
             "sympy_checked": self.sympy_checked,
             "max_sympy_rel_error": self.max_sympy_error,
             "parameters_checked": len(self.rows),
+            "parameters_total": self.parameter_count,
+            "sample": {"seed": FD_SAMPLE_SEED, "parameters": [row.parameter.key for row in self.rows]}
+            if self.sampled else None,
             "subgradients_at_relu_kinks": sum(r.at_kink for r in self.rows),
         }
 
@@ -139,9 +157,21 @@ class SympyOracle:
         return [float(g) for g in _gradient_function(network, self.derivation.loss_name)(*values)]
 
 
+def checked_parameters(network: Network) -> list[ParameterRef]:
+    """The parameters checked by central differences: all of them, or for a network with more than
+    ``FD_SAMPLE_SIZE`` a random sample of that many drawn with ``FD_SAMPLE_SEED`` (the same in every run),
+    in network order."""
+    refs = network.parameters()
+    if len(refs) <= FD_SAMPLE_SIZE:
+        return refs
+    chosen = np.random.default_rng(FD_SAMPLE_SEED).choice(len(refs), FD_SAMPLE_SIZE, replace=False)
+    return [refs[index] for index in sorted(chosen)]
+
+
 def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_W, grad_b,
                oracle: SympyOracle | None) -> CheckReport:
-    """Compare backprop gradients with central finite differences (and SymPy when given); raise on disagreement."""
+    """Compare backprop gradients with central finite differences (every parameter, or the sample of
+    :func:`checked_parameters`) and with SymPy when given; raise on disagreement."""
     network = derivation.network
     base = Parameters([np.array(w, dtype=float) for w in params.weights],
                       None if params.biases is None else [np.array(b, dtype=float) for b in params.biases])
@@ -152,16 +182,20 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
     loss0 = loss_at(derivation, base, x, t)
     rows = []
     precise = None
-    for index, ref in enumerate(network.parameters()):
+    symbolic_digits_raised = False
+    indices = {ref: index for index, ref in enumerate(network.parameters())}
+    for ref in checked_parameters(network):
         analytic = _gradient_of(grad_W, grad_b, ref)
         value = _get(base, ref)
-        h = FD_STEP * max(1.0, abs(value))
+        scale = max(1.0, abs(value))
+        h = FD_STEP * scale
         plus, minus, numeric = _central_difference(derivation, base, ref, value, h, x, t, None)
         error = relative_error(analytic, numeric)
         if error > RELATIVE_TOLERANCE:
-            # float64 loses the difference when an output saturates (1 - a cancels): redo it in 40 digits
-            plus, minus, numeric = _with_enough_digits(_central_difference, derivation, base, ref, value, h, x, t,
-                                                       PreciseNumerics())
+            # float64 loses the difference when an output saturates (1 - a cancels), and a steep loss (weights
+            # of several hundred) bends within h: redo it in 40 digits with a far smaller step
+            numeric = _with_enough_digits(_central_difference, derivation, base, ref, value, PRECISE_FD_STEP * scale,
+                                          x, t, PreciseNumerics())[2]
             error = relative_error(analytic, numeric)
         agrees = error <= RELATIVE_TOLERANCE
         at_kink = False
@@ -182,26 +216,38 @@ def check_step(derivation: Derivation, params: Parameters, inputs, target, grad_
                 f"{numeric:.12g} (relative error {error:.3g} > {RELATIVE_TOLERANCE:g})")
         sympy_value = None
         if symbolic is not None:
-            sympy_value = symbolic[index]
+            sympy_value = symbolic[indices[ref]]
             # the default floor lets float rounding noise (~1e-18) on an exactly zero gradient agree with zero
             sympy_error = relative_error(analytic, sympy_value)
             if sympy_error > SYMPY_TOLERANCE:
                 # float64 keeps ~eps/(1 - a) of a saturated unit's a(1 - a): compare the chain rule at 40 digits
                 precise = precise or _with_enough_digits(_precise_gradients, derivation, base, x, t)
                 sympy_error = relative_error(_gradient_of(*precise, ref), sympy_value)
+            if sympy_error > SYMPY_TOLERANCE and not symbolic_digits_raised:
+                # 40 digits keep few digits of the full loss's 1 - y where an output saturates (sigmoid(80) is
+                # 1 - 1.8e-35): evaluate SymPy's derivative, and the chain rule beside it, at SATURATED_DIGITS
+                with mpmath.workdps(SATURATED_DIGITS):
+                    symbolic = oracle.gradients(base, x, t)
+                    precise = _precise_gradients(derivation, base, x, t)
+                symbolic_digits_raised = True
+                sympy_value = symbolic[indices[ref]]
+                sympy_error = relative_error(_gradient_of(*precise, ref), sympy_value)
             if sympy_error > SYMPY_TOLERANCE:
                 raise VerificationError(
                     f"gradient check failed for {ref.key}: backprop {analytic:.15g}, SymPy derivative of the "
                     f"full loss {sympy_value:.15g}")
         rows.append(ParameterCheck(ref, analytic, numeric, sympy_value, error, at_kink))
-    return CheckReport(tuple(rows), FD_STEP, symbolic is not None)
+    return CheckReport(tuple(rows), FD_STEP, symbolic is not None, network.parameter_count)
 
 
 def _central_difference(derivation: Derivation, base: Parameters, ref: ParameterRef, value: float, h: float,
                         x, t, numerics) -> tuple[float, float, float]:
-    """Loss at value + h and value - h, and the central difference, computed in ``numerics`` (None: float64)."""
+    """Loss at value + h and value - h, and the central difference, computed in ``numerics`` (None: float64;
+    otherwise the parameters and the step are converted first, so that value + h keeps every digit of h)."""
     if numerics is not None:
         x = numerics.array(numerics.given(v) for v in x)
+        base = Parameters.from_given(base.weights, base.biases, numerics)
+        value, h = numerics.given(value), numerics.given(h)
     plus = loss_at(derivation, _set(base, ref, value + h), x, t, numerics)
     minus = loss_at(derivation, _set(base, ref, value - h), x, t, numerics)
     return float(plus), float(minus), float((plus - minus) / (2 * h))

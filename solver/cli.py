@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from .errors import Terminated
+from .errors import Terminated, one_line
 
 FORMATS = ("tex", "md", "html", "pdf")
 INTERRUPTED_EXIT = 130
@@ -52,7 +52,7 @@ def _reports_errors(command):
         try:
             return command(*args, **kwargs)
         except HandoutError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
             _stop(exc)
@@ -76,7 +76,7 @@ class HandoutsGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
-            message = " ".join(exc.format_message().split())
+            message = one_line(" ".join(exc.format_message().split()))
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if isinstance(exc, click.UsageError) and context else ""
             click.echo(f"error: {message}{hint}", err=True)

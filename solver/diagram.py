@@ -489,11 +489,17 @@ def nice_ticks(low: float, high: float, target: int = 5, integer: bool = False) 
     if integer:
         step = max(1, round(step))
     first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-    return [round(i * step, 10) for i in range(first, last + 1)]
+    places = 2 - math.floor(math.log10(step))  # two digits below the step's: removes float noise (3 * 0.1), keeps 4e-18
+    return [round(i * step, places) for i in range(first, last + 1)]
 
 
 def tick_label(value: float, step: float) -> str:
-    """A tick value written with just enough decimals for its step (0.2 -> '0.4', 0.05 -> '0.45')."""
+    """A tick value written with just enough decimals for its step (0.2 -> '0.4', 0.05 -> '0.45'); below a
+    step of 0.001 in scientific notation with just enough digits ('4e-18', '2.5e-5')."""
+    if value != 0 and step < 1e-3:
+        digits = max(0, math.floor(math.log10(abs(value)) + 1e-9) - math.floor(math.log10(step) + 1e-9))
+        mantissa, exponent = f"{value:.{digits}e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
     text = f"{value:.{decimals}f}"
     return "0" if float(text) == 0 else text

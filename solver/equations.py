@@ -250,16 +250,20 @@ def chain(lhs: str, *parts, boxed: bool = False, label: str = "", note: str = ""
 
 
 _COLOUR = re.compile(r"\\color\{[A-Za-z#0-9]+\}")
-_ARITHMETIC_TEXT = re.compile(r"^[-+*/() 0-9.]+$")
+_SCIENTIFIC = re.compile(r"([0-9]*\.?[0-9]+)\s*\\times\s*10\^\{(-?[0-9]+)\}")
+"""A number in scientific notation as the formatter writes it ('2.27 \\times 10^{-4}')."""
+_NUMBER = re.compile(r"[0-9]*\.?[0-9]+(?:e-?[0-9]+)?")
+_ARITHMETIC_TEXT = re.compile(r"^[-+*/() 0-9.e]+$")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def arithmetic_value(latex: str) -> Fraction | None:
     """The exact value of a written-out calculation on numbers ('0.15(0.05) + 0.35', '(0.9)(0.0435)',
-    '0.6 \\cdot (1 - 0.6)'), or None when the text is not pure arithmetic on decimal numbers."""
+    '0.6 \\cdot (1 - 0.6)', '2.5 \\times 10^{-7} \\cdot 0.5'), or None when the text is not pure arithmetic
+    on decimal numbers."""
     if plain_number(latex) is not None:
         return None
-    text = _COLOUR.sub("", latex).replace(r"\boxed", "")
+    text = _SCIENTIFIC.sub(r"\1e\2", _COLOUR.sub("", latex).replace(r"\boxed", ""))
     for wide, narrow in ((r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"),
                          (r"\cdot", "*"), (r"\times", "*")):
         text = text.replace(wide, narrow)
@@ -276,7 +280,7 @@ def arithmetic_value(latex: str) -> Fraction | None:
         return f"n{len(numbers) - 1}"
 
     try:
-        tree = ast.parse(re.sub(r"[0-9]*\.?[0-9]+", name, text), mode="eval")
+        tree = ast.parse(_NUMBER.sub(name, text), mode="eval")
     except SyntaxError:
         return None
     return _evaluate(tree.body, numbers)

@@ -1,6 +1,14 @@
 """Errors that reach the user as one clear message (exit code 2), never a traceback."""
 from __future__ import annotations
 
+import unicodedata
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character and line or paragraph separator written as its Python escape
+    (a newline as ``\\n``), so that a message quoting a user's value stays on one line."""
+    return "".join(repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
+
 
 class HandoutError(Exception):
     """Base class for every error the CLI reports as a plain message."""

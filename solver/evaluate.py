@@ -28,6 +28,10 @@ from .rounding import RoundingPolicy
 
 mpmath.mp.dps = 40
 
+SATURATED_OUTPUT = 0.999
+"""Beyond this |a| the output form of f' (a (1 - a), 1 - a^2) cancels in float64 (relative error eps / (1 - |a|)),
+and float64 evaluates the activation's ``float_derivative`` in z instead."""
+
 EXACT_LIMIT_BITS = 1024
 """A fraction whose numerator or denominator passes this many bits (about 308 digits) continues as a float:
 exact training of a linear network multiplies the digits at every step, so long runs would never finish."""
@@ -82,6 +86,12 @@ class Numerics:
     def softmax(self, values: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def derivative(self, activation, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """f'(z) of a layer: in the output a where that form exists (carry mode: on the rounded a), else in z."""
+        if activation.derivative_uses_output:
+            return self.map(activation.derivative_in_output, a_sym, a)
+        return self.map(activation.derivative, z_sym, z)
+
     def logit(self, function, output: "LayerValues", target: np.ndarray) -> np.ndarray | None:
         """``function(z, t)`` of a ``LogitForm`` at the output layer's pre-activations where this number
         system holds the outputs in float64, else None (the form in the outputs is exact or precise enough)."""
@@ -110,6 +120,14 @@ class FloatNumerics(Numerics):
     def softmax(self, values):
         shifted = np.exp(values - np.max(values))
         return shifted / shifted.sum()
+
+    def derivative(self, activation, z, a):
+        values = super().derivative(activation, z, a)
+        if activation.float_derivative is None:
+            return values
+        with np.errstate(all="ignore"):
+            stable = activation.float_derivative(np.asarray(z, dtype=float))
+        return self.array(np.where(np.abs(np.asarray(a, dtype=float)) > SATURATED_OUTPUT, stable, values))
 
     def logit(self, function, output, target):
         return self.array(function(np.asarray(output.z, dtype=float), np.asarray(target, dtype=float)))
@@ -151,6 +169,14 @@ class ExactNumerics(Numerics):
     def softmax(self, values):
         floats = FloatNumerics().softmax(np.array([float(v) for v in values]))
         return self.array(float(v) for v in floats)
+
+    def derivative(self, activation, z, a):
+        """Exact where the output is exact (sigmoid(0) = 1/2 gives 1/4), else as float64 computes it."""
+        values = super().derivative(activation, z, a)
+        if activation.float_derivative is None or all(isinstance(v, Fraction) for v in a):
+            return values
+        floats = FloatNumerics().derivative(activation, np.array([float(v) for v in z]), np.array([float(v) for v in a]))
+        return self.array(d if isinstance(v, Fraction) else float(f) for d, v, f in zip(values, a, floats))
 
     def logit(self, function, output, target):
         if all(isinstance(v, Fraction) for v in output.a):
@@ -285,9 +311,7 @@ def forward(derivation: Derivation, params: Parameters, inputs: np.ndarray, targ
         if activation.elementwise:
             a = numerics.named(numerics.map(activation.formula, z_sym, z))
             if derivatives:
-                fprime = numerics.named(numerics.map(activation.derivative_in_output, a_sym, a)
-                                        if activation.derivative_uses_output
-                                        else numerics.map(activation.derivative, z_sym, z))
+                fprime = numerics.named(numerics.derivative(activation, z, a))
         else:
             a = numerics.softmax(z)
         layers.append(LayerValues(products, weighted_sum, z, a, fprime))
@@ -303,6 +327,7 @@ def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics:
     values = tuple(outputs) + tuple(target) + tuple(fwd.layers[-1].z)
     form = derivation.logit_form
     dE_da = None if form is None else numerics.logit(form.dE_da, fwd.layers[-1], target)
+    stable_deltas = None if form is None else numerics.logit(form.delta, fwd.layers[-1], target)
     if dE_da is None:
         dE_da = numerics.array(numerics.call(e, args, values) for e in derivation.output_dE_da)
     dE_da = numerics.named(dE_da)
@@ -310,6 +335,8 @@ def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics:
     for j, node in enumerate(derivation.nodes[L]):
         if node.delta_kind == "product":
             deltas.append(dE_da[j] * fwd.layers[-1].fprime[j])
+        elif stable_deltas is not None and abs(float(outputs[j])) > SATURATED_OUTPUT:
+            deltas.append(stable_deltas[j])  # a - t cancels where a is near 1 (sigmoid(40) is 1.0 in float64)
         else:
             deltas.append(numerics.call(node.delta, args, values))
     return dE_da, numerics.named(numerics.array(deltas))

@@ -51,10 +51,14 @@ class Formatter:
         Carry-mode values are already rounded (or exact products of shown numbers); exact
         fractions whose decimal expansion fits the policy's precision are written exactly.
         """
+        return self._scientific(value) or self._fixed(value)
+
+    def _scientific(self, value) -> str | None:
+        """With significant figures, a value below 10^-4 or from 10^6 on in scientific notation, else None."""
         number = to_decimal(value)
         if self.policy.significant is not None and number != 0 and not Decimal("1e-4") <= abs(number) < Decimal("1e6"):
             return times_ten(*scientific(self.policy.round(number), self.policy.significant))
-        return self._fixed(value)
+        return None
 
     def _fixed(self, value) -> str:
         if self.policy.carries and isinstance(value, Decimal):
@@ -78,8 +82,9 @@ class Formatter:
         return len(number.as_tuple().digits) <= self.policy.significant
 
     def rounded(self, value) -> str:
-        """A computed value rounded by the policy in every mode (named results)."""
-        return self.policy.show(value)
+        """A computed value rounded by the policy in every mode (named results), in scientific notation
+        where :meth:`value` uses it."""
+        return self._scientific(value) or self.policy.show(value)
 
     def relation(self, exact, shown) -> str:
         """'=' when the exact value equals the shown one, else '\\approx' (in every rounding mode)."""

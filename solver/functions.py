@@ -52,6 +52,9 @@ class Activation:
     """Not differentiable at z = 0 (ReLU): the gradient check uses one-sided differences there."""
     nest: Callable | None = None
     """``nest(sp, z)``: the formula as the whole-network SymPy check nests it, where ``formula`` nests badly."""
+    float_derivative: Callable | None = None
+    """f'(z) from z for float64 (NumPy arrays), used where the output form cancels (``|a|`` near 1): float64
+    rounds sigmoid(40) and tanh(20) to 1, so a (1 - a) and 1 - a^2 give 0 instead of ~4e-18."""
 
     @cached_property
     def formula(self):
@@ -90,6 +93,22 @@ class Activation:
         assert difference == 0, f"{self.name}: f'(z) != g(f(z)), difference {difference}"
 
 
+def _sigmoid_float_derivative(z):
+    """sigmoid'(z) = e^-|z| / (1 + e^-|z|)^2, the same on both sides."""
+    import numpy
+
+    small = numpy.exp(-numpy.abs(z))
+    return small / (1 + small) ** 2
+
+
+def _tanh_float_derivative(z):
+    """tanh'(z) = 1 - tanh(z)^2 = 4 e^-2|z| / (1 + e^-2|z|)^2."""
+    import numpy
+
+    small = numpy.exp(-2 * numpy.abs(z))
+    return 4 * small / (1 + small) ** 2
+
+
 def _softmax(sp, z, a):
     """The first component of a two-way softmax, as a representative scalar formula."""
     other = sp.Symbol("z_2", real=True)
@@ -100,8 +119,9 @@ ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
         Activation("sigmoid", "Sigmoid", r"\sigma", lambda sp, z, a: (1 / (1 + sp.exp(-z)), a * (1 - a)),
-                   unit_interval=True),
-        Activation("tanh", "Hyperbolic tangent", r"\tanh", lambda sp, z, a: (sp.tanh(z), 1 - a**2)),
+                   unit_interval=True, float_derivative=_sigmoid_float_derivative),
+        Activation("tanh", "Hyperbolic tangent", r"\tanh", lambda sp, z, a: (sp.tanh(z), 1 - a**2),
+                   float_derivative=_tanh_float_derivative),
         Activation("relu", "ReLU", r"\operatorname{ReLU}", lambda sp, z, a: (sp.Piecewise((z, z > 0), (0, True)), None),
                    has_kink=True, nest=lambda sp, z: sp.Max(z, 0)),
         Activation("identity", "Identity", r"\operatorname{id}", lambda sp, z, a: (z, sp.Integer(1))),
@@ -129,14 +149,25 @@ def _bce_of_sigmoid_dE_da(z, t):
     return upper - lower
 
 
+def _bce_of_sigmoid_delta(z, t):
+    """dE/dz = a - t of a = sigmoid(z), in z: (1 - t) - sigmoid(-z) for z >= 0 (1 - a would cancel: float64
+    rounds sigmoid(40) to 1, so a - t gave 0 instead of -4.2e-18 against t = 1), sigmoid(z) - t below 0."""
+    import numpy
+
+    small = numpy.exp(-numpy.abs(z)) / (1 + numpy.exp(-numpy.abs(z)))  # sigmoid(-|z|), never rounded to 1
+    return numpy.where(z >= 0, (1 - t) - small, small - t)
+
+
 @dataclass(frozen=True)
 class LogitForm:
-    """A loss and its derivative dE/da written in the pre-activations z of one output activation, for
-    float64 evaluation where the form in the outputs a = f(z) loses them. Both take NumPy arrays (z, t)."""
+    """A loss, its derivative dE/da and the output delta dE/dz written in the pre-activations z of one output
+    activation, for float64 evaluation where the form in the outputs a = f(z) loses them. All take NumPy arrays
+    (z, t)."""
 
     activation: str
     loss: Callable
     dE_da: Callable
+    delta: Callable
 
 
 @dataclass(frozen=True)
@@ -171,7 +202,7 @@ LOSSES: dict[str, Loss] = {
     for loss in (
         Loss("mse", "Squared error (with the factor 1/2)", needs_unit_interval=False),
         Loss("bce", "Binary cross-entropy", needs_unit_interval=True, refuses=("softmax",), instead="cross_entropy",
-             logit_form=LogitForm("sigmoid", _bce_of_sigmoid, _bce_of_sigmoid_dE_da)),
+             logit_form=LogitForm("sigmoid", _bce_of_sigmoid, _bce_of_sigmoid_dE_da, _bce_of_sigmoid_delta)),
         Loss("cross_entropy", "Cross-entropy", needs_unit_interval=True),
     )
 }

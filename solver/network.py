@@ -7,7 +7,7 @@ from functools import cached_property
 import sympy as sp
 
 from .functions import ACTIVATIONS, Activation
-from .parameters import ParameterRef
+from .parameters import ParameterRef, parameter_count
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ class Network:
 
     @property
     def parameter_count(self) -> int:
-        weights = sum(self.sizes[l] * self.sizes[l - 1] for l in self.layer_indices)
-        return weights + (sum(self.sizes[1:]) if self.has_bias else 0)
+        return parameter_count(self.sizes, self.has_bias)
 
     def parameters(self) -> list[ParameterRef]:
         """Every parameter, layer by layer, weights row-major then biases."""

@@ -13,6 +13,12 @@ from typing import Sequence
 _KEY = re.compile(r"W(\d+)\[(\d+),(\d+)\]|b(\d+)\[(\d+)\]")
 
 
+def parameter_count(sizes: Sequence[int], bias: bool) -> int:
+    """Weights and biases of a network with layer ``sizes`` (inputs first)."""
+    weights = sum(rows * cols for cols, rows in zip(sizes, sizes[1:]))
+    return weights + (sum(sizes[1:]) if bias else 0)
+
+
 @dataclass(frozen=True)
 class ParameterRef:
     """One trainable parameter: weight (layer, row j, column k) or bias (layer, row j); 1-based."""

@@ -23,7 +23,7 @@ from pydantic import (
 from .errors import ProblemError
 from .functions import ACTIVATION_NAMES, ACTIVATIONS, LOSS_NAMES, LOSSES
 from .inline_math import prose_problem
-from .parameters import ParameterRef, parameter_problem
+from .parameters import ParameterRef, parameter_count, parameter_problem
 from .plain_text import LoneSurrogate, normalised_text
 from .sections import SECTION_NAMES
 from .symbols import check_symbol
@@ -35,6 +35,11 @@ MAX_ABS_VALUE = Decimal(1000)
 MAX_DECIMAL_PLACES = 12
 MAX_EXAMPLES = 50
 MAX_EPOCHS = 50
+MAX_PARAMETERS = 1000
+"""Weights and biases in all: the slowest such network solves and renders in every format in about 15 s of
+CPU time (benchmarks/bench.py), and its handout already runs to 120-170 pages."""
+MAX_PARAMETER_UPDATES = 25_000
+"""SGD steps (epochs x examples) times parameters: 2,500 steps of a [2, 2, 1] network, 25 of the largest."""
 
 NOTATION_PRESETS = ("arrows", "named", "mitchell", "layered")
 
@@ -78,7 +83,9 @@ class _Model(BaseModel):
 class NetworkSpec(_Model):
     """Architecture: neurons per layer (inputs first), activations and bias switches."""
 
-    layers: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(min_length=2, max_length=MAX_LAYERS + 1)
+    layers: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+        min_length=2, max_length=MAX_LAYERS + 1,
+        description=f"Neurons per layer, inputs first; at most {MAX_PARAMETERS:,} weights and biases in all.")
     activation: Literal[ACTIVATION_NAMES] | list[Literal[ACTIVATION_NAMES]] = "sigmoid"
     bias: bool = True
     train_biases: bool = True
@@ -163,7 +170,9 @@ class ProblemSpec(_Model):
     input: Vector | None = None
     target: Vector | None = None
     examples: list[ExampleSpec] | None = Field(default=None, min_length=1, max_length=MAX_EXAMPLES)
-    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] = 1
+    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] = Field(
+        default=1, description=f"Passes over the examples; epochs x examples x parameters is at most "
+                               f"{MAX_PARAMETER_UPDATES:,}.")
     loss: Literal[LOSS_NAMES] = "mse"
     learning_rate: Number
     convention: Literal["descent", "mitchell"] = "descent"
@@ -194,6 +203,12 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
     """Cross-field checks pydantic cannot express; each is (field path, message)."""
     found: list[tuple[tuple, str]] = []
     layers = spec.network.layers
+    parameters = parameter_count(layers, spec.network.bias)
+    if parameters > MAX_PARAMETERS:
+        found.append((("network", "layers"), f"{layers} has {parameters:,} weights and biases; at most "
+                                             f"{MAX_PARAMETERS:,} are allowed (its handout would run to hundreds "
+                                             "of pages)"))
+        return found
     activations = spec.activations
     if len(activations) != len(layers) - 1:
         found.append((("network", "activation"),
@@ -259,6 +274,13 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
                                  f"not {output.name}"))
     if output.name in loss.refuses:
         found.append((("loss",), f"{spec.loss} with {output.name} outputs is not supported; use {loss.instead}"))
+    steps = spec.epochs * len(spec.training_examples)
+    if steps * parameters > MAX_PARAMETER_UPDATES:
+        found.append((("epochs",) if spec.epochs > 1 else ("examples",),
+                      f"{_plural(spec.epochs, 'epoch')} of {_plural(len(spec.training_examples), 'example')} are "
+                      f"{steps:,} SGD steps of {parameters:,} parameters; steps x parameters may be at most "
+                      f"{MAX_PARAMETER_UPDATES:,}, so at most {MAX_PARAMETER_UPDATES // parameters:,} steps for "
+                      "this network"))
     found += _unsafe_symbols(spec.notation)
     if spec.learning_rate <= 0:
         found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))

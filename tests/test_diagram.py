@@ -168,6 +168,9 @@ def test_nice_ticks_are_round_numbers():
     assert nice_ticks(3, 3) == pytest.approx([1, 2, 3, 4, 5])
     assert nice_ticks(1, 41, integer=True) == [0, 10, 20, 30, 40, 50]
     assert tick_label(0.6000000001, 0.2) == "0.6" and tick_label(0.025, 0.005) == "0.025"
+    # losses of a saturated output (~4e-18): distinct ticks (not all rounded to 0), short labels
+    assert nice_ticks(4.2483e-18, 4.2484e-18) == pytest.approx([2e-18, 3e-18, 4e-18, 5e-18, 6e-18, 7e-18], rel=1e-9)
+    assert tick_label(4e-18, 1e-18) == "4e-18" and tick_label(2.5e-5, 5e-6) == "2.5e-5" and tick_label(0, 1e-18) == "0"
 
 
 def _is_round_step(step: float) -> bool:

@@ -130,6 +130,9 @@ def test_arithmetic_of_written_calculations():
     assert arithmetic_value(r"-(-0.0087)") == Fraction(87, 10000)
     assert arithmetic_value(r"{\color{bpweight}0.5} \cdot 2") == 1
     assert arithmetic_value("0.25") is None and arithmetic_value(r"\sigma(0.3)") is None
+    # factors the formatter writes in scientific notation (tiny derivatives of saturated neurons)
+    assert arithmetic_value(r"(-0.5) \cdot 2.5 \times 10^{-7}") == Fraction(-125, 10 ** 9)
+    assert arithmetic_value(r"(-1.5 \times 10^{-174}) \cdot 2 + 1 \times 10^{6}") == Fraction(10 ** 6) - Fraction(3, 10 ** 174)
 
 
 def test_matrix_results_are_exact_only_when_every_entry_is():

@@ -7,8 +7,10 @@ from fractions import Fraction
 
 import mpmath
 import pytest
+from seed_oracle import Net, sgd_step
 
 from solver.api import build_network, problem_from_mapping, solve
+from solver.build import render_outputs
 from solver.derive import Derivation
 from solver.errors import ProblemError
 from solver.evaluate import EXACT_LIMIT_BITS, ExactNumerics, Parameters, PreciseNumerics, train_step
@@ -90,26 +92,96 @@ def sigmoid_unit(z: int, target: int) -> dict:
 
 
 TINY_BCE = math.log1p(math.exp(-40))  # 4.248354255291589e-18, the loss of sigmoid(40) against 1
+TINY_SIGMOID = math.exp(-40) / (1 + math.exp(-40))  # sigmoid(-40) = 1 - sigmoid(40)
 
 
-@pytest.mark.parametrize("z, target, loss, dE_da", [
-    (40, 1, TINY_BCE, -1.0),
-    (-40, 0, TINY_BCE, 1.0),
-    (40, 0, 40.0, 1 + math.exp(40)),
-    (-40, 1, 40.0, -(1 + math.exp(40))),
-    (700, 0, 700.0, 1 + math.exp(700)),  # 40 digits round sigmoid(700) to 1: the checks retry at 400
+@pytest.mark.parametrize("z, target, loss, dE_da, delta", [
+    (40, 1, TINY_BCE, -1.0, -TINY_SIGMOID),  # a - t cancels in float64 (sigmoid(40) is 1.0): it gave 0
+    (-40, 0, TINY_BCE, 1.0, TINY_SIGMOID),
+    (40, 0, 40.0, 1 + math.exp(40), 1.0),
+    (-40, 1, 40.0, -(1 + math.exp(40)), -1.0),
+    (700, 0, 700.0, 1 + math.exp(700), 1.0),  # 40 digits round sigmoid(700) to 1: the checks retry at 400
 ])
-def test_saturated_sigmoid_bce_is_computed_on_both_sides(z, target, loss, dE_da):
+def test_saturated_sigmoid_bce_is_computed_on_both_sides(z, target, loss, dE_da, delta):
     step = solve(problem_from_mapping(sigmoid_unit(z, target))).to_json_dict()["steps"][0]
     assert step["loss"] == pytest.approx(loss, rel=1e-15, abs=0)
     assert step["dE_da_output"][0] == pytest.approx(dE_da, rel=1e-15)
-    # sigmoid with bce: dE/dz = a - t, worked at 50 digits; the one weight was checked
+    assert step["delta"][0][0] == pytest.approx(delta, rel=1e-15, abs=0)
+    # sigmoid with bce: dE/dz = a - t, worked at 50 digits (the input is 1); the one weight was checked
     with mpmath.workdps(50):
         gradient = float(1 / (1 + mpmath.exp(-z)) - target)
-    assert step["grad_W"][0][0][0] == pytest.approx(gradient, rel=1e-12)
+    assert step["grad_W"][0][0][0] == pytest.approx(gradient, rel=1e-12, abs=0)
     assert step["check"]["parameters_checked"] == 1
 
 
 def test_bce_beyond_the_float_range_is_one_clear_error():
     with pytest.raises(ProblemError, match=r"^<problem>: weights: step 1: the loss or a gradient is not finite"):
         solve(problem_from_mapping(sigmoid_unit(800, 0)))
+
+
+def saturated_hidden_neuron() -> dict:
+    """z1 = -400 + 0.3 = -399.7: sigma'(z1) = 2.58520854812618e-174 (mpmath), far below 10^-4."""
+    return {"network": {"layers": [1, 1, 1], "activation": "sigmoid"}, "weights": [[[-400]], [[2]]],
+            "biases": [[0.3], [0.1]], "input": [1], "target": [1], "loss": "bce", "learning_rate": 0.5,
+            "notation": "layered", "rounding": {"significant": 4}}
+
+
+def test_a_chain_of_tiny_factors_is_multiplied_and_shown_in_scientific_notation():
+    """The chain section multiplies its shown factors; one of them in scientific notation used to end in a
+    traceback (to_decimal(None)). By hand: a2 = sigma(0.1 + 2 sigma(-399.7)) = 0.524979..., so
+    dL/dz2 = a2 - 1 = -0.4750; -0.4750 * 2 * 2.585e-174 * 1 = -2.4557...e-174."""
+    markdown = render_outputs(solve(problem_from_mapping(saturated_hidden_neuron())), ("md",))["handout.md"]
+    assert (r"&= (-0.4750) \cdot 2 \cdot 2.585 \times 10^{-174} \cdot 1 \approx \boxed{-2.456 \times 10^{-174}}"
+            in markdown)
+
+
+def test_tiny_losses_over_several_steps_are_tabled_and_plotted():
+    """A saturated output (loss -ln sigmoid(40) = 4.248e-18 by hand) over two epochs: the history table writes
+    the losses in scientific notation (not 18 zeros), and the loss plot, which divided by a zero axis span
+    because its ticks were rounded to 10 places, labels its axis 2e-18 ... 7e-18."""
+    data = {**sigmoid_unit(40, 1), "epochs": 2, "rounding": {"significant": 4}}
+    outputs = render_outputs(solve(problem_from_mapping(data)), ("md",))
+    for step in (1, 2):
+        assert f"| ${step}$ |${step}$ |$1$ |$4.248 \\times 10^{{-18}}$ |$4.248 \\times 10^{{-18}}$ |" in outputs["handout.md"]
+    assert "0.00000000000000000" not in outputs["handout.md"]
+    labels = [line.split(">")[1].split("<")[0] for line in outputs["loss.svg"].splitlines() if 'text-anchor="end"' in line]
+    assert labels == ["2e-18", "3e-18", "4e-18", "5e-18", "6e-18", "7e-18"]
+
+
+def test_a_steep_loss_passes_the_check_and_agrees_with_the_oracle():
+    """Weights of +-400 bend the loss within the float step h = 4e-4: the 40-digit redo uses a step of 4e-10
+    (perturbed in 40 digits, not in float64). It was refused with 'gradient check failed for W2[1,1]'."""
+    data = {"network": {"layers": [3, 2, 2, 1], "activation": "sigmoid"},
+            "weights": [[[400, -400, 400], [-400, 400, 400]], [[400, -400], [-400, 400]], [[400, -400]]],
+            "biases": [[0.1, 0.2], [0.1, -0.1], [0.2]], "input": [0.5, -0.25, 1], "target": [1], "loss": "bce",
+            "learning_rate": 0.5}
+    step = solve(problem_from_mapping(data)).to_json_dict()["steps"][0]
+    assert step["check"]["max_rel_error"] <= 1e-5 and step["check"]["precise_finite_difference_step"] == 1e-12
+    with mpmath.workdps(400):  # sigmoid(400) = 1 - 1e-174: the oracle's a (1 - a) needs the digits
+        oracle = sgd_step(Net("sigmoid", data["weights"], data["biases"], data["input"], data["target"], "bce"))
+    for solver_layer, oracle_layer in zip(step["grad_W"], oracle["grad_W"]):
+        for solver_row, oracle_row in zip(solver_layer, oracle_layer):
+            assert solver_row == pytest.approx([float(g) for g in oracle_row], rel=1e-8, abs=1e-300)
+
+
+def test_a_far_saturated_output_agrees_with_sympy_at_more_digits():
+    """The XOR problem with a second-layer weight of 100 (found by tests/test_loader_fuzz.py): the output reaches
+    sigmoid(80) = 1 - 1.8e-35, where 40 digits keep five of 1 - y in SymPy's full loss, so its derivative was off
+    by 7e-9 and the problem was refused ('SymPy derivative of the full loss'); the check retries at 400 digits.
+    Every step is compared with the independent oracle iterated at 60 digits."""
+    data = {"network": {"layers": [2, 2, 1], "activation": ["tanh", "sigmoid"]},
+            "weights": [[[0.5, -0.4], [0.3, 0.8]], [[0.7, 100]]], "biases": [[0.1, -0.1], [0.05]],
+            "examples": [{"input": [1, 0], "target": [1]}, {"input": [0, 1], "target": [1]},
+                         {"input": [1, 1], "target": [0]}, {"input": [0, 0], "target": [0]}],
+            "epochs": 2, "loss": "bce", "learning_rate": 0.5}
+    steps = solve(problem_from_mapping(data)).to_json_dict()["steps"]
+    weights, biases = data["weights"], data["biases"]
+    with mpmath.workdps(60):
+        for step, example in zip(steps, data["examples"] * 2):
+            oracle = sgd_step(Net(["tanh", "sigmoid"], weights, biases, example["input"], example["target"], "bce"))
+            for solver_layer, oracle_layer in zip(step["grad_W"], oracle["grad_W"]):
+                for solver_row, oracle_row in zip(solver_layer, oracle_layer):
+                    assert solver_row == pytest.approx([float(g) for g in oracle_row], rel=1e-8, abs=1e-300)
+            weights = [[[str(w) for w in row] for row in layer] for layer in oracle["W_new"]]
+            biases = [[str(b) for b in layer] for layer in oracle["b_new"]]
+    assert all(step["check"]["max_sympy_rel_error"] <= 1e-9 for step in steps)

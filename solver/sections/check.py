@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..check import GRADIENT_FLOOR, RELATIVE_TOLERANCE
+from ..check import FD_SAMPLE_SEED, GRADIENT_FLOOR, RELATIVE_TOLERANCE
 from ..formatting import partial_inline
-from .prose import math, say
+from .prose import math, say, sentence
 from .records import Table
 
 CHECK_ROWS_MAX = 24
@@ -47,12 +47,16 @@ def build(ctx) -> Check:
     kinks = sum(r.at_kink for r in report.rows)
     in_summary = "summary" in ctx.section_names
     kink_count = f"{kinks} parameter sits" if kinks == 1 else f"{kinks} parameters sit"
+    intro = say("check.intro", formula=formula, epsilon=math(f"\\varepsilon = {scientific(report.step)}"), error=error)
+    if report.sampled:
+        intro = intro + sentence(" ") + say("check.sample", total=report.parameter_count, count=len(report.rows),
+                                            seed=FD_SAMPLE_SEED)
+    in_summary_key = "check.in_summary_sampled" if report.sampled else "check.in_summary"
     return Check(
-        intro=say("check.intro", formula=formula, epsilon=math(f"\\varepsilon = {scientific(report.step)}"),
-                  error=error),
+        intro=intro,
         table=None if in_summary else Table(
             ["\\text{parameter}", "\\text{backprop}", "\\text{central difference}", "\\text{relative error}"], rows),
-        subset=say("check.in_summary") if in_summary else say("check.subset", shown=len(ordered),
+        subset=say(in_summary_key) if in_summary else say("check.subset", shown=len(ordered),
                                                                    total=len(report.rows))
         if len(ordered) < len(report.rows) or in_summary else [],
         result=say("check.result", error=math(scientific(report.max_relative_error)),

@@ -73,6 +73,12 @@ TEXT = {
         "{epsilon} (scaled by the parameter's size when it exceeds 1), and their relative error {error} must "
         "stay below the tolerance."),
     "check.in_summary": "The summary table lists the central difference and the relative error of every parameter.",
+    "check.in_summary_sampled": (
+        "The summary table lists the central difference and the relative error of every sampled parameter and "
+        "leaves them blank for the others."),
+    "check.sample": (
+        "This network has {total} parameters, so a random sample of {count} of them (drawn with seed {seed}, the "
+        "same in every run) is checked this way; the others are computed by the same backpropagation code."),
     "check.subset": "The {shown} largest of {total} relative errors are shown.",
     "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
     "check.sympy": (

@@ -37,8 +37,10 @@ def build(ctx) -> Summary:
         else:
             change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
         row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
-        if checks:
+        if ref in checks:
             row += [fmt.value(checks[ref].finite_difference), scientific(checks[ref].relative_error)]
+        elif checks:
+            row += ["", ""]
         rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
     header = ["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta")]
     if checks:
