@@ -391,13 +391,23 @@ def _validate_rule(node: dict, path: tuple, document: YamlDocument) -> Rule:
 
 def _validation_pickers(rules: dict[tuple, Rule]):
     """Every rule at its first value, then each other value of each rule in turn (the last grid value
-    of a range, every listed value of a choice) with the other rules at their first."""
+    of a range, every listed value of a choice) with the other rules at their first; each picker with the
+    words that say which draw it is (for an error message)."""
     firsts = {path: rule.values()[0] for path, rule in rules.items()}
-    yield lambda path, entry: firsts[path]
+    yield "", lambda path, entry: firsts[path]
     for varied, rule in rules.items():
         options = rule.values()[1:] if isinstance(rule, ChoiceRule) else rule.values()[1:][-1:]
         for option in options:
-            yield lambda path, entry, varied=varied, option=option: option if path == varied else firsts[path]
+            words = (f"{format_field_path(varied) or 'the value'} drawn as {_shown(option)} and every other rule at "
+                     "its first value")
+            yield words, lambda path, entry, varied=varied, option=option: option if path == varied else firsts[path]
+
+
+def _shown(value) -> str:
+    """A drawn value as a problem file writes it."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
 
 
 def check_family_problem(mapping: dict, document: YamlDocument) -> FamilySpec:
@@ -448,6 +458,16 @@ def load_family(path: str | Path) -> Family:
     extra = {key: value for key, value in document.data.items() if key in FAMILY_KEYS}
     rules = _find_rules(problem, (), document)
     _find_rules(extra, (), document)
-    specs = [check_family_problem({**instantiate(problem, rules, pick)[0], **extra}, document)
-             for pick in _validation_pickers(rules)]
+    specs = []
+    for words, pick in _validation_pickers(rules):
+        try:
+            specs.append(check_family_problem({**instantiate(problem, rules, pick)[0], **extra}, document))
+        except ProblemError as exc:
+            if not specs:
+                raise
+            # load time proves each rule's values one at a time; rules that only work together (targets that
+            # must sum to 1) are refused here, so say which draw failed
+            raise ProblemError(exc.source, exc.path, f"{exc.message} (in the draw with {words}; every value of "
+                               "each rule must give a valid problem with the others at their first, so draw values "
+                               "that only work together as one choice of whole lists)", exc.line) from None
     return Family(document.source, problem, rules, specs[0], document.sha256)

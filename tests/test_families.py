@@ -278,3 +278,33 @@ def test_marking_problems_name_the_precision_and_the_tolerance():
                            "computed, so the question cannot ask for 2 significant figures; ask for at most 2 decimal "
                            "places or use rounding mode: display")
     assert RoundingPolicy.from_spec(family.rounding) == RoundingPolicy(2, None, "carry")
+
+
+SOFTMAX_FAMILY = """\
+title: softmax family
+network: {layers: [2, 2, 2], activation: [sigmoid, softmax]}
+weights: {range: [-0.9, 0.9], step: 0.1, exclude: [0]}
+biases: {range: [-0.5, 0.5], step: 0.1}
+input: [0.5, 0.25]
+target: TARGET
+loss: cross_entropy
+learning_rate: 0.5
+questions:
+  - {id: q1, ask: loss}
+"""
+
+
+def test_rules_that_only_work_together_are_refused_naming_the_draw(tmp_path):
+    """Load time proves each rule's values with the others at their first: independent one-hot targets fail
+    (target[0] = 1 with target[1] = 1 sums to 2), and the message says which draw and how to write it."""
+    path = tmp_path / "family.yaml"
+    path.write_text(SOFTMAX_FAMILY.replace("TARGET", "[{choice: [0, 1]}, {choice: [1, 0]}]"))
+    with pytest.raises(ProblemError) as caught:
+        load_family(path)
+    assert caught.value.path == "target" and caught.value.line == 6
+    assert caught.value.message == (
+        "with softmax and cross_entropy the targets must sum to 1, got 2 (in the draw with target[0] drawn as 1 "
+        "and every other rule at its first value; every value of each rule must give a valid problem with the "
+        "others at their first, so draw values that only work together as one choice of whole lists)")
+    path.write_text(SOFTMAX_FAMILY.replace("TARGET", "{choice: [[0, 1], [1, 0]]}"))
+    assert load_family(path).rules[("target",)].values() == ([Decimal(0), Decimal(1)], [Decimal(1), Decimal(0)])
