@@ -269,7 +269,7 @@ def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[
     """Questions that name something this network does not have; each is (field path, message)."""
     layers, found = spec.network.layers, []
     depth = len(layers) - 1
-    steps = len(spec.training_examples) * spec.epochs
+    steps = spec.update_count
     for number, question in enumerate(questions):
         at = ("questions", number)
         if question.step > steps:

@@ -33,7 +33,7 @@ def build(ctx) -> History:
                    for ref in ctx.layer_refs(l) if ref.row == j]
                   for l in ctx.network.layer_indices for j in ctx.rows(l)]
     grid = Grid.of(per_neuron)
-    epochs = ctx.spec.epochs
+    epochs = ctx.spec.epoch_count
     return History(
         intro=say("history.intro", epochs=f", for {epochs} epochs" if epochs > 1 else "", count=len(steps)),
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
