@@ -193,13 +193,15 @@ def _matrix(ctx) -> list[Equation]:
                          f"\\left({transposed} {deltas(l + 1)}\\right) \\odot {fprimes}",
                          Part((f"{vector([shown(s) for s in v.downstream_sums[l - 1]])} \\odot {fprimes}",), r"\approx"),
                          Part((deltas(l),), r"\approx"), label="BP2"))
+    example = v.passes[0]
+    loss = N.loss if ctx.example_is_update else f"{N.loss}_{{{ctx.step.example}}}"
     for l in net.layer_indices:
-        gradient = pmatrix([[ctx.fmt.value(x) for x in row] for row in v.grad_W[l - 1]])
-        eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.weight_matrix(l)}}}",
+        gradient = pmatrix([[ctx.fmt.value(x) for x in row] for row in example.grad_W[l - 1]])
+        eqs.append(chain(f"\\frac{{\\partial {loss}}}{{\\partial {N.weight_matrix(l)}}}",
                          ctx.convention.prefix(f"{N.delta_vector(l)} ({N.activation_vector(l - 1)})^{{T}}"),
                          Part((gradient,), r"\approx"), label="BP3"))
         if net.has_bias:
-            eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.bias_vector(l)}}}",
-                             ctx.convention.prefix(N.delta_vector(l)), Part((vector(v.grad_b[l - 1]),), r"\approx"),
+            eqs.append(chain(f"\\frac{{\\partial {loss}}}{{\\partial {N.bias_vector(l)}}}",
+                             ctx.convention.prefix(N.delta_vector(l)), Part((vector(example.grad_b[l - 1]),), r"\approx"),
                              label="BP4"))
     return eqs
