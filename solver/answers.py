@@ -11,7 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .errors import ProblemError
-from .families import QuestionSpec
+from .families import MOMENT_BUFFERS, QuestionSpec
+from .optimizers import STATE_SYMBOLS
 from .rounding import plain, to_decimal
 from .solution import Solution
 from .tolerance import absolute_width, precision_text, question_policy
@@ -24,6 +25,9 @@ PROMPTS = {
     "new_weight": "Compute the new value {what} after the update.",
     "loss_after": "Compute the loss {what} after the update, for the same example.",
     "section": "Compute the forward pass: the activations {what}.",
+    "velocity": "Compute the velocity {what} after the update.",
+    "moment": "Compute the moment estimate {what} after the update.",
+    "batch_gradient": "Compute the gradient {what} of the batch loss (without weight decay).",
 }
 """One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
 
@@ -82,9 +86,9 @@ def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False)
                  for j in rows]
         return [("", *rest) for _, *rest in parts] if len(parts) == 1 else parts
     if ask == "loss":
-        return [("", notation.loss, values.forward.loss, ("loss",))]
+        return [("", notation.loss, values.loss, ("loss",))]
     if ask == "loss_after":
-        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.after.loss, ("loss_after",))]
+        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.loss_after, ("loss_after",))]
     if ask == "delta":
         l, j = question.layer, question.neuron
         sign = -1 if solution.spec.convention == "mitchell" else 1
@@ -97,6 +101,15 @@ def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False)
     if ask == "gradient":
         label = f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}"
         return [("", label, ref.entry(values.grad_W, values.grad_b), ("gradient", ref.key))]
+    if ask == "batch_gradient":
+        label = f"\\dfrac{{\\partial {notation.loss}_{{\\text{{data}}}}}}{{\\partial {symbol}}}"
+        data = values.data_grad
+        return [("", label, ref.entry(data.weights, data.biases), ("batch_gradient", ref.key))]
+    if ask in ("velocity", "moment"):
+        buffer = "velocity" if ask == "velocity" else MOMENT_BUFFERS[(solution.optimizer.name, question.moment)]
+        state = values.derived[buffer] if buffer in values.derived else values.state_after.buffers[buffer]
+        label = f"{STATE_SYMBOLS[buffer]}({symbol})"
+        return [("", label, ref.entry(state.weights, state.biases), (ask, buffer, ref.key))]
     return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", ref.entry(values.new.weights, values.new.biases), ("new", ref.key))]
 
 

@@ -25,6 +25,9 @@ BUFFERS = {"sgd": (), "momentum": ("velocity",), "nesterov": ("velocity",), "rms
 """The state each optimizer keeps per parameter (besides the step count)."""
 CORRECTED = {"adam": ("first_moment_corrected", "second_moment_corrected")}
 """Derived per-step values an optimizer shows besides its state (Adam's bias-corrected moments)."""
+STATE_SYMBOLS = {"velocity": "v", "square_average": "s", "first_moment": "m", "second_moment": "v",
+                 "first_moment_corrected": "\\hat{m}", "second_moment_corrected": "\\hat{v}"}
+"""The letter of each state and derived value in handouts and exam questions."""
 
 _u = sp.Symbol("u", nonnegative=True)
 _SQRT = sp.sqrt(_u)

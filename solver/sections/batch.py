@@ -107,8 +107,11 @@ def _gradients(ctx) -> tuple[Table | None, Grid]:
             rhs = _combined(fmt, per_example, reduction)
             if values.decay_grad is not None and decayed(ref):
                 rhs += f" + {fmt.product(fmt.given(settings.weight_decay), ctx.given(ref))}"
+            marks = [ctx.mark("gradient", ref.key)]
+            if values.decay_grad is None:
+                marks.append(ctx.mark("batch_gradient", ref.key))
             equations.append(chain(partial(N.loss, N.parameter(ref)), rhs, total, anchor=f"batch-{ref.slug}",
-                                   mark=ctx.mark("gradient", ref.key)))
+                                   mark=", ".join(m for m in marks if m)))
     return (None if written else Table(header, rows)), Grid.packed(equations, max_columns=2)
 
 

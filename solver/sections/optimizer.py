@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
+from ..optimizers import STATE_SYMBOLS
 from .prose import math, say, text
 from .records import Table
 
 MAX_STATE_TABLES = 4
 """Updates whose state table is printed (the first ones); later ones are in the JSON trace."""
-STATE_SYMBOLS = {"velocity": "v", "square_average": "s", "first_moment": "m", "second_moment": "v",
-                 "first_moment_corrected": "\\hat{m}", "second_moment_corrected": "\\hat{v}"}
 NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum",
          "rmsprop": "RMSprop", "adam": "Adam"}
 TORCH = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
@@ -118,13 +117,15 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         """``decay * previous + (1 - decay) * g^2`` with the shown result and its honest relation."""
         result = shown(buffer)
         return chain(lhs, f"{decay} \\cdot {previous} + (1 - {decay}) \\cdot {g_wrapped}^{{2}}",
-                     Part((result,), fmt.relation(_state(values, buffer, ref), result)))
+                     Part((result,), fmt.relation(_state(values, buffer, ref), result)),
+                     mark=ctx.mark("moment", buffer, ref.key))
 
     anchor = f"update-{ref.slug}"
     mark = ctx.mark("new", ref.key)
     if name in ("momentum", "nesterov"):
         mu = hyper["\\mu"]
-        velocity = chain(of("v"), f"{mu} \\cdot {before('velocity')} + {g_wrapped}", shown("velocity"))
+        velocity = chain(of("v"), f"{mu} \\cdot {before('velocity')} + {g_wrapped}", shown("velocity"),
+                         mark=ctx.mark("velocity", "velocity", ref.key))
         v_text = fmt.wrap(shown("velocity"), _state(values, "velocity", ref))
         step = v_text if name == "momentum" else f"\\left({g_wrapped} + {mu} \\cdot {v_text}\\right)"
         return [[velocity, chain(lhs_new, f"{old} - {eta} \\cdot {step}", new, boxed=True, mark=mark, anchor=anchor)]]
@@ -138,14 +139,15 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         beta1, beta2, eps = hyper["\\beta_1"], hyper["\\beta_2"], hyper["\\epsilon"]
         t = values.state_after.step
         first = chain(of("m"), f"{beta1} \\cdot {before('first_moment')} + (1 - {beta1}) \\cdot {g_wrapped}",
-                      shown("first_moment"))
+                      shown("first_moment"), mark=ctx.mark("moment", "first_moment", ref.key))
         second = squared(of("v"), beta2, before("second_moment"), "second_moment")
         corrected = []
         for buffer, beta, letter in (("first_moment", beta1, "m"), ("second_moment", beta2, "v")):
             exact = _state(values, f"{buffer}_corrected", ref)
             text = shown(f"{buffer}_corrected")
             corrected.append(chain(of(f"\\hat{{{letter}}}"), f"\\frac{{{shown(buffer)}}}{{1 - {beta}^{{{t}}}}}",
-                                   Part((text,), fmt.relation(exact, text))))
+                                   Part((text,), fmt.relation(exact, text)),
+                                   mark=ctx.mark("moment", f"{buffer}_corrected", ref.key)))
         rhs = (f"{old} - {eta} \\cdot \\frac{{{shown('first_moment_corrected')}}}"
                f"{{\\sqrt{{{shown('second_moment_corrected')}}} + {eps}}}")
         return [[first, corrected[0]], [second, corrected[1]],
