@@ -39,6 +39,11 @@ class Optimizer:
     tables: list[StateTable]
     note: list
 
+    @property
+    def needed_lines(self) -> int:
+        """Lines to keep with the heading: the intro and the first state table (or a few lines)."""
+        return (self.tables[0].needed_lines if self.tables else 4) + 4
+
 
 def hyperparameters(ctx) -> dict[str, str]:
     """Symbol -> printed value of the optimizer's hyperparameters."""
