@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .dependencies import plain_sgd
 from .errors import ProblemError
 from .families import MOMENT_BUFFERS, QuestionSpec
 from .optimizers import STATE_SYMBOLS
@@ -150,7 +151,7 @@ def answer_question(question: QuestionSpec, solution: Solution, source: str | No
         answers.append(Answer(key, label, float(value), shown, float(tolerance), tolerance_shown, quantity))
     prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
     if len(solution.steps) > 1:
-        prompt = f"SGD step {question.step}: {prompt}"
+        prompt = f"{'SGD step' if plain_sgd(solution.spec) else 'Update'} {question.step}: {prompt}"
     if policy != solution.policy:
         prompt = f"{prompt} Give {'it' if len(answers) == 1 else 'each'} to {precision_text(policy)}."
     return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers), question.feedback,

@@ -77,6 +77,13 @@ def test_adam_moments_batch_gradient_and_new_weight_agree_with_pytorch(moment, k
             reference["new"], rel=1e-12)
 
 
+def test_questions_about_later_updates_name_the_update():
+    solution = solve(problem_from_mapping(_problem({"optimizer": "momentum", "momentum": 0.9})))
+    answered = answer_question(QuestionSpec.model_validate(
+        {"id": "q", "ask": "velocity", "parameter": "W2[1,1]", "step": 3}), solution)
+    assert answered.prompt == "Update 3: Compute the velocity $v(w^{(2)}_{1,1})$ after the update."
+
+
 def test_bias_corrected_moments_by_hand():
     # after the first update m_hat = g and v_hat = g^2 exactly (1 - beta^1 cancels 1 - beta)
     solution = solve(problem_from_mapping(_problem({"optimizer": "adam", "batch": "all"})))
