@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .dependencies import plain_sgd
 from .errors import ProblemError
-from .families import QuestionSpec
+from .families import MOMENT_BUFFERS, QuestionSpec
+from .optimizers import STATE_SYMBOLS
 from .rounding import plain, to_decimal
 from .solution import Solution
 from .tolerance import absolute_width, precision_text, question_policy
@@ -24,6 +26,9 @@ PROMPTS = {
     "new_weight": "Compute the new value {what} after the update.",
     "loss_after": "Compute the loss {what} after the update, for the same example.",
     "section": "Compute the forward pass: the activations {what}.",
+    "velocity": "Compute the velocity {what} after the update.",
+    "moment": "Compute the moment estimate {what} after the update.",
+    "batch_gradient": "Compute the gradient {what} of the batch loss (without weight decay).",
 }
 """One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
 
@@ -82,9 +87,9 @@ def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False)
                  for j in rows]
         return [("", *rest) for _, *rest in parts] if len(parts) == 1 else parts
     if ask == "loss":
-        return [("", notation.loss, values.forward.loss, ("loss",))]
+        return [("", notation.loss, values.loss, ("loss",))]
     if ask == "loss_after":
-        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.after.loss, ("loss_after",))]
+        return [("", f"{{{notation.loss}}}^{{\\mathrm{{new}}}}", values.loss_after, ("loss_after",))]
     if ask == "delta":
         l, j = question.layer, question.neuron
         sign = -1 if solution.spec.convention == "mitchell" else 1
@@ -97,6 +102,15 @@ def _quantities(question: QuestionSpec, solution: Solution, exact: bool = False)
     if ask == "gradient":
         label = f"\\dfrac{{\\partial {notation.loss}}}{{\\partial {symbol}}}"
         return [("", label, ref.entry(values.grad_W, values.grad_b), ("gradient", ref.key))]
+    if ask == "batch_gradient":
+        label = f"\\dfrac{{\\partial {notation.loss}_{{\\text{{data}}}}}}{{\\partial {symbol}}}"
+        data = values.data_grad
+        return [("", label, ref.entry(data.weights, data.biases), ("batch_gradient", ref.key))]
+    if ask in ("velocity", "moment"):
+        buffer = "velocity" if ask == "velocity" else MOMENT_BUFFERS[(solution.optimizer.name, question.moment)]
+        state = values.derived[buffer] if buffer in values.derived else values.state_after.buffers[buffer]
+        label = f"{STATE_SYMBOLS[buffer]}({symbol})"
+        return [("", label, ref.entry(state.weights, state.biases), (ask, buffer, ref.key))]
     return [("", f"{{{symbol}}}^{{\\mathrm{{new}}}}", ref.entry(values.new.weights, values.new.biases), ("new", ref.key))]
 
 
@@ -137,7 +151,7 @@ def answer_question(question: QuestionSpec, solution: Solution, source: str | No
         answers.append(Answer(key, label, float(value), shown, float(tolerance), tolerance_shown, quantity))
     prompt = PROMPTS[question.ask].format(what=_what(question, solution, [a.label for a in answers]))
     if len(solution.steps) > 1:
-        prompt = f"SGD step {question.step}: {prompt}"
+        prompt = f"{'SGD step' if plain_sgd(solution.spec) else 'Update'} {question.step}: {prompt}"
     if policy != solution.policy:
         prompt = f"{prompt} Give {'it' if len(answers) == 1 else 'each'} to {precision_text(policy)}."
     return AnsweredQuestion(question.id, question.points, question.ask, prompt, tuple(answers), question.feedback,

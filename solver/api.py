@@ -1,17 +1,20 @@
 """The library API: load a problem, solve it. Everything the CLI does starts here."""
 from __future__ import annotations
 
+from dataclasses import replace
 
 import numpy as np
 
-from .check import check_step, oracle_for
+from .check import Objective, check_optimizer, check_step, oracle_for
 from .derive import Derivation, verify_softmax_jacobian
 from .errors import NumericalError, ProblemError, VerificationError
-from .evaluate import CarryNumerics, ExactNumerics, Numerics, Parameters, StepValues, train_step
+from .evaluate import CarryNumerics, ExactNumerics, FloatNumerics, Numerics, Parameters
+from .optimizers import OptimizerSettings, initial_state
+from .training import StepValues, train_batch
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
-from .solution import Solution, StepRecord
+from .solution import RateTrial, Solution, StepRecord
 from .spec import Problem, ProblemSpec, load_problem, problem_from_mapping
 
 __all__ = ["Problem", "load_problem", "problem_from_mapping", "solve", "build_network"]
@@ -32,8 +35,9 @@ def _require_finite(values: StepValues, source: str, step: int) -> None:
             if not all(np.isfinite(float(v)) for v in array):
                 raise ProblemError(source, "weights", f"step {step}: the forward pass overflows ({name} in layer "
                                                       f"{layer} is not finite); use smaller weights or inputs")
-    losses = np.array([values.forward.loss, values.after.loss], dtype=object)
-    for array in values.grad_W + [values.output_dE_da, losses]:
+    losses = np.array([values.loss, values.loss_after], dtype=object)
+    arrays = values.grad_W + [p.output_dE_da for p in values.passes] + [losses] + values.change_W
+    for array in arrays:
         if not all(np.isfinite(float(v)) for v in np.ravel(array)):
             raise ProblemError(source, "weights", f"step {step}: the loss or a gradient is not finite "
                                                   "(the outputs saturate or the training diverges); use smaller "
@@ -66,29 +70,57 @@ def _solve(problem: Problem) -> Solution:
     exact = ExactNumerics()
     shown_numerics = CarryNumerics(policy) if policy.carries else None
     oracle = oracle_for(derivation)
+    settings = OptimizerSettings.from_spec(spec)
+    reduction, train_biases = spec.training.reduction, spec.network.train_biases
+    objective = Objective(settings, reduction)
     params = Parameters.from_given(spec.weights, spec.biases, exact)
+    state = initial_state(settings, params, exact, train_biases)
     shown_params = Parameters.from_given(spec.weights, spec.biases, shown_numerics) if shown_numerics else None
-    eta = exact.given(spec.learning_rate)
-    steps = []
+    shown_state = initial_state(settings, shown_params, shown_numerics, train_biases) if shown_numerics else None
+    steps, history = [], []
     float_from = None
     examples = spec.training_examples
-    for epoch in range(1, spec.epochs + 1):
-        for example_index, example in enumerate(examples, 1):
+    for epoch in range(1, spec.epoch_count + 1):
+        for indices in spec.batches():
             index = len(steps) + 1
-            x, t = _vector(example.input, exact), _vector(example.target, exact)
-            values = train_step(derivation, params, x, t, eta, exact, spec.network.train_biases)
+            chosen = [examples[i] for i in indices]
+            batch = [(_vector(e.input, exact), _vector(e.target, exact)) for e in chosen]
+            values = train_batch(derivation, params, batch, settings, state, exact, train_biases, reduction)
             _require_finite(values, problem.source, index)
-            report = check_step(derivation, params, x, t, values.grad_W, values.grad_b, oracle)
+            history.append(_as_floats(values.grad))
+            report = check_step(derivation, params, [(e.input, e.target) for e in chosen], values.grad_W,
+                                values.grad_b, oracle, objective)
+            report = replace(report, optimizer=check_optimizer(network, settings, history, values))
             shown = values
             if shown_numerics is not None:
-                shown = train_step(derivation, shown_params, _vector(example.input, shown_numerics),
-                                   _vector(example.target, shown_numerics),
-                                   shown_numerics.given(spec.learning_rate), shown_numerics,
-                                   spec.network.train_biases)
-                shown_params = shown.new
+                shown_batch = [(_vector(e.input, shown_numerics), _vector(e.target, shown_numerics)) for e in chosen]
+                shown = train_batch(derivation, shown_params, shown_batch, settings, shown_state, shown_numerics,
+                                    train_biases, reduction)
+                shown_params, shown_state = shown.new, shown.state_after
             if exact.rounded and float_from is None:
                 float_from = index
-            steps.append(StepRecord(index, epoch, example_index, tuple(example.input), tuple(example.target),
-                                    params, values, shown, report))
-            params = values.new
-    return Solution(problem, network, derivation, notation, policy, tuple(steps), float_from)
+            steps.append(StepRecord(index, epoch, tuple(i + 1 for i in indices), tuple(chosen), params, values,
+                                    shown, report))
+            params, state = values.new, values.state_after
+    comparison = _compare_rates(derivation, spec, settings, steps[0], examples, exact, train_biases)
+    return Solution(problem, network, derivation, notation, policy, settings, tuple(steps), comparison, float_from)
+
+
+def _as_floats(params: Parameters) -> Parameters:
+    numerics = FloatNumerics()
+    return Parameters([numerics.array(np.ravel(w)).reshape(w.shape) for w in params.weights],
+                      None if params.biases is None else [numerics.array(b) for b in params.biases])
+
+
+def _compare_rates(derivation, spec: ProblemSpec, settings: OptimizerSettings, first: StepRecord, examples,
+                   numerics: Numerics, train_biases: bool) -> tuple[RateTrial, ...]:
+    """The first update repeated with each rate of ``compare_learning_rates`` (same batch and start state)."""
+    batch = [(_vector(examples[i - 1].input, numerics), _vector(examples[i - 1].target, numerics))
+             for i in first.examples]
+    trials = []
+    for rate in spec.compare_learning_rates or ():
+        trial = settings.with_learning_rate(rate)
+        values = train_batch(derivation, first.before, batch, trial, first.exact.state_before, numerics,
+                             train_biases, spec.training.reduction)
+        trials.append(RateTrial(rate, values))
+    return tuple(trials)

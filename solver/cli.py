@@ -168,10 +168,22 @@ def solve(problem: Path, as_json: bool):
     if as_json:
         click.echo(json.dumps(solution.to_json_dict(), indent=2))
         return
-    for step in solution.to_json_dict()["steps"]:
-        click.echo(f"step {step['step']} (epoch {step['epoch']}, example {step['example']}): "
-                   f"loss {step['loss']:.10g} -> {step['loss_after']:.10g}, output {step['output']} -> "
-                   f"{step['output_after']}, gradient check max relative error {step['check']['max_rel_error']:.2e}")
+    trace = solution.to_json_dict()
+    for step in trace["steps"]:
+        click.echo(_step_line(step, trace["training"]["optimizer"]))
+
+
+def _step_line(step: dict, optimizer: str) -> str:
+    """One line per update of ``handouts solve``: examples, loss before and after, output, checks."""
+    examples = step["examples"]
+    where = f"example {examples[0]}" if len(examples) == 1 else f"examples {examples[0]}-{examples[-1]}"
+    line = f"step {step['step']} (epoch {step['epoch']}, {where}): loss {step['loss']:.10g} -> {step['loss_after']:.10g}"
+    if "output" in step:
+        line += f", output {step['output']} -> {step['output_after']}"
+    line += f", gradient check max relative error {step['check']['max_rel_error']:.2e}"
+    if optimizer != "sgd":
+        line += f", {optimizer} state check max relative error {step['check']['max_optimizer_rel_error']:.2e}"
+    return line
 
 
 @main.command()

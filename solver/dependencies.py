@@ -96,6 +96,8 @@ class QuantityGraph:
         spec = solution.spec
         self.nodes: dict[Key, Node] = {}
         self.leaves: dict[Key, float] = {("eta",): float(spec.learning_rate)}
+        if not plain_sgd(spec):
+            return
         for ref in network.parameters():
             self.leaves[(0, "new", ref.key)] = float(ref.entry(spec.weights, spec.biases))
         for step in solution.steps:
@@ -187,6 +189,14 @@ class QuantityGraph:
             return cache[name]
 
         return evaluate(key)
+
+
+def plain_sgd(spec) -> bool:
+    """Whether every update is plain SGD on one example without weight decay: the training the graph's nodes
+    describe (p - eta g per example). Other training holds no nodes, so its answers are marked without
+    follow-through."""
+    training = spec.training
+    return spec.batch_size == 1 and training.optimizer == "sgd" and training.weight_decay == 0
 
 
 def quantity_key(quantity: tuple, step: int) -> Key | None:

@@ -1,5 +1,5 @@
-"""Numeric evaluation of the derived expressions with NumPy: forward pass, loss, backward pass,
-gradients, the SGD update and the forward pass after it.
+"""Numeric evaluation of the derived expressions with NumPy: forward pass, loss, backward pass and
+gradients of one example (``training.py`` combines examples into updates).
 
 One algorithm, three number systems (``Numerics``):
   * ``FloatNumerics``  float64 arrays (finite differences, large networks);
@@ -215,7 +215,7 @@ class PreciseNumerics(Numerics):
     """mpmath numbers at ``mpmath.mp.dps`` digits, unrounded."""
 
     def given(self, value):
-        return mpmath.mpf(value)
+        return mpmath.mpf(str(value) if isinstance(value, Decimal) else value)
 
     def call(self, expr, args, values):
         return _lambdified(expr, args, "mpmath")(*[mpmath.mpf(v) for v in values])
@@ -265,8 +265,8 @@ class ForwardValues:
 
 
 @dataclass
-class StepValues:
-    """Every number of one SGD step in one number system."""
+class ExampleValues:
+    """The forward and backward pass of one example: every number up to its gradient."""
 
     forward: ForwardValues
     output_dE_da: np.ndarray
@@ -275,10 +275,6 @@ class StepValues:
     deltas: list[np.ndarray]
     grad_W: list[np.ndarray]
     grad_b: list[np.ndarray] | None
-    change_W: list[np.ndarray]
-    change_b: list[np.ndarray] | None
-    new: Parameters
-    after: ForwardValues
 
 
 def _loss(derivation: Derivation, output_layer: LayerValues, target, numerics: Numerics):
@@ -342,9 +338,8 @@ def _output_deltas(derivation: Derivation, fwd: ForwardValues, target, numerics:
     return dE_da, numerics.named(numerics.array(deltas))
 
 
-def train_step(derivation: Derivation, params: Parameters, inputs, target, learning_rate,
-               numerics: Numerics, train_biases: bool = True) -> StepValues:
-    """One SGD step: forward, loss, deltas (dE/dz, with the weights from before the update), update."""
+def backprop(derivation: Derivation, params: Parameters, inputs, target, numerics: Numerics) -> ExampleValues:
+    """Forward pass, loss, deltas (dE/dz) and the gradient of one example's loss."""
     network = derivation.network
     L = network.depth
     fwd = forward(derivation, params, inputs, target, numerics)
@@ -360,21 +355,5 @@ def train_step(derivation: Derivation, params: Parameters, inputs, target, learn
         deltas[layer - 1] = numerics.named(sums[layer - 1] * fwd.layers[layer - 1].fprime)
     grad_W = [numerics.named((deltas[l - 1][:, np.newaxis] * fwd.activations(l - 1)[np.newaxis, :]).ravel())
               .reshape(params.weights[l - 1].shape) for l in network.layer_indices]
-    change_W = [learning_rate * g for g in grad_W]
-    new_W = [numerics.named((w - c).ravel()).reshape(w.shape) for w, c in zip(params.weights, change_W)]
-    if params.biases is None:
-        grad_b = change_b = new_b = None
-    else:
-        grad_b = [d.copy() for d in deltas]
-        change_b = [learning_rate * g if train_biases else g * 0 for g in grad_b]
-        new_b = [numerics.named(b - c) if train_biases else b for b, c in zip(params.biases, change_b)]
-    new = Parameters(new_W, new_b)
-    after = forward(derivation, new, inputs, target, numerics)
-    return StepValues(fwd, dE_da, terms, sums, deltas, grad_W, grad_b, change_W, change_b, new, after)
-
-
-def loss_at(derivation: Derivation, params: Parameters, inputs, target, numerics: Numerics | None = None):
-    """The loss for finite differences: float64 by default, or a number of ``numerics`` (inputs given in it)."""
-    numerics = numerics or FloatNumerics()
-    loss = forward(derivation, params, inputs, target, numerics, derivatives=False).loss
-    return float(loss) if isinstance(numerics, FloatNumerics) else loss
+    grad_b = None if params.biases is None else [d.copy() for d in deltas]
+    return ExampleValues(fwd, dE_da, terms, sums, deltas, grad_W, grad_b)

@@ -36,7 +36,14 @@ DRAWABLE_FIELDS = ("network", "weights", "biases", "input", "target", "examples"
 """Top-level fields whose values may be drawing rules. Everything else (title and prose, rounding,
 notation, sections, options, convention, questions, constraints) is printed once for the whole exam or
 decides how every version is marked, so it must be the same for every version."""
-ASK_NAMES = ("output", "loss", "delta", "gradient", "new_weight", "loss_after", "section")
+ASK_NAMES = ("output", "loss", "delta", "gradient", "new_weight", "loss_after", "section", "velocity", "moment",
+             "batch_gradient")
+MOMENT_NAMES = ("first", "second", "first_corrected", "second_corrected")
+"""Adam's moments m, v and their bias-corrected m-hat, v-hat; RMSprop's square average is its second moment."""
+MOMENT_BUFFERS = {("adam", "first"): "first_moment", ("adam", "second"): "second_moment",
+                  ("adam", "first_corrected"): "first_moment_corrected",
+                  ("adam", "second_corrected"): "second_moment_corrected", ("rmsprop", "second"): "square_average"}
+"""(optimizer, moment) -> the optimizer state (or derived value) a ``moment`` question reads."""
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -128,6 +135,9 @@ _ASK_FIELDS = {
     "new_weight": (("parameter",), ()),
     "loss_after": ((), ()),
     "section": (("section",), ()),
+    "velocity": (("parameter",), ()),
+    "moment": (("parameter", "moment"), ()),
+    "batch_gradient": (("parameter",), ()),
 }
 """For each ``ask``: the fields it requires and the fields it may take."""
 
@@ -145,6 +155,7 @@ class QuestionSpec(_Model):
     neuron: Annotated[int, Field(ge=1)] | None = None
     parameter: str | None = None
     section: Literal["forward"] | None = None
+    moment: Literal[MOMENT_NAMES] | None = None
     step: Annotated[int, Field(ge=1)] = 1
     decimals: Annotated[int, Field(ge=0, le=10)] | None = None
     significant: Annotated[int, Field(ge=1, le=12)] | None = None
@@ -177,7 +188,7 @@ class QuestionSpec(_Model):
         for name in required:
             if getattr(self, name) is None:
                 raise ValueError(f"ask: {self.ask} needs '{name}'")
-        for name in ("index", "layer", "neuron", "parameter", "section"):
+        for name in ("index", "layer", "neuron", "parameter", "section", "moment"):
             if getattr(self, name) is not None and name not in required + optional:
                 raise ValueError(f"'{name}' is not used with ask: {self.ask}")
         return self
@@ -269,7 +280,7 @@ def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[
     """Questions that name something this network does not have; each is (field path, message)."""
     layers, found = spec.network.layers, []
     depth = len(layers) - 1
-    steps = len(spec.training_examples) * spec.epochs
+    steps = spec.update_count
     for number, question in enumerate(questions):
         at = ("questions", number)
         if question.step > steps:
@@ -290,8 +301,24 @@ def question_problems(questions: list[QuestionSpec], spec: ProblemSpec) -> list[
             if ref_problem is None and ref.kind == "bias" and not spec.network.bias:
                 ref_problem = f"{ref.key} asks for a bias, but network.bias is false"
             checks.append((("parameter",), ref_problem))
+            if ref_problem is None and question.ask in ("velocity", "moment") and ref.kind == "bias" and \
+                    not spec.network.train_biases:
+                checks.append((("parameter",), f"{ref.key} is a fixed bias (train_biases: false): it has no "
+                                               "optimizer state"))
+        checks.append((("ask",), _state_problem(question, spec.training.optimizer)))
         found += [(at + field, message) for field, message in checks if message]
     return found
+
+
+def _state_problem(question: QuestionSpec, optimizer: str) -> str | None:
+    """A message when the question asks for optimizer state this problem's optimizer does not keep."""
+    if question.ask == "velocity" and optimizer not in ("momentum", "nesterov"):
+        return f"velocity needs training.optimizer momentum or nesterov, not {optimizer}"
+    if question.ask == "moment" and (optimizer, question.moment) not in MOMENT_BUFFERS:
+        kept = [moment for (name, moment) in MOMENT_BUFFERS if name == optimizer]
+        return (f"moment {question.moment} is not kept by optimizer {optimizer}"
+                + (f" (it keeps: {', '.join(kept)})" if kept else " (use adam or rmsprop)"))
+    return None
 
 
 Picker = Callable[[tuple, tuple], Any]

@@ -44,6 +44,17 @@ class Formatter:
         """Given data, written exactly as in the problem file."""
         return plain(Decimal(value))
 
+    def given_compact(self, value: Decimal) -> str:
+        """Given data as written, but a tiny one (below 10^-4, such as epsilon = 1e-8) as its exact digits times a
+        power of ten: ``10^{-8}``, ``2.5 \\times 10^{-7}``."""
+        number = Decimal(value)
+        if number == 0 or abs(number) >= Decimal("1e-4"):
+            return self.given(number)
+        digits = number.normalize()
+        exponent = digits.adjusted()
+        mantissa = plain(digits.scaleb(-exponent))
+        return f"10^{{{exponent}}}" if mantissa == "1" else times_ten(mantissa, exponent)
+
     def value(self, value) -> str:
         """A computed value: exact when it is short enough, else rounded by the policy; with significant
         figures, a value below 10^-4 or from 10^6 on is written in scientific notation.

@@ -41,7 +41,13 @@ CPU time (benchmarks/bench.py), and its handout already runs to 120-170 pages.""
 MAX_PARAMETER_UPDATES = 25_000
 """SGD steps (epochs x examples) times parameters: 2,500 steps of a [2, 2, 1] network, 25 of the largest."""
 
+MAX_COMPARED_RATES = 6
+
 NOTATION_PRESETS = ("arrows", "named", "mitchell", "layered")
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+OPTIMIZER_FIELDS = {"momentum": ("momentum", "nesterov"), "betas": ("adam",), "epsilon": ("adam", "rmsprop"),
+                    "alpha": ("rmsprop",)}
+"""Which optimizers each hyperparameter of the training block applies to."""
 
 
 def _as_decimal(value: Any) -> Any:
@@ -144,6 +150,24 @@ class HandoutOptions(_Model):
     working behind "show working"; ``none`` hides results too, for students to work first."""
 
 
+class TrainingSpec(_Model):
+    """How the parameters are trained: batch size, loss reduction, optimizer and weight decay.
+
+    The update rules are PyTorch's ``torch.optim.SGD`` (momentum with dampening 0, nesterov), ``RMSprop``
+    and ``Adam``; weight decay adds ``weight_decay * w`` to each gradient."""
+
+    batch: Annotated[int, Field(ge=1)] | Literal["all"] = 1
+    reduction: Literal["mean", "sum"] = "mean"
+    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] | None = None
+    optimizer: Literal[OPTIMIZER_NAMES] = "sgd"
+    momentum: Number | None = None
+    betas: Annotated[list[Number], Field(min_length=2, max_length=2)] | None = None
+    epsilon: Number | None = None
+    alpha: Number | None = None
+    weight_decay: Number = Decimal(0)
+    decay_biases: bool = False
+
+
 def _check_prose(text: str | None) -> str | None:
     if text is not None:
         problem = prose_problem(text)
@@ -170,11 +194,13 @@ class ProblemSpec(_Model):
     input: Vector | None = None
     target: Vector | None = None
     examples: list[ExampleSpec] | None = Field(default=None, min_length=1, max_length=MAX_EXAMPLES)
-    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] = Field(
-        default=1, description=f"Passes over the examples; epochs x examples x parameters is at most "
-                               f"{MAX_PARAMETER_UPDATES:,}.")
+    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] | None = Field(
+        default=None, description=f"Passes over the examples (or training.epochs, not both); epochs x examples x "
+                                  f"parameters is at most {MAX_PARAMETER_UPDATES:,}.")
     loss: Literal[LOSS_NAMES] = "mse"
     learning_rate: Number
+    training: TrainingSpec = TrainingSpec()
+    compare_learning_rates: Annotated[list[Number], Field(min_length=1, max_length=MAX_COMPARED_RATES)] | None = None
     convention: Literal["descent", "mitchell"] = "descent"
     notation: Annotated[NotationSpec, BeforeValidator(
         _notation_shorthand, json_schema_input_type=Literal[NOTATION_PRESETS] | NotationSpec)] = NotationSpec()
@@ -189,10 +215,32 @@ class ProblemSpec(_Model):
         return list(act) if isinstance(act, list) else [act] * (len(self.network.layers) - 1)
 
     @property
+    def epoch_count(self) -> int:
+        """Epochs, from the top level or from the training block (1 when neither gives them)."""
+        return self.epochs or self.training.epochs or 1
+
+    @property
     def training_examples(self) -> list[ExampleSpec]:
         if self.examples is not None:
             return list(self.examples)
         return [ExampleSpec(input=self.input, target=self.target)]
+
+    @property
+    def batch_size(self) -> int:
+        """Examples per update (``all`` is the number of examples)."""
+        batch = self.training.batch
+        return len(self.training_examples) if batch == "all" else batch
+
+    def batches(self) -> list[range]:
+        """The 0-based example indices of each update in one epoch: consecutive, in order, the last one
+        shorter when the batch size does not divide the examples (PyTorch's DataLoader without drop_last)."""
+        count, size = len(self.training_examples), self.batch_size
+        return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+    @property
+    def update_count(self) -> int:
+        """Updates over the whole training."""
+        return len(self.batches()) * self.epoch_count
 
 
 def _plural(count: int, word: str) -> str:
@@ -274,19 +322,66 @@ def consistency_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
                                  f"not {output.name}"))
     if output.name in loss.refuses:
         found.append((("loss",), f"{spec.loss} with {output.name} outputs is not supported; use {loss.instead}"))
-    steps = spec.epochs * len(spec.training_examples)
+    epochs = spec.epoch_count
+    steps = epochs * len(spec.training_examples)
     if steps * parameters > MAX_PARAMETER_UPDATES:
-        found.append((("epochs",) if spec.epochs > 1 else ("examples",),
-                      f"{_plural(spec.epochs, 'epoch')} of {_plural(len(spec.training_examples), 'example')} are "
+        epochs_field = ("epochs",) if spec.epochs is not None else ("training", "epochs")
+        found.append((epochs_field if epochs > 1 else ("examples",),
+                      f"{_plural(epochs, 'epoch')} of {_plural(len(spec.training_examples), 'example')} are "
                       f"{steps:,} SGD steps of {parameters:,} parameters; steps x parameters may be at most "
                       f"{MAX_PARAMETER_UPDATES:,}, so at most {MAX_PARAMETER_UPDATES // parameters:,} steps for "
                       "this network"))
     found += _unsafe_symbols(spec.notation)
     if spec.learning_rate <= 0:
         found.append((("learning_rate",), f"must be positive, got {spec.learning_rate}"))
+    found += _training_problems(spec)
     chain_problem = parameter_problem(ParameterRef("weight", *spec.options.chain), layers)
     if chain_problem:
         found.append((("options", "chain"), f"[layer, row, column]: {chain_problem}"))
+    return found
+
+
+def _training_problems(spec: ProblemSpec) -> list[tuple[tuple, str]]:
+    """The training block and the compared learning rates: values in range, fields that fit the optimizer."""
+    found: list[tuple[tuple, str]] = []
+    training = spec.training
+    optimizer = training.optimizer
+    if spec.epochs is not None and training.epochs is not None:
+        found.append((("training", "epochs"), "given both here and at the top level; keep one"))
+    count = len(spec.training_examples)
+    if isinstance(training.batch, int) and training.batch > count:
+        found.append((("training", "batch"), f"{training.batch} is larger than the {_plural(count, 'example')}; "
+                                             "use at most that many, or all"))
+    for name, optimizers in OPTIMIZER_FIELDS.items():
+        if getattr(training, name) is not None and optimizer not in optimizers:
+            found.append((("training", name), f"does not apply to optimizer {optimizer} (only to "
+                                              f"{' and '.join(optimizers)})"))
+    if optimizer in OPTIMIZER_FIELDS["momentum"]:
+        if training.momentum is None:
+            found.append((("training", "momentum"), f"required with optimizer {optimizer} (e.g. 0.9)"))
+        elif not 0 < training.momentum < 1:
+            found.append((("training", "momentum"), f"must lie in (0, 1), got {training.momentum}"))
+    for index, beta in enumerate(training.betas or ()):
+        if not 0 <= beta < 1:
+            found.append((("training", "betas", index), f"must lie in [0, 1), got {beta}"))
+    if training.alpha is not None and not 0 <= training.alpha < 1:
+        found.append((("training", "alpha"), f"must lie in [0, 1), got {training.alpha}"))
+    if training.epsilon is not None and not 0 < training.epsilon <= 1:
+        found.append((("training", "epsilon"), f"must lie in (0, 1], got {training.epsilon}"))
+    if training.weight_decay < 0:
+        found.append((("training", "weight_decay"), f"must be at least 0, got {training.weight_decay}"))
+    if training.decay_biases:
+        if not spec.network.bias or not spec.network.train_biases:
+            found.append((("training", "decay_biases"), "needs trained biases (network.bias and "
+                                                        "network.train_biases true)"))
+        elif training.weight_decay == 0:
+            found.append((("training", "decay_biases"), "has no effect without a weight_decay"))
+    rates = spec.compare_learning_rates or []
+    for index, rate in enumerate(rates):
+        if rate <= 0:
+            found.append((("compare_learning_rates", index), f"must be positive, got {rate}"))
+        elif rate in rates[:index]:
+            found.append((("compare_learning_rates", index), f"{rate} is listed twice"))
     return found
 
 

@@ -56,7 +56,7 @@ def test_a_large_network_checks_a_seeded_sample_of_200_stated_in_the_trace_and_t
 
 def _corrupt(monkeypatch, key: str, amount: float) -> None:
     """Every step's backpropagated gradient of the parameter ``key`` is off by the factor 1 + amount."""
-    real = api.train_step
+    real = api.train_batch
 
     def corrupted(*args, **kwargs):
         values = real(*args, **kwargs)
@@ -66,7 +66,7 @@ def _corrupt(monkeypatch, key: str, amount: float) -> None:
         array[ref.indices] *= 1 + amount
         return values
 
-    monkeypatch.setattr(api, "train_step", corrupted)
+    monkeypatch.setattr(api, "train_batch", corrupted)
 
 
 @pytest.mark.parametrize("position", [0, 99, 199])

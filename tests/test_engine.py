@@ -220,14 +220,14 @@ def test_carry_rounding_to_an_output_of_one_is_reported():
 
 
 def _corrupt_one_gradient(monkeypatch, amount):
-    real = api.train_step
+    real = api.train_batch
 
     def corrupted(*args, **kwargs):
         values = real(*args, **kwargs)
         values.grad_W[1][0, 0] *= 1 + amount
         return values
 
-    monkeypatch.setattr(api, "train_step", corrupted)
+    monkeypatch.setattr(api, "train_batch", corrupted)
 
 
 def test_corrupted_gradient_fails_the_finite_difference_check(monkeypatch):

@@ -13,7 +13,8 @@ from solver.api import build_network, problem_from_mapping, solve
 from solver.build import render_outputs
 from solver.derive import Derivation
 from solver.errors import ProblemError
-from solver.evaluate import EXACT_LIMIT_BITS, ExactNumerics, Parameters, PreciseNumerics, train_step
+from solver.evaluate import EXACT_LIMIT_BITS, ExactNumerics, Parameters, PreciseNumerics
+from solver.training import train_step
 
 
 def identity_chain(epochs: int) -> dict:
@@ -34,7 +35,7 @@ def _precise_final(data: dict) -> list[mpmath.mpf]:
     numerics = PreciseNumerics()
     text = lambda values: [[str(v) for v in row] for row in values]  # noqa: E731 (mpmath reads decimals as text)
     params = Parameters.from_given([text(m) for m in spec.weights], text(spec.biases), numerics)
-    for _ in range(spec.epochs):
+    for _ in range(spec.epoch_count):
         for example in spec.training_examples:
             params = train_step(derivation, params, numerics.array(numerics.given(str(v)) for v in example.input),
                                 numerics.array(numerics.given(str(v)) for v in example.target),

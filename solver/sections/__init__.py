@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from importlib import import_module
 
 SECTION_NAMES = (
-    "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients",
-    "chain", "update", "after", "summary", "check", "reference", "self_test", "history",
+    "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients", "batch",
+    "chain", "update", "optimizer", "after", "rates", "summary", "check", "reference", "self_test", "history",
 )
 """Every section, in the default order."""
 
-ONLY_WITH_SEVERAL_STEPS = ("history",)
-"""Sections left out of the default list when the problem has a single SGD step."""
+ONLY_WHEN = {
+    "batch": lambda spec, steps: spec.batch_size > 1 or spec.training.weight_decay != 0,
+    "optimizer": lambda spec, steps: spec.training.optimizer != "sgd",
+    "rates": lambda spec, steps: bool(spec.compare_learning_rates),
+    "history": lambda spec, steps: steps > 1,
+}
+"""Sections left out of the default list unless the problem needs them: a batch of several examples or weight
+decay, an optimizer with state, a learning-rate comparison, several updates."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +38,10 @@ class Handout:
 
 
 def chosen_sections(spec, steps: int) -> tuple[str, ...]:
-    """The problem's ``sections`` list, or every section (history only with several steps)."""
+    """The problem's ``sections`` list, or every section that applies (see :data:`ONLY_WHEN`)."""
     if spec.sections is not None:
         return tuple(spec.sections)
-    return tuple(name for name in SECTION_NAMES if steps > 1 or name not in ONLY_WITH_SEVERAL_STEPS)
+    return tuple(name for name in SECTION_NAMES if name not in ONLY_WHEN or ONLY_WHEN[name](spec, steps))
 
 
 def build_handout(solution, marks: dict | None = None, version: str = "") -> Handout:

@@ -28,10 +28,11 @@ def build(ctx) -> After:
         y, t = ctx.act(L, j), ctx.N.target(j)
         rows.append(_row(fmt, f"\\text{{output }} {y}", y0, y1, dy))
         rows.append(_row(fmt, f"\\lvert {y} - {t} \\rvert", e0, e1, de))
-    rows.append(_row(fmt, f"\\text{{loss }} {ctx.N.loss}", values.forward.loss, values.after.loss,
-                     step.shown_loss_change))
+    batch = len(values.passes) > 1 or values.penalty is not None
+    label = f"\\text{{batch loss }} {ctx.N.loss}" if batch else f"\\text{{loss }} {ctx.N.loss}"
+    rows.append(_row(fmt, label, values.loss, values.loss_after, step.shown_loss_change))
     comparison = Table(["", "\\text{before}", "\\text{after}", "\\text{change}"], rows)
-    before, after = (math(text) for text in fmt.full_precision([step.exact.forward.loss, step.exact.after.loss]))
+    before, after = (math(text) for text in fmt.full_precision([step.exact.loss, step.exact.loss_after]))
     percent = step.loss_change_percent
     verdict = say(f"after.{step.loss_trend}", before=before, after=after,
                   percent=math(fmt.percent(percent)) if percent is not None else "")

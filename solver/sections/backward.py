@@ -204,17 +204,19 @@ def _matrix(ctx) -> list[Equation]:
                          Part((f"{column(sums)} \\odot {column(fprimes)}",),
                               relation([printed_dot(zip(row, deltas(l + 1))) for row in transposed], sums)),
                          Part((column(deltas(l)),), relation(elementwise(sums, fprimes), deltas(l))), label="BP2"))
+    example, exact_example = v.passes[0], exact.passes[0]
+    loss = N.loss if ctx.example_is_update else f"{N.loss}_{{{ctx.step.example}}}"
     for l in net.layer_indices:
-        gradient = [texts(row) for row in v.grad_W[l - 1]]
-        exact_gradient = [x for row in exact.grad_W[l - 1] for x in row]
-        eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.weight_matrix(l)}}}",
+        gradient = [texts(row) for row in example.grad_W[l - 1]]
+        exact_gradient = [x for row in exact_example.grad_W[l - 1] for x in row]
+        eqs.append(chain(f"\\frac{{\\partial {loss}}}{{\\partial {N.weight_matrix(l)}}}",
                          ctx.convention.prefix(f"{N.delta_vector(l)} ({N.activation_vector(l - 1)})^{{T}}"),
                          Part((pmatrix(gradient),), relation(exact_gradient, [x for row in gradient for x in row])),
                          label="BP3"))
         if net.has_bias:
-            bias_gradient = texts(v.grad_b[l - 1])
-            eqs.append(chain(f"\\frac{{\\partial {N.loss}}}{{\\partial {N.bias_vector(l)}}}",
+            bias_gradient = texts(example.grad_b[l - 1])
+            eqs.append(chain(f"\\frac{{\\partial {loss}}}{{\\partial {N.bias_vector(l)}}}",
                              ctx.convention.prefix(N.delta_vector(l)),
-                             Part((column(bias_gradient),), relation(list(exact.grad_b[l - 1]), bias_gradient)),
+                             Part((column(bias_gradient),), relation(list(exact_example.grad_b[l - 1]), bias_gradient)),
                              label="BP4"))
     return eqs

@@ -31,7 +31,7 @@ def build(ctx) -> Chain:
     L = net.depth
     fwd = ctx.values.forward
     paths = net.paths(layer, row, PATHS_SHOWN_MAX)
-    lhs = ctx.d_loss(N.weight(layer, row, col))
+    lhs = ctx.d_example_loss(N.weight(layer, row, col))
     count = net.path_count(layer)
     if not paths:
         summation = equation(lhs, f"{ctx.act(layer - 1, col)} \\cdot {N.fprime(layer, row)} \\cdot "
@@ -71,9 +71,9 @@ def build(ctx) -> Chain:
         path_texts.append(say("chain.path", number=len(path_texts) + 1, path=math(" \\rightarrow ".join(nodes))))
     written = [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]]
     rounded = ctx.fmt.rounded(arithmetic_value(" ".join(written)))
-    exact = ctx.gradient(ref, ctx.step.exact)
+    exact = ctx.example_gradient(ref, ctx.step.exact)
     unrounded = ctx.fmt.unrounded_note(exact)
-    shown = ctx.fmt.value(ctx.gradient(ref))
+    shown = ctx.fmt.value(ctx.example_gradient(ref))
     expanded = [equation(lhs if i == 0 else "", Part((s,), "=" if i == 0 else "+")) for i, s in enumerate(sequences)]
     numeric = equation(lhs, written, rounded, boxed=True, note=unrounded)
     note = say("chain.tiny") if unrounded else []

@@ -158,8 +158,25 @@ class SectionContext:
         return self.fmt.value(self.convention.shown(values.deltas[layer - 1][row - 1]))
 
     def gradient(self, ref: ParameterRef, values=None):
+        """The gradient the update used (the batch gradient with weight decay)."""
         values = values or self.values
         return ref.entry(values.grad_W, values.grad_b)
+
+    def example_gradient(self, ref: ParameterRef, values=None):
+        """The gradient of the loss of the example worked in full (the first of the batch)."""
+        values = values or self.values
+        return ref.entry(values.passes[0].grad_W, values.passes[0].grad_b)
+
+    @property
+    def example_is_update(self) -> bool:
+        """Whether the example worked in full is the whole update's loss (one example, no weight decay)."""
+        return len(self.values.passes) == 1 and self.values.penalty is None
+
+    def d_example_loss(self, by: str) -> str:
+        """dE/d(by) of the example worked in full: dE_d/d(by) when the update's loss has more in it."""
+        if self.example_is_update:
+            return self.d_loss(by)
+        return partial(f"{self.N.loss}_{{{self.step.example}}}", by)
 
     def new_value(self, ref: ParameterRef, values=None):
         values = values or self.values

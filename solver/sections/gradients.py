@@ -29,10 +29,11 @@ def gradient_equation(ctx, ref) -> Equation:
     if ctx.convention.negated:
         symbolic = f"-{symbolic}"
         product = f"-{product}" if product else f"-{ctx.fmt.wrap(delta, delta)}"
-    value = ctx.fmt.value(ctx.gradient(ref))
-    exact = ctx.gradient(ref, ctx.step.exact)
-    return chain(ctx.d_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
-                 boxed=True, note=ctx.fmt.unrounded_note(exact), mark=ctx.mark("gradient", ref.key),
+    value = ctx.fmt.value(ctx.example_gradient(ref))
+    exact = ctx.example_gradient(ref, ctx.step.exact)
+    mark = ctx.mark("gradient", ref.key) if ctx.example_is_update else ""
+    return chain(ctx.d_example_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
+                 boxed=True, note=ctx.fmt.unrounded_note(exact), mark=mark,
                  anchor=f"gradient-{ref.slug}")
 
 def build(ctx) -> Gradients:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..equations import Grid, chain
+from .optimizer import NAMES
 from .prose import say
 from .records import Table
 
@@ -25,18 +26,25 @@ def build(ctx) -> History:
     fmt, steps = ctx.fmt, ctx.solution.steps
     rows, points = [], []
     for step in steps:
-        before, after = float(step.exact.forward.loss), float(step.exact.after.loss)
-        rows.append([str(step.index), str(step.epoch), str(step.example), fmt.rounded(before), fmt.rounded(after)])
+        before, after = float(step.exact.loss), float(step.exact.loss_after)
+        examples = str(step.example) if len(step.examples) == 1 else f"{step.examples[0]}\\text{{--}}{step.examples[-1]}"
+        rows.append([str(step.index), str(step.epoch), examples, fmt.rounded(before), fmt.rounded(after)])
         points.append((step.index, before))
-    points.append((steps[-1].index + 1, float(steps[-1].exact.after.loss)))
+    points.append((steps[-1].index + 1, float(steps[-1].exact.loss_after)))
     final = ctx.solution.final_parameters
     per_neuron = [[chain(ctx.N.parameter(ref), fmt.rounded(ref.entry(final.weights, final.biases)))
                    for ref in ctx.layer_refs(l) if ref.row == j]
                   for l in ctx.network.layer_indices for j in ctx.rows(l)]
     grid = Grid.of(per_neuron)
-    epochs = ctx.spec.epochs
+    epochs = ctx.spec.epoch_count
+    spec = ctx.spec
+    per_example_sgd = spec.batch_size == 1 and spec.training.optimizer == "sgd"
+    epochs_text = f", for {epochs} epochs" if epochs > 1 else ""
+    intro = say("history.intro", epochs=epochs_text, count=len(steps)) if per_example_sgd else say(
+        "history.intro_batches", optimizer=NAMES[spec.training.optimizer], count=len(steps), epochs=epochs_text,
+        size="1 example" if spec.batch_size == 1 else f"{spec.batch_size} examples")
     return History(
-        intro=say("history.intro", epochs=f", for {epochs} epochs" if epochs > 1 else "", count=len(steps)),
+        intro=intro,
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
                     rows, align="ccc" + "rr"),
         points=points,

@@ -21,10 +21,11 @@ def loss_equation(ctx, forward, prime: str = "") -> Equation:
     texts.update({s: ctx.fmt.given(v) for s, v in zip(sym.t, ctx.step.target)})
     loss = ctx.solution.derivation.loss
     shown = ctx.fmt.value(forward.loss)
-    lhs = f"{{{ctx.N.loss}}}{prime}" if prime else ctx.N.loss
+    name = ctx.N.loss if ctx.example_is_update else f"{ctx.N.loss}_{{{ctx.step.example}}}"
+    lhs = f"{{{name}}}{prime}" if prime else name
+    mark = ctx.mark("loss_after" if prime else "loss") if ctx.example_is_update else ""
     return chain(lhs, ctx.fmt.pieces(loss) if not prime else None, ctx.fmt.pieces(loss, texts),
-                 Part((shown,), ctx.fmt.relation_for(loss, texts, shown)), boxed=True,
-                 mark=ctx.mark("loss_after" if prime else "loss"))
+                 Part((shown,), ctx.fmt.relation_for(loss, texts, shown)), boxed=True, mark=mark)
 
 
 def build(ctx) -> Loss:

@@ -23,6 +23,7 @@ TEXT = {
     "title.first_of": "the first of {count} SGD steps of backpropagation in full",
     "setup.no_bias": "This network has no biases.",
     "setup.examples": "The training examples, used in this order ({count} SGD updates per epoch):",
+    "setup.examples_batches": "The training examples, in this order, {size} per update ({count} updates per epoch):",
     "setup.frozen_bias": "The biases are fixed: they are not updated.",
     "setup.matrices": "Row {j} of a weight matrix belongs to receiving neuron {j}, column {k} to sending neuron {k}.",
     "activation.output_form": (
@@ -94,7 +95,36 @@ TEXT = {
     "history.intro": (
         "One SGD update per example, in order{epochs}. Only the first step is worked in full above; the plot "
         "shows the loss before each of the {count} steps and after the last one."),
+    "history.intro_batches": (
+        "One {optimizer} update per batch of {size}, in order{epochs}. Only the first update is worked in full "
+        "above; the plot shows the batch loss before each of the {count} updates and after the last one."),
     "history.final": "Parameters after the last step:",
+    "batch.intro": (
+        "This update uses {examples} together. Its loss is the {reduction} of their losses (seed 002's error over the "
+        "training examples D, here over the batch B), and its gradient the {reduction} of their gradients. Example "
+        "{first} is worked in full above; the others go through the same forward and backward pass with their own "
+        "input and target."),
+    "batch.single": "This update uses example {example} alone.",
+    "batch.penalty": (
+        " Weight decay adds the penalty {term} to the loss and {grad} to the gradient of each weight{biases}."),
+    "batch.gradients": "The gradient of the batch loss, parameter by parameter:",
+    "batch.table_only": " With {count} examples the per-example gradients are left out (handouts solve --json lists them).",
+    "rates.intro": (
+        "The first update repeated with each learning rate, from the same parameters{state}: the change {change} "
+        "and new value of {parameter}, and the batch loss after the update (before it: {before})."),
+    "rates.state": " and optimizer state",
+    "rates.overshoot": (
+        "With {rates} the loss rises instead of falling: the step is too large for this point and overshoots the "
+        "minimum along the gradient."),
+    "rates.all_down": "Every rate lowers the loss; the largest lowers it most here, but larger rates risk overshooting.",
+    "optimizer.rule": (
+        "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient {gradient} of "
+        "the batch loss{decay}.{state}"),
+    "optimizer.decay": " plus the weight-decay term {term} ({value})",
+    "optimizer.zero_state": " Every state starts at 0, and {t} counts the updates.",
+    "optimizer.intro": "The state of every parameter before and after each update, by the rule of the update section.",
+    "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",
+    "optimizer.more": "The first {shown} of {count} updates are shown; handouts solve --json lists every one.",
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
     "diagram.values": "; the number under a neuron is its activation in the forward pass",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",

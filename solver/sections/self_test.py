@@ -9,7 +9,7 @@ from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
 from .prose import math, say, sentence
-from .update import update_equations
+from .update import new_value_equation, trains_otherwise, update_equations
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def build(ctx) -> SelfTest:
                  math(f"{N.target(1)} = {fmt.given(ctx.step.target[0])}"), "."),
         sentence(_inline(output_delta), ".")))
     ref = ParameterRef("weight", L, 1, 1)
-    update = update_equations(ctx, ref)[-1]
+    update = new_value_equation(ctx, ref)
     gradient = ctx.d_loss(N.parameter(ref))
     given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
              else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
@@ -61,7 +61,8 @@ def build(ctx) -> SelfTest:
     questions.append(_qa(
         sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
                  ", what is the new value of ", math(f"{N.parameter(ref)} = {ctx.given(ref)}"), "?"),
-        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "] if ctx.convention.negated else []),
+        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "]
+                   if ctx.convention.negated and not trains_otherwise(ctx) else []),
                  _inline(update), ".")))
     zero_inputs = [k for k, x in enumerate(ctx.step.inputs, 1) if x == 0]
     if zero_inputs:
@@ -70,7 +71,7 @@ def build(ctx) -> SelfTest:
             sentence("Why does no weight leaving ", math(x), " change in this step?"),
             sentence("Because ", math(f"{x} = 0"), ": each such gradient is a delta times ", math(x), ", which is 0.")))
     verdict = {"down": "Yes", "up": "No, it raises it", "same": "No"}[ctx.step.loss_trend]
-    before, after = fmt.value(ctx.values.forward.loss), fmt.value(ctx.values.after.loss)
+    before, after = fmt.value(ctx.values.loss), fmt.value(ctx.values.loss_after)
     questions.append(_qa(
         sentence("Does this one update reduce the loss, and by how much?"),
         sentence(f"{verdict}: ", math(N.loss), " goes from ", math(before), " to ", math(after),

@@ -52,9 +52,16 @@ def build(ctx) -> Setup:
         matrix_note=say("setup.matrices", j=math("j"), k=math("k")) if ctx.matrix_form else [],
         glossary=_glossary(ctx),
         neurons=neuron_grid(ctx),
-        examples_intro=say("setup.examples", count=len(ctx.spec.training_examples)) if several else [],
+        examples_intro=_examples_intro(ctx) if several else [],
         examples=_examples(ctx) if several else None,
     )
+
+
+def _examples_intro(ctx) -> list:
+    spec = ctx.spec
+    if spec.batch_size == 1:
+        return say("setup.examples", count=len(spec.training_examples))
+    return say("setup.examples_batches", size=str(spec.batch_size), count=str(len(spec.batches())))
 
 
 def _examples(ctx) -> Table:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
+from .optimizer import parameter_rows, rule as optimizer_rule, rule_sentence
 from .prose import say
 from .records import Block, merged
 
@@ -14,7 +15,7 @@ class Update:
     """The record of the update section (fields: docs/templates.md)."""
 
     rule: Grid
-    frozen: list
+    notes: list
     blocks: list[Block]
 
 
@@ -51,11 +52,31 @@ def update_equations(ctx, ref) -> list[Equation]:
                   mark=ctx.mark("new", ref.key), anchor=f"update-{ref.slug}")]
 
 
+def new_value_equation(ctx, ref) -> Equation:
+    """The line that gives one parameter's new value, by the rule this problem trains with."""
+    if trains_otherwise(ctx):
+        return parameter_rows(ctx, ref)[-1][-1]
+    return update_equations(ctx, ref)[-1]
+
+
+def trains_otherwise(ctx) -> bool:
+    """Anything but plain per-example SGD without weight decay (whose rule is written with the delta)."""
+    spec = ctx.spec
+    return spec.training.optimizer != "sgd" or spec.batch_size > 1 or spec.training.weight_decay != 0
+
+
 def build(ctx) -> Update:
+    otherwise = trains_otherwise(ctx)
     blocks = []
     for l in range(ctx.network.depth, 0, -1):
-        equations = [eq for ref in ctx.layer_refs(l, trained_only=True) for eq in update_equations(ctx, ref)]
-        columns = 2 if ctx.convention.negated else 3
-        blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", Grid.packed(equations, max_columns=columns)))
-    frozen = say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
-    return Update(Grid.packed(update_rule(ctx), max_columns=2), frozen, merged(blocks, ctx.chain_network))
+        refs = ctx.layer_refs(l, trained_only=True)
+        if otherwise:
+            grid = Grid.of([row for ref in refs for row in parameter_rows(ctx, ref)])
+        else:
+            equations = [eq for ref in refs for eq in update_equations(ctx, ref)]
+            grid = Grid.packed(equations, max_columns=2 if ctx.convention.negated else 3)
+        blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", grid))
+    notes = rule_sentence(ctx) if otherwise else []
+    notes += say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
+    rule = optimizer_rule(ctx) if otherwise else update_rule(ctx)
+    return Update(Grid.packed(rule, max_columns=2), notes, merged(blocks, ctx.chain_network))

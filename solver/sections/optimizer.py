@@ -1,0 +1,196 @@
+"""The optimizer: its rule (PyTorch's definition), the substituted rule per parameter for the worked update,
+and the state of every parameter before and after each update."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..equations import Equation, Grid, Part, chain
+from ..formatting import partial
+from ..optimizers import STATE_SYMBOLS
+from .prose import math, say, text
+from .records import Table
+
+MAX_STATE_TABLES = 4
+"""Updates whose state table is printed (the first ones); later ones are in the JSON trace."""
+NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum",
+         "rmsprop": "RMSprop", "adam": "Adam"}
+TORCH = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """One update's state table with the sentence above it."""
+
+    title: list
+    table: Table
+
+    @property
+    def needed_lines(self) -> int:
+        """Lines to keep together: the sentence and the table."""
+        return self.table.needed_lines + 2
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """The record of the optimizer section (fields: docs/templates.md)."""
+
+    intro: list
+    rule: Grid
+    tables: list[StateTable]
+    note: list
+
+    @property
+    def needed_lines(self) -> int:
+        """Lines to keep with the heading: the intro and the first state table (or a few lines)."""
+        return (self.tables[0].needed_lines if self.tables else 4) + 4
+
+
+def hyperparameters(ctx) -> dict[str, str]:
+    """Symbol -> printed value of the optimizer's hyperparameters."""
+    settings, given = ctx.solution.optimizer, ctx.fmt.given
+    if settings.name in ("momentum", "nesterov"):
+        return {"\\mu": given(settings.momentum)}
+    if settings.name == "rmsprop":
+        return {"\\alpha": given(settings.alpha), "\\epsilon": ctx.fmt.given_compact(settings.epsilon)}
+    if settings.name == "adam":
+        return {"\\beta_1": given(settings.betas[0]), "\\beta_2": given(settings.betas[1]),
+                "\\epsilon": ctx.fmt.given_compact(settings.epsilon)}
+    return {}
+
+
+def rule(ctx) -> list[Equation]:
+    """The update rule with symbols, for one parameter theta with gradient g."""
+    eta, name = ctx.N.eta, ctx.solution.optimizer.name
+    theta = "\\theta"
+    new = lambda rhs: chain(theta, Part((rhs,), "\\leftarrow"))  # noqa: E731
+    if name == "sgd":
+        return [new(f"\\theta - {eta} \\, g")]
+    if name in ("momentum", "nesterov"):
+        step = "v" if name == "momentum" else "(g + \\mu \\, v)"
+        return [chain("v", Part(("\\mu \\, v + g",), "\\leftarrow")), new(f"\\theta - {eta} \\, {step}")]
+    if name == "rmsprop":
+        return [chain("s", Part(("\\alpha \\, s + (1 - \\alpha) \\, g^2",), "\\leftarrow")),
+                new(f"\\theta - {eta} \\, \\frac{{g}}{{\\sqrt{{s}} + \\epsilon}}")]
+    return [chain("m", Part(("\\beta_1 \\, m + (1 - \\beta_1) \\, g",), "\\leftarrow")),
+            chain("v", Part(("\\beta_2 \\, v + (1 - \\beta_2) \\, g^2",), "\\leftarrow")),
+            chain("\\hat{m}", "\\frac{m}{1 - \\beta_1^{\\,t}}"), chain("\\hat{v}", "\\frac{v}{1 - \\beta_2^{\\,t}}"),
+            new(f"\\theta - {eta} \\, \\frac{{\\hat{{m}}}}{{\\sqrt{{\\hat{{v}}}} + \\epsilon}}")]
+
+
+def rule_sentence(ctx) -> list:
+    """Which optimizer, as in PyTorch, with its hyperparameters and what g is."""
+    settings = ctx.solution.optimizer
+    values = ", ".join(f"{symbol} = {value}" for symbol, value in hyperparameters(ctx).items())
+    decay = say("optimizer.decay", term=math("\\lambda \\, \\theta"),
+                value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}")) if settings.decays else []
+    return say("optimizer.rule", name=NAMES[settings.name], torch=f"torch.optim.{TORCH[settings.name]}",
+               values=[text(" with "), math(values)] if values else "",
+               g=math("g"), gradient=math(partial(ctx.N.loss, "\\theta")), decay=decay,
+               state=say("optimizer.zero_state", t=math("t")) if settings.buffers else [])
+
+
+def _state(values, name: str, ref):
+    buffers = values.derived if name.endswith("_corrected") else values.state_after.buffers
+    part = buffers[name]
+    return ref.entry(part.weights, part.biases)
+
+
+def _before(values, name: str, ref):
+    part = values.state_before.buffers[name]
+    return ref.entry(part.weights, part.biases)
+
+
+def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
+    """The substituted rule of one parameter in the worked update, in rows: state first, the new value last."""
+    values = values or ctx.values
+    fmt, settings, N = ctx.fmt, ctx.solution.optimizer, ctx.N
+    name = settings.name
+    symbol = N.parameter(ref)
+    hyper = hyperparameters(ctx)
+    eta = fmt.given(settings.learning_rate)
+    g = fmt.value(ctx.gradient(ref, values))
+    g_wrapped = fmt.wrap(g, ctx.gradient(ref, values))
+    old = ctx.given(ref)
+    new_value = ctx.new_value(ref, values)
+    new = fmt.value(new_value)
+    of = lambda letter: f"{letter}({symbol})"  # noqa: E731
+    shown = lambda buffer: fmt.value(_state(values, buffer, ref))  # noqa: E731
+    before = lambda buffer: fmt.wrap(fmt.value(_before(values, buffer, ref)), _before(values, buffer, ref))  # noqa: E731
+    lhs_new = f"{{{symbol}}}'"
+
+    def squared(lhs: str, decay: str, previous: str, buffer: str) -> Equation:
+        """``decay * previous + (1 - decay) * g^2`` with the shown result and its honest relation."""
+        result = shown(buffer)
+        return chain(lhs, f"{decay} \\cdot {previous} + (1 - {decay}) \\cdot {g_wrapped}^{{2}}",
+                     Part((result,), fmt.relation(_state(values, buffer, ref), result)),
+                     mark=ctx.mark("moment", buffer, ref.key))
+
+    anchor = f"update-{ref.slug}"
+    mark = ctx.mark("new", ref.key)
+    if name in ("momentum", "nesterov"):
+        mu = hyper["\\mu"]
+        velocity = chain(of("v"), f"{mu} \\cdot {before('velocity')} + {g_wrapped}", shown("velocity"),
+                         mark=ctx.mark("velocity", "velocity", ref.key))
+        v_text = fmt.wrap(shown("velocity"), _state(values, "velocity", ref))
+        step = v_text if name == "momentum" else f"\\left({g_wrapped} + {mu} \\cdot {v_text}\\right)"
+        return [[velocity, chain(lhs_new, f"{old} - {eta} \\cdot {step}", new, boxed=True, mark=mark, anchor=anchor)]]
+    if name == "rmsprop":
+        alpha, eps = hyper["\\alpha"], hyper["\\epsilon"]
+        square = squared(of("s"), alpha, before("square_average"), "square_average")
+        rhs = f"{old} - {eta} \\cdot \\frac{{{g}}}{{\\sqrt{{{shown('square_average')}}} + {eps}}}"
+        return [[square, chain(lhs_new, rhs, Part((new,), fmt.relation(new_value, new)), boxed=True, mark=mark,
+                               anchor=anchor)]]
+    if name == "adam":
+        beta1, beta2, eps = hyper["\\beta_1"], hyper["\\beta_2"], hyper["\\epsilon"]
+        t = values.state_after.step
+        first = chain(of("m"), f"{beta1} \\cdot {before('first_moment')} + (1 - {beta1}) \\cdot {g_wrapped}",
+                      shown("first_moment"), mark=ctx.mark("moment", "first_moment", ref.key))
+        second = squared(of("v"), beta2, before("second_moment"), "second_moment")
+        corrected = []
+        for buffer, beta, letter in (("first_moment", beta1, "m"), ("second_moment", beta2, "v")):
+            exact = _state(values, f"{buffer}_corrected", ref)
+            text = shown(f"{buffer}_corrected")
+            corrected.append(chain(of(f"\\hat{{{letter}}}"), f"\\frac{{{shown(buffer)}}}{{1 - {beta}^{{{t}}}}}",
+                                   Part((text,), fmt.relation(exact, text)),
+                                   mark=ctx.mark("moment", f"{buffer}_corrected", ref.key)))
+        rhs = (f"{old} - {eta} \\cdot \\frac{{{shown('first_moment_corrected')}}}"
+               f"{{\\sqrt{{{shown('second_moment_corrected')}}} + {eps}}}")
+        return [[first, corrected[0]], [second, corrected[1]],
+                [chain(lhs_new, rhs, Part((new,), fmt.relation(new_value, new)), boxed=True, mark=mark, anchor=anchor)]]
+    return [[chain(lhs_new, f"{old} - {fmt.product(eta, g, roles=(None, 'error'))}", new, boxed=True, mark=mark,
+                   anchor=anchor)]]
+
+
+def state_table(ctx, step) -> Table:
+    """Every trained parameter of one update: gradient, each state before and after, the new value."""
+    fmt, settings, values = ctx.fmt, ctx.solution.optimizer, step.shown
+    buffers = settings.buffers
+    derived = tuple(values.derived)
+    header = ["", "g"] + [f"{STATE_SYMBOLS[b]}_{{\\text{{before}}}}" for b in buffers] + \
+        [f"{STATE_SYMBOLS[b]}_{{\\text{{after}}}}" for b in buffers] + [STATE_SYMBOLS[d] for d in derived] + \
+        ["\\theta'"]
+    rows = []
+    for ref in ctx.network.parameters():
+        if ref.kind == "bias" and not ctx.network.train_biases:
+            continue
+        cells = [ctx.N.parameter(ref), fmt.value(ctx.gradient(ref, values))]
+        cells += [fmt.value(_before(values, b, ref)) for b in buffers]
+        cells += [fmt.value(_state(values, b, ref)) for b in buffers + derived]
+        cells.append(fmt.value(ctx.new_value(ref, values)))
+        rows.append(cells)
+    return Table(header, rows)
+
+
+def build(ctx) -> Optimizer:
+    settings = ctx.solution.optimizer
+    steps = ctx.solution.steps
+    tables = []
+    if settings.buffers:
+        for step in steps[:MAX_STATE_TABLES]:
+            title = say("optimizer.table", index=str(step.index), t=math(f"t = {step.shown.state_after.step}"))
+            tables.append(StateTable(title, state_table(ctx, step)))
+    note = say("optimizer.more", shown=str(MAX_STATE_TABLES), count=str(len(steps))) \
+        if settings.buffers and len(steps) > MAX_STATE_TABLES else []
+    if "update" in ctx.section_names:
+        return Optimizer(say("optimizer.intro"), Grid.packed([]), tables, note)
+    return Optimizer(rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2), tables, note)

@@ -1,0 +1,41 @@
+"""The learning-rate comparison (seed 002 section 9.2): the first update with each rate of
+``compare_learning_rates``, one weight's change and new value, and the loss after."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..parameters import ParameterRef
+from .prose import math, say
+from .records import Table
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The record of the rates section (fields: docs/templates.md)."""
+
+    intro: list
+    table: Table | None
+    verdict: list
+
+
+def build(ctx) -> Rates:
+    fmt, N = ctx.fmt, ctx.N
+    trials = ctx.solution.rate_comparison
+    ref = ParameterRef("weight", *ctx.spec.options.chain)
+    symbol = N.parameter(ref)
+    if not trials:
+        return Rates([], None, [])
+    rows = []
+    for trial in trials:
+        values = trial.values
+        rows.append([fmt.given(trial.learning_rate), fmt.value(-ref.entry(values.change_W, values.change_b)),
+                     fmt.value(ctx.new_value(ref, values)), fmt.value(values.loss_after),
+                     "\\uparrow" if trial.loss_trend == "up" else "\\downarrow" if trial.loss_trend == "down" else "="])
+    table = Table([N.eta, f"\\Delta {symbol}", f"{{{symbol}}}'", f"{N.loss}'", ""], rows, align="rrrrc")
+    rising = [fmt.given(t.learning_rate) for t in trials if t.loss_trend == "up"]
+    verdict = (say("rates.overshoot", rates=math(f"{N.eta} = " + ", ".join(rising))) if rising
+               else say("rates.all_down"))
+    intro = say("rates.intro", state=say("rates.state") if ctx.solution.optimizer.buffers else "",
+                change=math(f"\\Delta {symbol} = {{{symbol}}}' - {symbol}"), parameter=math(symbol),
+                before=math(f"{N.loss} = {fmt.value(ctx.values.loss)}"))
+    return Rates(intro, table, verdict)
