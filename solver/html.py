@@ -55,19 +55,22 @@ def aligned_math(body: str) -> Markup:
 
 
 def working_math(equation: Equation) -> Markup:
-    """An equation as steps a line may break between, for a narrow screen: ``lhs = part``, then each
-    further piece of a part (where the PDF may break a long line too) and each further ``= part``, each
-    one ``<math>`` in display style; a continuation starts with its relation or operator (after an empty
-    group, so that ``+`` keeps the spacing of a binary operator)."""
-    steps = []
+    """An equation as segments for a narrow screen: ``lhs = part``, then each ``= part`` (and the note).
+    A line breaks between segments first (``.working`` is a wrapping flex row, so a segment that fits a
+    line is never split); only a segment wider than a line by itself breaks inside, between the pieces of
+    its part (where the PDF may break a long line too), and then it has its lines to itself, so no line
+    reads as a relation it does not state. Each piece is one ``<math>``; a continuation starts with its
+    relation or operator (after an empty group, so that ``+`` keeps the spacing of a binary operator)."""
+    segments = []
     for index, part in enumerate(equation.parts):
         pieces = [f"\\boxed{{{part.text}}}"] if equation.boxed and index == len(equation.parts) - 1 else part.pieces
         first = f"{equation.lhs} {part.relation} {pieces[0]}" if index == 0 else f"{{}} {part.relation} {pieces[0]}"
-        steps += [first] + [f"{{}} {piece}" for piece in pieces[1:]]
+        segments.append([first] + [f"{{}} {piece}" for piece in pieces[1:]])
     if equation.note:
-        steps.append(equation.note)
-    return Markup("<wbr>").join(Markup('<span class="step">{}</span>').format(mathml(
-        markdown_colours(step, accessible=True), False)) for step in steps)
+        segments.append([equation.note])
+    return Markup("").join(Markup('<span class="segment">{}</span>').format(Markup("<wbr>").join(
+        Markup('<span class="step">{}</span>').format(mathml(markdown_colours(step, accessible=True), False))
+        for step in steps)) for steps in segments)
 
 
 def shows_number(latex: str) -> bool:

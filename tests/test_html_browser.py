@@ -161,6 +161,12 @@ OUTSIDE_ITS_SCROLL_BOX = """(() => {
 })()"""
 PROSE_OVERFLOWING = """[...document.querySelectorAll('main p, main li, figcaption, summary')]
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60))"""
+SEGMENT_SHARING_A_LINE = """[...document.querySelectorAll('.working')].flatMap(w => {
+  const tops = s => [...s.querySelectorAll('.step')].map(p => Math.round(p.getBoundingClientRect().top));
+  const segments = [...w.querySelectorAll('.segment')].map(tops);
+  return segments.flatMap((lines, i) => new Set(lines).size < 2 ? [] : segments.filter((other, j) => j !== i
+    && other.some(top => lines.includes(top))).map(() => w.textContent.slice(0, 80)));
+})"""
 ANCHOR_ALONE = """[...document.querySelectorAll('h2 > a.anchor')].filter(a => {
   const range = document.createRange(), text = a.previousSibling;
   range.setStart(text, Math.max(0, text.textContent.trimEnd().length - 1)); range.setEnd(text, text.textContent.trimEnd().length);
@@ -186,6 +192,7 @@ def test_at_phone_width_only_scroll_boxes_are_wider_and_prose_wraps(browser, tmp
     assert all(fits for steps_fit, fits, _ in working if steps_fit)  # only a step wider than the phone scrolls
     if options.get("reveal") == "all" and path == SEED003:
         assert sum(height > 90 for _, _, height in working) >= 10  # long chains wrap onto several lines
+    assert browser.evaluate(SEGMENT_SHARING_A_LINE) == []  # a broken relation segment has its lines to itself
     paths = browser.evaluate("[...document.querySelectorAll('#chain li')].map(li => li.getClientRects().length && "
                              "Math.round(li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight)))")
     assert paths == ([] if path != SEED003 else [2, 2])  # each path of seed003 wraps onto a second line
