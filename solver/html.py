@@ -22,6 +22,7 @@ _NUMBERS = re.compile(r"[-+0-9.()]*[0-9][-+0-9.()]*")
 _ALIGN = {"l": "left", "r": "right", "c": "center"}
 _MARKS = re.compile(r"^[.,;:!?)\]]+")
 """Punctuation that must not start a line: it stays with the formula before it."""
+_HYPHENATED = re.compile(r"(\d+(?:-\d+)+)")
 UNBROKEN_WIDTH = 24
 """Visible characters of the pieces a long inline formula is set in (one MathML element each)."""
 
@@ -42,6 +43,12 @@ def inline_math(latex: str, following: str = "") -> Markup:
 def after_math(text: str) -> str:
     """Prose that follows a formula, without the punctuation :func:`inline_math` already set."""
     return _MARKS.sub("", str(text), count=1)
+
+
+def prose(text: str) -> Markup:
+    """Escaped prose in which a hyphenated run of numbers (a layer shape like 3-2-2-1) never breaks."""
+    return Markup("").join(Markup('<span class="unbroken">{}</span>').format(piece) if index % 2 else escape(piece)
+                           for index, piece in enumerate(_HYPHENATED.split(str(text))))
 
 
 def display_math(latex: str) -> Markup:
@@ -103,7 +110,7 @@ def column_alignments(table) -> list[str]:
     return [_ALIGN[letter] for letter in table.column_spec if letter in _ALIGN]
 
 
-HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, display_math=display_math,
+HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, prose=prose, display_math=display_math,
                     aligned_math=aligned_math, working_math=working_math, grid_columns=grid_columns,
                     step_result=step_result, column_alignments=column_alignments)
 """Filters of the HTML environment (``render.html_environment``)."""
