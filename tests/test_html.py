@@ -351,3 +351,11 @@ def test_primes_sit_after_their_base_not_in_a_superscript():
     assert "<msup>" not in page
     assert page.count('<mo lspace="0" rspace="0">\u2032</mo>') == 2
     assert "<msup>" in str(mathml("w^{2}"))  # an ordinary superscript stays one
+
+
+def test_both_summary_tables_have_a_caption():
+    document = html5lib.parse(render_html(solve(load_problem(SEED003))), namespaceHTMLElements=False)
+    summary = document.find(".//section[@id='summary']")
+    captions = ["".join(table.find("caption").itertext()) if table.find("caption") is not None else None
+                for table in summary.iter("table")]
+    assert captions == ["Parameters: gradient, check and update", "Neurons: forward and backward values"]
