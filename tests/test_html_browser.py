@@ -340,3 +340,23 @@ def test_a_layer_shape_like_3_2_2_1_never_breaks_at_its_hyphens(browser, tmp_pat
         runs += browser.evaluate(HYPHENATED_RUNS)
     assert ["3-2-2-1", 1] in runs
     assert [run for run in runs if run[1] != 1] == []
+
+
+RESULT_ANCHORS = """[...document.querySelectorAll('.equation > a.anchor')].map(a => {
+  const box = a.getBoundingClientRect(), equation = a.parentElement.getBoundingClientRect();
+  const math = a.parentElement.querySelector('math').getBoundingClientRect();
+  return [Math.round(equation.right - box.right), box.top >= equation.top && (box.top + box.bottom) / 2 <= math.bottom,
+          a.getAttribute('aria-label')];
+})"""
+
+
+@pytest.mark.parametrize("reveal", ["all", "steps"])
+def test_each_result_link_sits_at_the_top_right_of_its_equation(browser, tmp_path, reveal):
+    page = seed_page(tmp_path, reveal=reveal)
+    for width in (390, 1280):
+        browser.open(page, width=width, height=844)
+        for opened in (False, True):
+            anchors = browser.evaluate(RESULT_ANCHORS)
+            assert len(anchors) == 2 * 17  # every parameter's gradient and update of seed003
+            assert set(map(tuple, anchors)) == {(0, True, "Link to this result")}
+            browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
