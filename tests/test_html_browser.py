@@ -101,7 +101,10 @@ def test_print_shows_every_step_worked_out_and_hides_the_controls(browser, tmp_p
         assert all(browser.evaluate(HIDDEN_WORKING))
         answers = browser.evaluate("[...document.querySelectorAll('details.answer:not([open]) > p')].map(p => p.checkVisibility())")
         assert answers == [True] * 4  # the self-test answers print too
-        assert browser.evaluate("[...document.querySelectorAll('summary, nav')].some(e => e.checkVisibility())") is False
+        assert browser.evaluate("[...document.querySelectorAll('details:not(.answer) > summary, nav')]"
+                                ".some(e => e.checkVisibility())") is False
+        labels = browser.evaluate("[...document.querySelectorAll('details.answer > summary')].map(s => s.checkVisibility() && s.innerText)")
+        assert labels == ["Answer"] * 4  # each printed answer is labelled
     finally:
         browser.print_media(False)
 
@@ -360,3 +363,24 @@ def test_each_result_link_sits_at_the_top_right_of_its_equation(browser, tmp_pat
             assert len(anchors) == 2 * 17  # every parameter's gradient and update of seed003
             assert set(map(tuple, anchors)) == {(0, True, "Link to this result")}
             browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+
+
+def test_an_a4_print_has_page_numbers_and_no_heading_or_chain_path_at_a_page_foot(browser, tmp_path):
+    import base64
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    browser.open(write_page(tmp_path, solve(load_problem(SEED003))), width=1280)
+    pdf = tmp_path / "print.pdf"
+    pdf.write_bytes(base64.b64decode(browser.call("Page.printToPDF", paperWidth=8.27, paperHeight=11.69)["data"]))
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")[:-1]
+    assert len(pages) > 5
+    for number, text in enumerate(pages, 1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[-1] == f"{number} / {len(pages)}"  # the page number at the foot
+        assert lines[-2] not in {"Summary tables", "Self-test", "Parameter gradients", "Network diagram"}
+    paths = [index for index, text in enumerate(pages) if "Path 1" in text or "Path 2" in text]
+    assert len(paths) == 1  # both chain paths on one page
