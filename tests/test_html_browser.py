@@ -384,3 +384,16 @@ def test_an_a4_print_has_page_numbers_and_no_heading_or_chain_path_at_a_page_foo
         assert lines[-2] not in {"Summary tables", "Self-test", "Parameter gradients", "Network diagram"}
     paths = [index for index, text in enumerate(pages) if "Path 1" in text or "Path 2" in text]
     assert len(paths) == 1  # both chain paths on one page
+
+
+def test_under_brace_labels_of_the_expanded_chain_are_readable(browser, tmp_path):
+    browser.open(seed_page(tmp_path, reveal="all"), width=1280)
+    for media in (False, True):
+        browser.print_media(media)
+        sizes = browser.evaluate("""[...document.querySelectorAll('#chain munder > munder + *')].flatMap(label => {
+          const body = parseFloat(getComputedStyle(document.body).fontSize);
+          return [...label.querySelectorAll('mi, mn, mo')].filter(t => t.textContent.trim())
+            .map(t => parseFloat(getComputedStyle(t).fontSize) / body); })""")
+        assert len(sizes) > 20
+        assert min(sizes) >= 0.6, media  # TeX's scriptscript size (0.5) is too small on a screen and in print
+    browser.print_media(False)
