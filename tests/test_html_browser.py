@@ -397,3 +397,11 @@ def test_under_brace_labels_of_the_expanded_chain_are_readable(browser, tmp_path
         assert len(sizes) > 20
         assert min(sizes) >= 0.6, media  # TeX's scriptscript size (0.5) is too small on a screen and in print
     browser.print_media(False)
+
+
+def test_the_given_data_takes_few_lines_on_a_phone(browser, tmp_path):
+    browser.open(seed_page(tmp_path), width=390, height=844)
+    tops = browser.evaluate("""[...document.querySelector('#setup .grid').querySelectorAll('.equation')]
+      .map(e => Math.round(e.getBoundingClientRect().top))""")
+    assert len(tops) == 5  # x1, x2, x3, y, eta of seed003
+    assert len(set(tops)) <= 2
