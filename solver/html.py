@@ -22,6 +22,7 @@ _NUMBERS = re.compile(r"[-+0-9.()]*[0-9][-+0-9.()]*")
 _ALIGN = {"l": "left", "r": "right", "c": "center"}
 _MARKS = re.compile(r"^[.,;:!?)\]]+")
 """Punctuation that must not start a line: it stays with the formula before it."""
+_HYPHENATED = re.compile(r"(\d+(?:-\d+)+)")
 UNBROKEN_WIDTH = 24
 """Visible characters of the pieces a long inline formula is set in (one MathML element each)."""
 
@@ -44,6 +45,12 @@ def after_math(text: str) -> str:
     return _MARKS.sub("", str(text), count=1)
 
 
+def prose(text: str) -> Markup:
+    """Escaped prose in which a hyphenated run of numbers (a layer shape like 3-2-2-1) never breaks."""
+    return Markup("").join(Markup('<span class="unbroken">{}</span>').format(piece) if index % 2 else escape(piece)
+                           for index, piece in enumerate(_HYPHENATED.split(str(text))))
+
+
 def display_math(latex: str) -> Markup:
     """A displayed formula as MathML (role colours in their WCAG AA text shades)."""
     return mathml(markdown_colours(str(latex), accessible=True), True)
@@ -55,19 +62,22 @@ def aligned_math(body: str) -> Markup:
 
 
 def working_math(equation: Equation) -> Markup:
-    """An equation as steps a line may break between, for a narrow screen: ``lhs = part``, then each
-    further piece of a part (where the PDF may break a long line too) and each further ``= part``, each
-    one ``<math>`` in display style; a continuation starts with its relation or operator (after an empty
-    group, so that ``+`` keeps the spacing of a binary operator)."""
-    steps = []
+    """An equation as segments for a narrow screen: ``lhs = part``, then each ``= part`` (and the note).
+    A line breaks between segments first (``.working`` is a wrapping flex row, so a segment that fits a
+    line is never split); only a segment wider than a line by itself breaks inside, between the pieces of
+    its part (where the PDF may break a long line too), and then it has its lines to itself, so no line
+    reads as a relation it does not state. Each piece is one ``<math>``; a continuation starts with its
+    relation or operator (after an empty group, so that ``+`` keeps the spacing of a binary operator)."""
+    segments = []
     for index, part in enumerate(equation.parts):
         pieces = [f"\\boxed{{{part.text}}}"] if equation.boxed and index == len(equation.parts) - 1 else part.pieces
         first = f"{equation.lhs} {part.relation} {pieces[0]}" if index == 0 else f"{{}} {part.relation} {pieces[0]}"
-        steps += [first] + [f"{{}} {piece}" for piece in pieces[1:]]
+        segments.append([first] + [f"{{}} {piece}" for piece in pieces[1:]])
     if equation.note:
-        steps.append(equation.note)
-    return Markup("<wbr>").join(Markup('<span class="step">{}</span>').format(mathml(
-        markdown_colours(step, accessible=True), False)) for step in steps)
+        segments.append([equation.note])
+    return Markup("").join(Markup('<span class="segment">{}</span>').format(Markup("<wbr>").join(
+        Markup('<span class="step">{}</span>').format(mathml(markdown_colours(step, accessible=True), False))
+        for step in steps)) for steps in segments)
 
 
 def shows_number(latex: str) -> bool:
@@ -100,7 +110,7 @@ def column_alignments(table) -> list[str]:
     return [_ALIGN[letter] for letter in table.column_spec if letter in _ALIGN]
 
 
-HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, display_math=display_math,
+HTML_FILTERS = dict(escape=escape, e=escape, math=inline_math, after_math=after_math, prose=prose, display_math=display_math,
                     aligned_math=aligned_math, working_math=working_math, grid_columns=grid_columns,
                     step_result=step_result, column_alignments=column_alignments)
 """Filters of the HTML environment (``render.html_environment``)."""

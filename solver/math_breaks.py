@@ -1,7 +1,8 @@
 """Where an inline formula may break across lines. Browsers do not break inside one MathML element, so
 the HTML page sets a long formula as several ``<math>`` elements, cut where TeX would rather break: at
 the formula's outer level (never inside braces, parentheses, ``\\left ... \\right`` or an environment),
-after a comma of a list first, then after a relation or arrow, then after a binary operator.
+after a comma of a list first, then after a relation or arrow, then after a binary operator (before a
+slash: a line that ends in "/" reads as a finished quotient).
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def _cut(latex: str, points: set[str]) -> list[str]:
     tokens = _TOKEN.findall(latex)
     pieces, current, depth, previous = [], "", 0, None
     for index, token in enumerate(tokens):
+        if token == "/" and depth == 0 and points is _BINARY and current.strip() and previous not in _NO_OPERAND:
+            pieces.append(current)
+            current = ""
         current += token
         if token.isspace():
             continue
@@ -49,7 +53,7 @@ def _cut(latex: str, points: set[str]) -> list[str]:
             depth += 1
         elif token in _CLOSING or _RIGHT.match(token):
             depth -= 1
-        elif depth == 0 and token in points and (points is not _BINARY or previous not in _NO_OPERAND | {None}):
+        elif depth == 0 and token in points - {"/"} and (points is not _BINARY or previous not in _NO_OPERAND | {None}):
             if tokens[index + 1:] and "".join(tokens[index + 1:]).strip():
                 pieces.append(current)
                 current = ""

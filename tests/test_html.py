@@ -90,7 +90,7 @@ def test_long_inline_math_is_cut_where_tex_would_break_and_glued_to_its_punctuat
     assert break_pieces(r"-a + \left( b - c \right) - (d, e) \leftarrow f", 4) == [
         "-a +", r" \left( b - c \right) -", r" (d, e) \leftarrow", " f"]
     assert break_pieces(r"\frac{a + b, c}{d = e}", 1) == [r"\frac{a + b, c}{d = e}"]
-    assert break_pieces(r"\lvert a - b \rvert / \max(a, b)", 1) == [r"\lvert a - b \rvert /", r" \max(a, b)"]
+    assert break_pieces(r"\lvert a - b \rvert / \max(a, b)", 1) == [r"\lvert a - b \rvert ", r"/ \max(a, b)"]  # no line ends in "/"
     page = str(inline_math(biases + r", b^{(4)} = 0.3", ". Then"))
     assert page.count("<math ") == 4 and page.count("<wbr>") == 3
     assert page.endswith("</math>.</span>") and '<span class="unbroken"><math' in page
@@ -104,7 +104,9 @@ def test_working_is_set_as_steps_a_narrow_screen_breaks_between():
     page = str(working_math(chain("z", Part(("w_{1} x_{1}", "+ w_{2} x_{2}")), "0.1(0.5) + 0.2", "0.25", boxed=True,
                                   note="\\text{exactly}")))
     steps = re.findall(r'<span class="step">(.*?)</span>', page)
-    assert len(steps) == 5 and page.count("<wbr>") == 4
+    assert len(steps) == 5 and page.count("<wbr>") == 1  # breaks between segments; inside only z = w1 x1 | + w2 x2
+    segments = re.findall(r'<span class="segment">((?:<span class="step">.*?</span>(?:<wbr>)?)+)</span>', page)
+    assert [segment.count('class="step"') for segment in segments] == [2, 1, 1, 1]
     assert steps[0].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mi>z</mi>'
                                '<mo>=</mo><msub><mi>w</mi>')
     assert "<mrow/><mo>+</mo><msub><mi>w</mi><mrow><mn>2</mn>" in steps[1]  # binary, not a sign
@@ -349,3 +351,11 @@ def test_primes_sit_after_their_base_not_in_a_superscript():
     assert "<msup>" not in page
     assert page.count('<mo lspace="0" rspace="0">\u2032</mo>') == 2
     assert "<msup>" in str(mathml("w^{2}"))  # an ordinary superscript stays one
+
+
+def test_both_summary_tables_have_a_caption():
+    document = html5lib.parse(render_html(solve(load_problem(SEED003))), namespaceHTMLElements=False)
+    summary = document.find(".//section[@id='summary']")
+    captions = ["".join(table.find("caption").itertext()) if table.find("caption") is not None else None
+                for table in summary.iter("table")]
+    assert captions == ["Parameters: gradient, check and update", "Neurons: forward and backward values"]

@@ -101,7 +101,10 @@ def test_print_shows_every_step_worked_out_and_hides_the_controls(browser, tmp_p
         assert all(browser.evaluate(HIDDEN_WORKING))
         answers = browser.evaluate("[...document.querySelectorAll('details.answer:not([open]) > p')].map(p => p.checkVisibility())")
         assert answers == [True] * 4  # the self-test answers print too
-        assert browser.evaluate("[...document.querySelectorAll('summary, nav')].some(e => e.checkVisibility())") is False
+        assert browser.evaluate("[...document.querySelectorAll('details:not(.answer) > summary, nav')]"
+                                ".some(e => e.checkVisibility())") is False
+        labels = browser.evaluate("[...document.querySelectorAll('details.answer > summary')].map(s => s.checkVisibility() && s.innerText)")
+        assert labels == ["Answer"] * 4  # each printed answer is labelled
     finally:
         browser.print_media(False)
 
@@ -161,6 +164,12 @@ OUTSIDE_ITS_SCROLL_BOX = """(() => {
 })()"""
 PROSE_OVERFLOWING = """[...document.querySelectorAll('main p, main li, figcaption, summary')]
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60))"""
+SEGMENT_SHARING_A_LINE = """[...document.querySelectorAll('.working')].flatMap(w => {
+  const tops = s => [...s.querySelectorAll('.step')].map(p => Math.round(p.getBoundingClientRect().top));
+  const segments = [...w.querySelectorAll('.segment')].map(tops);
+  return segments.flatMap((lines, i) => new Set(lines).size < 2 ? [] : segments.filter((other, j) => j !== i
+    && other.some(top => lines.includes(top))).map(() => w.textContent.slice(0, 80)));
+})"""
 ANCHOR_ALONE = """[...document.querySelectorAll('h2 > a.anchor')].filter(a => {
   const range = document.createRange(), text = a.previousSibling;
   range.setStart(text, Math.max(0, text.textContent.trimEnd().length - 1)); range.setEnd(text, text.textContent.trimEnd().length);
@@ -186,6 +195,7 @@ def test_at_phone_width_only_scroll_boxes_are_wider_and_prose_wraps(browser, tmp
     assert all(fits for steps_fit, fits, _ in working if steps_fit)  # only a step wider than the phone scrolls
     if options.get("reveal") == "all" and path == SEED003:
         assert sum(height > 90 for _, _, height in working) >= 10  # long chains wrap onto several lines
+    assert browser.evaluate(SEGMENT_SHARING_A_LINE) == []  # a broken relation segment has its lines to itself
     paths = browser.evaluate("[...document.querySelectorAll('#chain li')].map(li => li.getClientRects().length && "
                              "Math.round(li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight)))")
     assert paths == ([] if path != SEED003 else [2, 2])  # each path of seed003 wraps onto a second line
@@ -310,3 +320,88 @@ def test_on_a_phone_the_loss_plot_is_shown_whole_and_the_network_diagram_scrolls
     scrolls = browser.evaluate("['#history', '#diagram'].map(s => { const e = document.querySelector(s + ' .svg');"
                                " return [e.scrollWidth > e.clientWidth, e.getBoundingClientRect().right <= innerWidth]; })")
     assert scrolls == [[False, True], [True, True]]
+
+
+HYPHENATED_RUNS = """(() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), runs = [];
+  const text = n => n.textContent;
+  let all = '', nodes = [];
+  for (let n; (n = walker.nextNode());) { if (n.parentElement.closest('math, svg, style')) continue; nodes.push([n, all.length]); all += text(n); }
+  for (const m of all.matchAll(/\\d+(?:-\\d+)+/g)) {
+    const range = document.createRange(), at = i => { const [n, start] = nodes.findLast(([, s]) => s <= i); return [n, i - start]; };
+    range.setStart(...at(m.index)); range.setEnd(...at(m.index + m[0].length - 1)); range.setEnd(range.endContainer, range.endOffset + 1);
+    runs.push([m[0], new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]);
+  }
+  return runs;
+})()"""
+
+
+def test_a_layer_shape_like_3_2_2_1_never_breaks_at_its_hyphens(browser, tmp_path):
+    runs = []
+    for width in range(300, 420, 6):  # the intro's line ends fall at the shape for some phone widths
+        browser.open(seed_page(tmp_path), width=width, height=844)
+        runs += browser.evaluate(HYPHENATED_RUNS)
+    assert ["3-2-2-1", 1] in runs
+    assert [run for run in runs if run[1] != 1] == []
+
+
+RESULT_ANCHORS = """[...document.querySelectorAll('.equation > a.anchor')].map(a => {
+  const box = a.getBoundingClientRect(), equation = a.parentElement.getBoundingClientRect();
+  const math = a.parentElement.querySelector('math').getBoundingClientRect();
+  return [Math.round(equation.right - box.right), box.top >= equation.top && (box.top + box.bottom) / 2 <= math.bottom,
+          a.getAttribute('aria-label')];
+})"""
+
+
+@pytest.mark.parametrize("reveal", ["all", "steps"])
+def test_each_result_link_sits_at_the_top_right_of_its_equation(browser, tmp_path, reveal):
+    page = seed_page(tmp_path, reveal=reveal)
+    for width in (390, 1280):
+        browser.open(page, width=width, height=844)
+        for opened in (False, True):
+            anchors = browser.evaluate(RESULT_ANCHORS)
+            assert len(anchors) == 2 * 17  # every parameter's gradient and update of seed003
+            assert set(map(tuple, anchors)) == {(0, True, "Link to this result")}
+            browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+
+
+def test_an_a4_print_has_page_numbers_and_no_heading_or_chain_path_at_a_page_foot(browser, tmp_path):
+    import base64
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    browser.open(write_page(tmp_path, solve(load_problem(SEED003))), width=1280)
+    pdf = tmp_path / "print.pdf"
+    pdf.write_bytes(base64.b64decode(browser.call("Page.printToPDF", paperWidth=8.27, paperHeight=11.69)["data"]))
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")[:-1]
+    assert len(pages) > 5
+    for number, text in enumerate(pages, 1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[-1] == f"{number} / {len(pages)}"  # the page number at the foot
+        assert lines[-2] not in {"Summary tables", "Self-test", "Parameter gradients", "Network diagram"}
+    paths = [index for index, text in enumerate(pages) if "Path 1" in text or "Path 2" in text]
+    assert len(paths) == 1  # both chain paths on one page
+
+
+def test_under_brace_labels_of_the_expanded_chain_are_readable(browser, tmp_path):
+    browser.open(seed_page(tmp_path, reveal="all"), width=1280)
+    for media in (False, True):
+        browser.print_media(media)
+        sizes = browser.evaluate("""[...document.querySelectorAll('#chain munder > munder + *')].flatMap(label => {
+          const body = parseFloat(getComputedStyle(document.body).fontSize);
+          return [...label.querySelectorAll('mi, mn, mo')].filter(t => t.textContent.trim())
+            .map(t => parseFloat(getComputedStyle(t).fontSize) / body); })""")
+        assert len(sizes) > 20
+        assert min(sizes) >= 0.6, media  # TeX's scriptscript size (0.5) is too small on a screen and in print
+    browser.print_media(False)
+
+
+def test_the_given_data_takes_few_lines_on_a_phone(browser, tmp_path):
+    browser.open(seed_page(tmp_path), width=390, height=844)
+    tops = browser.evaluate("""[...document.querySelector('#setup .grid').querySelectorAll('.equation')]
+      .map(e => Math.round(e.getBoundingClientRect().top))""")
+    assert len(tops) == 5  # x1, x2, x3, y, eta of seed003
+    assert len(set(tops)) <= 2
