@@ -234,3 +234,16 @@ def test_rounded_matrix_results_say_approx():
     assert forward == ["=", r"\approx", "=", r"\approx"]
     relations = [equation.parts[-1].relation for equation in handout["backward"].matrix]
     assert relations == [r"\approx"] * 6
+
+
+@pytest.mark.parametrize("changes, lines", [
+    ({"loss": "bce"}, [r"= -\frac{\partial E}{\partial z_{o}} = \boxed{t - \hat{y}}"]),
+    ({"loss": "cross_entropy", "target": [1, 0], "network": {"layers": [2, 2, 2], "activation": ["sigmoid", "softmax"]},
+      "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]], "biases": [[0.35, 0.35], [0.6, 0.6]]},
+     [r"= -\frac{\partial E}{\partial z_{o_1}} = \boxed{t_{1} - \hat{y}_{1}}",
+      r"= -\frac{\partial E}{\partial z_{o_2}} = \boxed{t_{2} - \hat{y}_{2}}"]),
+])
+def test_mitchell_writes_a_combined_output_delta_as_t_minus_y(changes, lines):
+    backward = records({**SEED001, "convention": "mitchell", **changes})["backward"]
+    written_lines = [equation.one_line for row in backward.rules[0].grid.rows for equation in row]
+    assert all(line in written_lines for line in lines), written_lines
