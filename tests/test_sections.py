@@ -247,3 +247,43 @@ def test_mitchell_writes_a_combined_output_delta_as_t_minus_y(changes, lines):
     backward = records({**SEED001, "convention": "mitchell", **changes})["backward"]
     written_lines = [equation.one_line for row in backward.rules[0].grid.rows for equation in row]
     assert all(line in written_lines for line in lines), written_lines
+
+
+def chain_record(problem: dict):
+    return records({**problem, "options": {"chain": [1, 1, 1]}, "sections": ["chain"]})["chain"]
+
+
+def test_a_weight_with_more_than_eight_paths_gets_the_summed_form_only():
+    deep = {"network": {"layers": [1, 1, 3, 3, 1], "activation": "sigmoid", "bias": False},
+            "weights": [[[0.5]], [[0.1], [0.2], [0.3]], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+                        [[0.3, 0.2, 0.1]]],
+            "input": [1.0], "target": [0.5], "loss": "mse", "learning_rate": 0.5, "notation": "layered"}
+    record = chain_record(deep)
+    assert record.parameter == "w^{(1)}_{1,1}"
+    assert words(record.intro) == "There are 9 paths from this weight to the loss, too many to list; summed over all of them:"
+    assert (record.paths, record.expanded, record.numeric, record.note) == ([], [], None, [])
+    assert record.summation.lhs == r"\frac{\partial \mathcal{L}}{\partial w^{(1)}_{1,1}}"
+    assert record.summation.one_line == (r"= x_{1} \cdot \sigma'(z^{(1)}_{1}) \cdot "
+                                         r"\frac{\partial \mathcal{L}}{\partial a^{(1)}_{1}}")
+
+
+def test_a_weight_with_one_path_names_it_in_the_intro():
+    # seed 002 chain (1-1-1): y = sigma(0.8 sigma(0.5)) = 0.6220, dE/dy = -0.3780, sigma' 0.2351 and 0.2350
+    one = {"network": {"layers": [1, 1, 1], "activation": "sigmoid", "bias": False}, "weights": [[[0.5]], [[0.8]]],
+           "input": [1], "target": [1], "loss": "mse", "learning_rate": 0.9, "notation": "layered"}
+    record = chain_record(one)
+    assert words(record.intro) == (r"The parameter reaches the loss along one path: $w^{(1)}_{1,1} \rightarrow "
+                                   r"z^{(1)}_{1} \rightarrow a^{(1)}_{1} \rightarrow z^{(2)} \rightarrow a^{(2)} "
+                                   r"\rightarrow \mathcal{L}$.")
+    assert record.paths == [] and record.summation is None
+    assert record.numeric.one_line == r"= (-0.3780) \cdot 0.2351 \cdot 0.8 \cdot 0.2350 \cdot 1 \approx \boxed{-0.0167}"
+
+
+def test_a_carried_tiny_chain_gradient_shows_its_unrounded_size():
+    # carry mode: the product of the rounded factors is 0.000226..., shown 0.000; the note gives the exact
+    # gradient (oracle: 2.26624e-4), not the carried value 0.000
+    record = chain_record({**SEED001, "rounding": {"decimals": 3, "mode": "carry"}})
+    assert record.numeric.one_line == (r"= 0.251 \cdot 0.187 \cdot 0.4 \cdot 0.241 \cdot 0.05 \approx \boxed{0.000} "
+                                       r"\quad (\text{unrounded: } 2.27 \times 10^{-4})")
+    assert words(record.note) == ("The gradient is real but smaller than the rounding precision, so it is shown as "
+                                  "zero at this precision.")

@@ -34,9 +34,9 @@ def build(ctx) -> Chain:
     lhs = ctx.d_loss(N.weight(layer, row, col))
     count = net.path_count(layer)
     if not paths:
+        # too many paths only below a hidden layer, whose activation is elementwise (softmax is output-only)
         summation = equation(lhs, f"{ctx.act(layer - 1, col)} \\cdot {N.fprime(layer, row)} \\cdot "
-                                  f"{ctx.d_loss(ctx.act(layer, row))}" if net.activation(layer).elementwise else
-                             f"{ctx.act(layer - 1, col)} \\cdot {N.delta(layer, row)}")
+                                  f"{ctx.d_loss(ctx.act(layer, row))}")
         return Chain(N.weight(layer, row, col), say("chain.too_many", count=count), [], [], None, summation, [])
     out_kind = derivation.nodes[L][0].delta_kind
     sequences, numeric_terms, path_texts = [], [], []
