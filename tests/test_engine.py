@@ -301,16 +301,17 @@ def test_a_double_relu_kink_is_refused_with_a_clear_message():
         solve(problem)
 
 
-@pytest.mark.parametrize("sizes, activations, loss, kind, delta", [
-    ((2, 1), ("sigmoid",), "mse", "product", None),
-    ((2, 1), ("sigmoid",), "bce", "combined", "a_1_1 - t_1"),
+@pytest.mark.parametrize("sizes, activations, loss, kind, dE_da, delta", [
+    ((2, 1), ("sigmoid",), "mse", "product", "a_1_1 - t_1", None),
+    ((2, 1), ("sigmoid",), "bce", "combined", "(1 - t_1)/(1 - a_1_1) - t_1/a_1_1", "a_1_1 - t_1"),
     # multi-label cross-entropy -t ln a on a sigmoid: -t/a times a(1 - a) is t(a - 1)
-    ((2, 1), ("sigmoid",), "cross_entropy", "combined", "t_1*(a_1_1 - 1)"),
-    ((2, 2), ("softmax",), "cross_entropy", "jacobian", "a_1_1 - t_1"),
+    ((2, 1), ("sigmoid",), "cross_entropy", "combined", "-t_1/a_1_1", "t_1*(a_1_1 - 1)"),
+    ((2, 2), ("softmax",), "cross_entropy", "jacobian", "-t_1/a_1_1", "a_1_1 - t_1"),
 ])
-def test_each_output_delta_form_names_its_kind(sizes, activations, loss, kind, delta):
-    node = Derivation(Network(sizes, activations, True, True), loss).node(1, 1)
-    assert node.delta_kind == kind
+def test_each_output_delta_form_names_its_kind(sizes, activations, loss, kind, dE_da, delta):
+    network = Network(sizes, activations, True, True)
+    node = Derivation(network, loss).node(1, 1)
+    assert (node.delta_kind, str(node.dE_da), node.bias) == (kind, dE_da, network.symbols.b[1][0])
     assert delta is None or str(node.delta) == delta
 
 
@@ -329,6 +330,9 @@ def test_a_preactivation_node_holds_each_weight_times_its_input_and_the_bias():
     node = Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), True, True), "mse").node(2, 2)
     assert str(node.preactivation) == "a_1_1*w_2_2_1 + a_1_2*w_2_2_2 + b_2_2"
     assert node.bias == sym.b[2][1]
+    hidden = Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), True, True), "mse").node(1, 2)
+    assert (str(hidden.preactivation), hidden.delta_kind) == ("a_0_1*w_1_2_1 + a_0_2*w_1_2_2 + a_0_3*w_1_2_3 + b_1_2",
+                                                              "product")
     assert Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), False, False), "mse").node(1, 2).bias is None
 
 
