@@ -50,6 +50,16 @@ def test_two_digit_unit_numbers_get_a_comma():
     wide = Network((6, 5, 1), ("sigmoid", "sigmoid"), True, True)
     assert Notation.build("mitchell", wide).weight(1, 5, 6) == r"w_{11,6}"
     assert Notation.build("mitchell", wide).weight(2, 1, 5) == r"w_{12,11}"
+    # units are numbered across the network: 4-4-1 ends at unit 9 (no comma), 4-5-1 at unit 10
+    assert Notation.build("mitchell", Network((4, 4, 1), ("sigmoid", "sigmoid"), True, True)).weight(2, 1, 4) == "w_{98}"
+    assert Notation.build("mitchell", Network((4, 5, 1), ("sigmoid", "sigmoid"), True, True)).weight(2, 1, 5) == \
+        "w_{10,9}"
+
+
+def test_accessible_colours_are_the_darker_text_shades():
+    assert markdown_colours(r"{\color{bpinput}x} {\color{bpweight}w} {\color{bpactivation}a} {\color{bperror}e}",
+                            accessible=True) == (r"{\color{#A16084}x} {\color{#0072B2}w} {\color{#008561}a} "
+                                                 r"{\color{#C05500}e}")
 
 
 def test_colour_names_become_hex_for_markdown():

@@ -287,3 +287,25 @@ def test_a_carried_tiny_chain_gradient_shows_its_unrounded_size():
                                        r"\quad (\text{unrounded: } 2.27 \times 10^{-4})")
     assert words(record.note) == ("The gradient is real but smaller than the rounding precision, so it is shown as "
                                   "zero at this precision.")
+
+
+TWO_EXAMPLES = [{"input": [0.05, 0.10], "target": [0.50]}, {"input": [0.10, 0.05], "target": [0.25]}]
+
+
+def test_the_history_of_one_epoch_does_not_count_epochs():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
+    assert words(history.intro) == ("One SGD update per example, in order. Only the first step is worked in full above; "
+                                    "the plot shows the loss before each of the 2 steps and after the last one.")
+
+
+def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
+    wide = {"network": {"layers": [2, 6, 1], "activation": "sigmoid", "bias": True},
+            "weights": [[[0.1, 0.2]] * 6, [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]]], "biases": [[0.1] * 6, [0.2]],
+            "examples": [{"input": [0.5, 0.5], "target": [0.5]}, {"input": [0.2, 0.1], "target": [0.3]}],
+            "loss": "mse", "learning_rate": 0.5, "notation": "layered", "rounding": {"decimals": 4}}
+    final = records(wide)["history"].final
+    # the output neuron's 6 weights and bias do not fit one line: all 25 parameters, 4 to a row, in order
+    assert [len(row) for row in final.rows] == [4, 4, 4, 4, 4, 4, 1]
+    assert [equation.lhs for equation in final.rows[0]] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "b^{(1)}_{1}",
+                                                            "w^{(1)}_{2,1}"]
