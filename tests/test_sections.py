@@ -165,6 +165,9 @@ def test_blocks_of_a_chain_network_merge_into_one_untitled_block():
     assert (block.title, block.text) == ("", ["first", "second"])
     assert block.grid.equations == one.grid.equations + two.grid.equations
     assert [len(row) for row in block.grid.rows] == [3]
+    three = Block("Layer 3", Grid.of([[chain("d", "4")]]), [])
+    # at most three merged equations to a row, even when four short ones would fit
+    assert [len(row) for row in merged([one, two, three], chain_network=True)[0].grid.rows] == [3, 1]
 
 
 def test_bias_numbers_are_coloured_like_the_weights_the_sign_outside():
