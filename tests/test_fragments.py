@@ -253,3 +253,11 @@ def test_colour_roles_of_activations():
     assert coloured[sym.w[2][0][2]] == r"{\color{bpweight}w^{(2)}_{1,3}}"
     assert coloured[sym.delta[2][0]] == r"{\color{bperror}\delta^{(2)}}"
     assert coloured[sym.z[2][0]] == "z^{(2)}" and coloured[sym.t[0]] == "y"
+
+
+@pytest.mark.parametrize("preset, output", [("named", r"\hat{y}"), ("arrows", "o")])
+def test_named_and_arrows_hidden_activations_carry_their_layer_only_in_deeper_networks(preset, output):
+    deep = Notation.build(preset, Network((2, 2, 2, 1), ("sigmoid",) * 3, True, True))
+    assert (deep.activation(1, 2), deep.activation(2, 1), deep.activation(3, 1)) == ("h^{(1)}_{2}", "h^{(2)}_{1}", output)
+    shallow = Notation.build(preset, Network((2, 2, 1), ("sigmoid",) * 2, True, True))
+    assert (shallow.activation(1, 2), shallow.colour) == ("h_{2}", False)
