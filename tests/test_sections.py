@@ -312,3 +312,25 @@ def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_r
     assert [len(row) for row in final.rows] == [4, 4, 4, 4, 4, 4, 1]
     assert [equation.lhs for equation in final.rows[0]] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "b^{(1)}_{1}",
                                                             "w^{(1)}_{2,1}"]
+
+
+def test_one_relu_kink_is_named_in_the_singular():
+    # z^(1) = 0 * 1 = 0: only w^(1) sits at the kink (a^(1) = 0 makes z^(2) = 0.8 * 0 flat in w^(2))
+    problem = {"network": {"layers": [1, 1, 1], "activation": ["relu", "sigmoid"], "bias": False},
+               "weights": [[[0.0]], [[0.8]]], "input": [1], "target": [1], "loss": "mse",
+               "learning_rate": 0.5, "notation": "layered", "sections": ["check"]}
+    assert words(records(problem)["check"].kinks).startswith("1 parameter sits at a ReLU kink ($z = 0$)")
+
+
+def test_exactly_as_many_parameters_as_the_check_table_holds_keeps_their_order():
+    # 3-3-3 with biases: 9 + 3 + 9 + 3 = 24 parameters, the table's maximum: all listed, in parameter order
+    problem = {"network": {"layers": [3, 3, 3], "activation": "sigmoid", "bias": True},
+               "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+                           [[0.9, 0.8, 0.7], [0.6, 0.5, 0.4], [0.3, 0.2, 0.1]]],
+               "biases": [[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]], "input": [0.5, -0.5, 1.0], "target": [0.2, 0.5, 0.8],
+               "loss": "mse", "learning_rate": 0.5, "notation": "layered", "sections": ["check"]}
+    check = records(problem)["check"]
+    labels = [row[0] for row in check.table.rows]
+    assert len(labels) == 24 and check.subset == []
+    assert labels[:4] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "w^{(1)}_{1,3}", "w^{(1)}_{2,1}"]
+    assert labels[-1] == "b^{(2)}_{3}"
