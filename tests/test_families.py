@@ -278,3 +278,16 @@ def test_marking_problems_name_the_precision_and_the_tolerance():
                            "computed, so the question cannot ask for 2 significant figures; ask for at most 2 decimal "
                            "places or use rounding mode: display")
     assert RoundingPolicy.from_spec(family.rounding) == RoundingPolicy(2, None, "carry")
+
+
+def test_the_shape_a_rule_fills_follows_the_layers():
+    from solver.families import _shape
+
+    layers = [3, 2, 1]
+    assert _shape(("weights",), layers) == [(2, 3), (1, 2)]
+    assert (_shape(("weights", 1), layers), _shape(("weights", 0, 1), layers)) == ((1, 2), (3,))
+    assert (_shape(("biases",), layers), _shape(("biases", 1), layers)) == ([(2,), (1,)], (1,))
+    assert (_shape(("input",), layers), _shape(("target",), layers)) == ((3,), (1,))
+    # one past the last layer, or layers that are not a list of whole numbers: a single value
+    assert _shape(("weights", 2), layers) is None and _shape(("biases", 2), layers) is None
+    assert _shape(("weights",), [3, "2", 1]) is None and _shape(("weights",), []) is None
