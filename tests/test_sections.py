@@ -334,3 +334,22 @@ def test_exactly_as_many_parameters_as_the_check_table_holds_keeps_their_order()
     assert len(labels) == 24 and check.subset == []
     assert labels[:4] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "w^{(1)}_{1,3}", "w^{(1)}_{2,1}"]
     assert labels[-1] == "b^{(2)}_{3}"
+
+
+def test_a_chain_through_a_number_in_scientific_notation_ends_in_the_shown_gradient():
+    # target 0.7514 next to y = 0.7513651 (oracle): dE/dy = -3.49e-5 at 3 significant figures, so the
+    # written product is not plain arithmetic; the line ends in the gradient as shown (was a TypeError)
+    handout = records({**SEED001, "target": [0.7514], "rounding": {"significant": 3}})
+    assert handout["chain"].numeric.one_line == (r"= (-3.49 \times 10^{-5}) \cdot 0.187 \cdot 0.4 \cdot 0.241 \cdot "
+                                                 r"0.05 \approx \boxed{-3.15 \times 10^{-8}}")
+    assert handout["chain"].note == []
+    # the after table's change column then comes from the exact change (printed numbers not plain)
+    assert handout["after"].comparison.rows[1][1:] == [r"3.49 \times 10^{-5}", r"3.39 \times 10^{-5}", "-0.00000105"]
+
+
+def test_a_network_too_large_for_sympy_says_nothing_about_sympy():
+    # 6-6-1 with biases has 49 parameters, above the 40 that SymPy differentiates whole
+    wide = {"network": {"layers": [6, 6, 1], "activation": "sigmoid", "bias": True},
+            "weights": [[[0.1] * 6] * 6, [[0.1] * 6]], "biases": [[0.1] * 6, [0.1]], "input": [0.5] * 6,
+            "target": [0.5], "loss": "mse", "learning_rate": 0.5, "sections": ["check"], "notation": "layered"}
+    assert records(wide)["check"].sympy == []
