@@ -261,3 +261,16 @@ def test_named_and_arrows_hidden_activations_carry_their_layer_only_in_deeper_ne
     assert (deep.activation(1, 2), deep.activation(2, 1), deep.activation(3, 1)) == ("h^{(1)}_{2}", "h^{(2)}_{1}", output)
     shallow = Notation.build(preset, Network((2, 2, 1), ("sigmoid",) * 2, True, True))
     assert (shallow.activation(1, 2), shallow.colour) == ("h_{2}", False)
+
+
+def test_layered_output_and_hidden_letters_can_differ():
+    N = Notation.build("layered", Network((2, 2, 1), ("sigmoid",) * 2, True, True), {"output": "y", "hidden": "h"})
+    assert (N.activation(1, 1), N.activation(2, 1)) == ("h^{(1)}_{1}", "y^{(2)}")
+
+
+def test_an_unsafe_override_without_a_source_names_the_problem():
+    from solver.errors import ProblemError
+
+    with pytest.raises(ProblemError) as error:
+        Notation.build("named", SINGLE, {"loss": r"\input{x}"})
+    assert error.value.source == "<problem>"
