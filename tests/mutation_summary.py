@@ -34,10 +34,14 @@ def main() -> int:
     print("| module | mutants | killed | survived | no tests | kill rate |")
     print("| :--- | ---: | ---: | ---: | ---: | ---: |")
     below = []
+    not_run = []
     for module, count in sorted(counts.items()):
         killed = sum(count[status] for status in KILLED)
         decided = killed + sum(count[status] for status in NOT_KILLED)
-        rate = killed / decided if decided else 1.0
+        if not decided:
+            not_run.append(module)
+            continue
+        rate = killed / decided
         print(f"| {module} | {sum(count.values())} | {killed} | {count['survived']} | {count['no tests']} "
               f"| {rate:.1%} |")
         if rate < GOAL:
@@ -45,6 +49,8 @@ def main() -> int:
     print("\nMutants not killed (`mutmut show NAME`):")
     for name in survivors:
         print(f"- {name}")
+    if not_run:
+        print(f"\nnot run (no mutant tested, e.g. outside a name glob): {', '.join(not_run)}")
     if below:
         print(f"\nbelow the {GOAL:.0%} goal: {', '.join(below)}")
     return 1 if below else 0

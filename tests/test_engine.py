@@ -299,3 +299,44 @@ def test_a_double_relu_kink_is_refused_with_a_clear_message():
         "input": [D("0.03")], "target": [D("-0.17"), D("0.34")], "loss": "mse", "learning_rate": D("0.1")})
     with pytest.raises(ProblemError, match=r"weights: a ReLU pre-activation is exactly 0 \(a kink\)"):
         solve(problem)
+
+
+@pytest.mark.parametrize("sizes, activations, loss, kind, dE_da, delta", [
+    ((2, 1), ("sigmoid",), "mse", "product", "a_1_1 - t_1", None),
+    ((2, 1), ("sigmoid",), "bce", "combined", "(1 - t_1)/(1 - a_1_1) - t_1/a_1_1", "a_1_1 - t_1"),
+    # multi-label cross-entropy -t ln a on a sigmoid: -t/a times a(1 - a) is t(a - 1)
+    ((2, 1), ("sigmoid",), "cross_entropy", "combined", "-t_1/a_1_1", "t_1*(a_1_1 - 1)"),
+    ((2, 2), ("softmax",), "cross_entropy", "jacobian", "-t_1/a_1_1", "a_1_1 - t_1"),
+])
+def test_each_output_delta_form_names_its_kind(sizes, activations, loss, kind, dE_da, delta):
+    network = Network(sizes, activations, True, True)
+    node = Derivation(network, loss).node(1, 1)
+    assert (node.delta_kind, str(node.dE_da), node.bias) == (kind, dE_da, network.symbols.b[1][0])
+    assert delta is None or str(node.delta) == delta
+
+
+def test_cross_entropy_on_sigmoid_outputs_is_evaluated_without_the_softmax_shortcut():
+    problem = mapping(network={"layers": [2, 2, 2], "activation": "sigmoid"}, loss="cross_entropy",
+                      weights=[[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
+                      biases=[[0.35, 0.35], [0.60, 0.60]], target=[1, 0])
+    step = solve(problem_from_mapping(problem)).to_json_dict()["steps"][0]
+    oracle = sgd_step(oracle_net(problem))
+    assert step["loss"] == pytest.approx(float(oracle["loss"]), rel=1e-12)
+    assert step["delta"][1] == pytest.approx([float(d) for d in oracle["delta"][1]], rel=1e-12)
+
+
+def test_a_preactivation_node_holds_each_weight_times_its_input_and_the_bias():
+    sym = Network((3, 2, 2), ("sigmoid", "sigmoid"), True, True).symbols
+    node = Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), True, True), "mse").node(2, 2)
+    assert str(node.preactivation) == "a_1_1*w_2_2_1 + a_1_2*w_2_2_2 + b_2_2"
+    assert node.bias == sym.b[2][1]
+    hidden = Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), True, True), "mse").node(1, 2)
+    assert (str(hidden.preactivation), hidden.delta_kind) == ("a_0_1*w_1_2_1 + a_0_2*w_1_2_2 + a_0_3*w_1_2_3 + b_1_2",
+                                                              "product")
+    assert Derivation(Network((3, 2, 2), ("sigmoid", "sigmoid"), False, False), "mse").node(1, 2).bias is None
+
+
+def test_a_hidden_neuron_sums_its_downstream_neurons_in_their_order():
+    # ten downstream neurons: SymPy's own order would put delta_2_10 before delta_2_2
+    node = Derivation(Network((1, 1, 10), ("sigmoid", "sigmoid"), True, True), "mse").node(1, 1)
+    assert [str(term) for term in node.dE_da.args] == [f"delta_2_{k}*w_2_{k}_1" for k in range(1, 11)]

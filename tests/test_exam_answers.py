@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from decimal import Decimal as D
 
 import mpmath
 import pytest
@@ -14,6 +15,7 @@ from hand_rounding import half_unit, written
 from seed_oracle import Net, sgd_step
 from solver.answers import answer_question, question_label, question_marks
 from solver.api import problem_from_mapping, solve
+from solver.errors import ProblemError
 from solver.families import QuestionSpec
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")
@@ -218,3 +220,74 @@ def test_a_later_sgd_step_is_named_in_the_prompt_and_marked_only_in_step_one():
     assert (first.answers[0].shown, second.answers[0].shown, first.step, second.step) == ("0.032", "0.122", 1, 2)
     assert question_marks([first, second]) == {("loss",): ("q1",)}
     assert question_label(7) == "q7"
+
+
+def test_carry_mode_widens_the_tolerance_to_the_full_precision_answer():
+    # seed 002 (2-2-2, 3 significant figures, carry mode): a student carries the outputs 0.620 and 0.647, so
+    # E = ((1 - 0.620)^2 + 0.647^2) / 2 = 0.2815045 -> 0.282; at full precision E = 0.281384 -> 0.281. Both
+    # methods are right, so the tolerance is the gap between them, 0.001 (not half a unit, 0.0005)
+    problem = {"network": {"layers": [2, 2, 2], "activation": "sigmoid", "bias": False},
+               "weights": [[[D("0.15"), D("0.25")], [D("0.20"), D("0.30")]],
+                           [[D("0.40"), D("0.45")], [D("0.50"), D("0.55")]]],
+               "input": [D("0.5"), D("0.8")], "target": [D("1"), D("0")], "loss": "mse", "learning_rate": D("0.5"),
+               "convention": "mitchell", "rounding": {"significant": 3, "mode": "carry"}}
+    solution = solve(problem_from_mapping(problem))
+    carried = written(((1 - Decimal("0.620")) ** 2 + Decimal("0.647") ** 2) / 2, significant=3)
+    full = written(sgd_step(Net("sigmoid", problem["weights"], None, problem["input"], problem["target"]))["loss"],
+                   significant=3)
+    assert (carried, full) == ("0.282", "0.281")
+    outputs = answer_question(QuestionSpec.model_validate({"id": "y", "ask": "output"}), solution).answers
+    assert [answer.shown for answer in outputs] == ["0.620", "0.647"]
+    (loss,) = answer_question(QuestionSpec.model_validate({"id": "E", "ask": "loss"}), solution).answers
+    assert (loss.shown, loss.tolerance_shown, loss.tolerance) == ("0.282", "0.001", 0.001)
+    # a stated tolerance as wide as the gap is kept as written
+    stated = QuestionSpec.model_validate({"id": "E", "ask": "loss", "tolerance": {"absolute": D("0.0010")}})
+    (loss,) = answer_question(stated, solution).answers
+    assert (loss.tolerance_shown, loss.tolerance) == ("0.0010", 0.001)
+
+
+EXACT_OUTPUT = {"network": {"layers": [1, 1], "activation": "identity", "bias": False},
+                "weights": [[[D("0.1234")]]], "input": [D("1")], "target": [D("0")], "loss": "mse",
+                "learning_rate": D("0.5"), "rounding": {"decimals": 3}}
+"""y = 0.1234 exactly: printed at 3 decimals as 0.123, 0.0004 from the value."""
+
+
+def test_a_tolerance_exactly_the_printed_gap_accepts_the_key():
+    solution = solve(problem_from_mapping(EXACT_OUTPUT))
+    question = QuestionSpec.model_validate({"id": "y", "ask": "output", "tolerance": {"absolute": D("0.0004")}})
+    (answer,) = answer_question(question, solution).answers
+    assert (answer.shown, answer.tolerance, answer.tolerance_shown) == ("0.123", 0.0004, "0.0004")
+
+
+def test_a_tolerance_below_the_printed_gap_is_refused_naming_the_question_and_version():
+    question = QuestionSpec.model_validate({"id": "y", "ask": "output", "tolerance": {"absolute": D("0.0003")}})
+    with pytest.raises(ProblemError) as plain_error:
+        answer_question(question, solve(problem_from_mapping(EXACT_OUTPUT)))
+    assert str(plain_error.value) == (
+        "<problem>: questions: question 'y': the tolerance 0.0003 rejects the answer the key prints (0.123, from "
+        "0.1234); use tolerance: policy, or one of at least 0.0004")
+    drawn = solve(problem_from_mapping(EXACT_OUTPUT, "exam (2026).yaml (version 3)"))
+    with pytest.raises(ProblemError) as family_error:
+        answer_question(question, drawn, "exam (2026).yaml", 4)
+    assert str(family_error.value) == (
+        "exam (2026).yaml: questions[4].tolerance: question 'y' (version 3): the tolerance 0.0003 rejects the answer "
+        "the key prints (0.123, from 0.1234); use tolerance: policy, or one of at least 0.0004")
+
+
+def test_a_question_of_several_numbers_asks_for_each_and_keeps_its_feedback():
+    solution = solve(problem_from_mapping(SEED001))
+    question = QuestionSpec.model_validate({"id": "f", "ask": "section", "section": "forward", "decimals": 4,
+                                            "feedback": "Apply $\\sigma$ to each $z$."})
+    answered = answer_question(question, solution)
+    # the oracle: h1 0.5932700, h2 0.5968844, y 0.7513651
+    assert answered.prompt == (r"Compute the forward pass: the activations $h_{1}$, $h_{2}$, $\hat{y}$. "
+                               "Give each to 4 decimal places.")
+    assert [answer.shown for answer in answered.answers] == ["0.5933", "0.5969", "0.7514"]
+    assert answered.feedback == "Apply $\\sigma$ to each $z$."
+
+
+def test_two_questions_asking_the_same_number_both_mark_its_line():
+    solution = solve(problem_from_mapping(SEED001))
+    asked = [answer_question(QuestionSpec.model_validate(q), solution) for q in (
+        {"id": "a", "ask": "output"}, {"id": "b", "ask": "loss"}, {"id": "c", "ask": "output", "decimals": 4})]
+    assert question_marks(asked) == {("activation", 2, 1): ("q1", "q3"), ("loss",): ("q2",)}

@@ -308,3 +308,16 @@ def test_rules_that_only_work_together_are_refused_naming_the_draw(tmp_path):
         "others at their first, so draw values that only work together as one choice of whole lists)")
     path.write_text(SOFTMAX_FAMILY.replace("TARGET", "{choice: [[0, 1], [1, 0]]}"))
     assert load_family(path).rules[("target",)].values() == ([Decimal(0), Decimal(1)], [Decimal(1), Decimal(0)])
+
+
+def test_the_shape_a_rule_fills_follows_the_layers():
+    from solver.families import _shape
+
+    layers = [3, 2, 1]
+    assert _shape(("weights",), layers) == [(2, 3), (1, 2)]
+    assert (_shape(("weights", 1), layers), _shape(("weights", 0, 1), layers)) == ((1, 2), (3,))
+    assert (_shape(("biases",), layers), _shape(("biases", 1), layers)) == ([(2,), (1,)], (1,))
+    assert (_shape(("input",), layers), _shape(("target",), layers)) == ((3,), (1,))
+    # one past the last layer, or layers that are not a list of whole numbers: a single value
+    assert _shape(("weights", 2), layers) is None and _shape(("biases", 2), layers) is None
+    assert _shape(("weights",), [3, "2", 1]) is None and _shape(("weights",), []) is None

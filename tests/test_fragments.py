@@ -50,6 +50,16 @@ def test_two_digit_unit_numbers_get_a_comma():
     wide = Network((6, 5, 1), ("sigmoid", "sigmoid"), True, True)
     assert Notation.build("mitchell", wide).weight(1, 5, 6) == r"w_{11,6}"
     assert Notation.build("mitchell", wide).weight(2, 1, 5) == r"w_{12,11}"
+    # units are numbered across the network: 4-4-1 ends at unit 9 (no comma), 4-5-1 at unit 10
+    assert Notation.build("mitchell", Network((4, 4, 1), ("sigmoid", "sigmoid"), True, True)).weight(2, 1, 4) == "w_{98}"
+    assert Notation.build("mitchell", Network((4, 5, 1), ("sigmoid", "sigmoid"), True, True)).weight(2, 1, 5) == \
+        "w_{10,9}"
+
+
+def test_accessible_colours_are_the_darker_text_shades():
+    assert markdown_colours(r"{\color{bpinput}x} {\color{bpweight}w} {\color{bpactivation}a} {\color{bperror}e}",
+                            accessible=True) == (r"{\color{#A16084}x} {\color{#0072B2}w} {\color{#008561}a} "
+                                                 r"{\color{#C05500}e}")
 
 
 def test_colour_names_become_hex_for_markdown():
@@ -246,3 +256,24 @@ def test_colour_roles_of_activations():
     assert coloured[sym.w[2][0][2]] == r"{\color{bpweight}w^{(2)}_{1,3}}"
     assert coloured[sym.delta[2][0]] == r"{\color{bperror}\delta^{(2)}}"
     assert coloured[sym.z[2][0]] == "z^{(2)}" and coloured[sym.t[0]] == "y"
+
+
+@pytest.mark.parametrize("preset, output", [("named", r"\hat{y}"), ("arrows", "o")])
+def test_named_and_arrows_hidden_activations_carry_their_layer_only_in_deeper_networks(preset, output):
+    deep = Notation.build(preset, Network((2, 2, 2, 1), ("sigmoid",) * 3, True, True))
+    assert (deep.activation(1, 2), deep.activation(2, 1), deep.activation(3, 1)) == ("h^{(1)}_{2}", "h^{(2)}_{1}", output)
+    shallow = Notation.build(preset, Network((2, 2, 1), ("sigmoid",) * 2, True, True))
+    assert (shallow.activation(1, 2), shallow.colour) == ("h_{2}", False)
+
+
+def test_layered_output_and_hidden_letters_can_differ():
+    N = Notation.build("layered", Network((2, 2, 1), ("sigmoid",) * 2, True, True), {"output": "y", "hidden": "h"})
+    assert (N.activation(1, 1), N.activation(2, 1)) == ("h^{(1)}_{1}", "y^{(2)}")
+
+
+def test_an_unsafe_override_without_a_source_names_the_problem():
+    from solver.errors import ProblemError
+
+    with pytest.raises(ProblemError) as error:
+        Notation.build("named", SINGLE, {"loss": r"\input{x}"})
+    assert error.value.source == "<problem>"

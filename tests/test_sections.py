@@ -165,6 +165,9 @@ def test_blocks_of_a_chain_network_merge_into_one_untitled_block():
     assert (block.title, block.text) == ("", ["first", "second"])
     assert block.grid.equations == one.grid.equations + two.grid.equations
     assert [len(row) for row in block.grid.rows] == [3]
+    three = Block("Layer 3", Grid.of([[chain("d", "4")]]), [])
+    # at most three merged equations to a row, even when four short ones would fit
+    assert [len(row) for row in merged([one, two, three], chain_network=True)[0].grid.rows] == [3, 1]
 
 
 def test_bias_numbers_are_coloured_like_the_weights_the_sign_outside():
@@ -234,3 +237,120 @@ def test_rounded_matrix_results_say_approx():
     assert forward == ["=", r"\approx", "=", r"\approx"]
     relations = [equation.parts[-1].relation for equation in handout["backward"].matrix]
     assert relations == [r"\approx"] * 6
+
+
+@pytest.mark.parametrize("changes, lines", [
+    ({"loss": "bce"}, [r"= -\frac{\partial E}{\partial z_{o}} = \boxed{t - \hat{y}}"]),
+    ({"loss": "cross_entropy", "target": [1, 0], "network": {"layers": [2, 2, 2], "activation": ["sigmoid", "softmax"]},
+      "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]], "biases": [[0.35, 0.35], [0.6, 0.6]]},
+     [r"= -\frac{\partial E}{\partial z_{o_1}} = \boxed{t_{1} - \hat{y}_{1}}",
+      r"= -\frac{\partial E}{\partial z_{o_2}} = \boxed{t_{2} - \hat{y}_{2}}"]),
+])
+def test_mitchell_writes_a_combined_output_delta_as_t_minus_y(changes, lines):
+    backward = records({**SEED001, "convention": "mitchell", **changes})["backward"]
+    written_lines = [equation.one_line for row in backward.rules[0].grid.rows for equation in row]
+    assert all(line in written_lines for line in lines), written_lines
+
+
+def chain_record(problem: dict):
+    return records({**problem, "options": {"chain": [1, 1, 1]}, "sections": ["chain"]})["chain"]
+
+
+def test_a_weight_with_more_than_eight_paths_gets_the_summed_form_only():
+    deep = {"network": {"layers": [1, 1, 3, 3, 1], "activation": "sigmoid", "bias": False},
+            "weights": [[[0.5]], [[0.1], [0.2], [0.3]], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+                        [[0.3, 0.2, 0.1]]],
+            "input": [1.0], "target": [0.5], "loss": "mse", "learning_rate": 0.5, "notation": "layered"}
+    record = chain_record(deep)
+    assert record.parameter == "w^{(1)}_{1,1}"
+    assert words(record.intro) == "There are 9 paths from this weight to the loss, too many to list; summed over all of them:"
+    assert (record.paths, record.expanded, record.numeric, record.note) == ([], [], None, [])
+    assert record.summation.lhs == r"\frac{\partial \mathcal{L}}{\partial w^{(1)}_{1,1}}"
+    assert record.summation.one_line == (r"= x_{1} \cdot \sigma'(z^{(1)}_{1}) \cdot "
+                                         r"\frac{\partial \mathcal{L}}{\partial a^{(1)}_{1}}")
+
+
+def test_a_weight_with_one_path_names_it_in_the_intro():
+    # seed 002 chain (1-1-1): y = sigma(0.8 sigma(0.5)) = 0.6220, dE/dy = -0.3780, sigma' 0.2351 and 0.2350
+    one = {"network": {"layers": [1, 1, 1], "activation": "sigmoid", "bias": False}, "weights": [[[0.5]], [[0.8]]],
+           "input": [1], "target": [1], "loss": "mse", "learning_rate": 0.9, "notation": "layered"}
+    record = chain_record(one)
+    assert words(record.intro) == (r"The parameter reaches the loss along one path: $w^{(1)}_{1,1} \rightarrow "
+                                   r"z^{(1)}_{1} \rightarrow a^{(1)}_{1} \rightarrow z^{(2)} \rightarrow a^{(2)} "
+                                   r"\rightarrow \mathcal{L}$.")
+    assert record.paths == [] and record.summation is None
+    assert record.numeric.one_line == r"= (-0.3780) \cdot 0.2351 \cdot 0.8 \cdot 0.2350 \cdot 1 \approx \boxed{-0.0167}"
+
+
+def test_a_carried_tiny_chain_gradient_shows_its_unrounded_size():
+    # carry mode: the product of the rounded factors is 0.000226..., shown 0.000; the note gives the exact
+    # gradient (oracle: 2.26624e-4), not the carried value 0.000
+    record = chain_record({**SEED001, "rounding": {"decimals": 3, "mode": "carry"}})
+    assert record.numeric.one_line == (r"= 0.251 \cdot 0.187 \cdot 0.4 \cdot 0.241 \cdot 0.05 \approx \boxed{0.000} "
+                                       r"\quad (\text{unrounded: } 2.27 \times 10^{-4})")
+    assert words(record.note) == ("The gradient is real but smaller than the rounding precision, so it is shown as "
+                                  "zero at this precision.")
+
+
+TWO_EXAMPLES = [{"input": [0.05, 0.10], "target": [0.50]}, {"input": [0.10, 0.05], "target": [0.25]}]
+
+
+def test_the_history_of_one_epoch_does_not_count_epochs():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
+    assert words(history.intro) == ("One SGD update per example, in order. Only the first step is worked in full above; "
+                                    "the plot shows the loss before each of the 2 steps and after the last one.")
+
+
+def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
+    wide = {"network": {"layers": [2, 6, 1], "activation": "sigmoid", "bias": True},
+            "weights": [[[0.1, 0.2]] * 6, [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]]], "biases": [[0.1] * 6, [0.2]],
+            "examples": [{"input": [0.5, 0.5], "target": [0.5]}, {"input": [0.2, 0.1], "target": [0.3]}],
+            "loss": "mse", "learning_rate": 0.5, "notation": "layered", "rounding": {"decimals": 4}}
+    final = records(wide)["history"].final
+    # the output neuron's 6 weights and bias do not fit one line: all 25 parameters, 4 to a row, in order
+    assert [len(row) for row in final.rows] == [4, 4, 4, 4, 4, 4, 1]
+    assert [equation.lhs for equation in final.rows[0]] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "b^{(1)}_{1}",
+                                                            "w^{(1)}_{2,1}"]
+
+
+def test_one_relu_kink_is_named_in_the_singular():
+    # z^(1) = 0 * 1 = 0: only w^(1) sits at the kink (a^(1) = 0 makes z^(2) = 0.8 * 0 flat in w^(2))
+    problem = {"network": {"layers": [1, 1, 1], "activation": ["relu", "sigmoid"], "bias": False},
+               "weights": [[[0.0]], [[0.8]]], "input": [1], "target": [1], "loss": "mse",
+               "learning_rate": 0.5, "notation": "layered", "sections": ["check"]}
+    assert words(records(problem)["check"].kinks).startswith("1 parameter sits at a ReLU kink ($z = 0$)")
+
+
+def test_exactly_as_many_parameters_as_the_check_table_holds_keeps_their_order():
+    # 3-3-3 with biases: 9 + 3 + 9 + 3 = 24 parameters, the table's maximum: all listed, in parameter order
+    problem = {"network": {"layers": [3, 3, 3], "activation": "sigmoid", "bias": True},
+               "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+                           [[0.9, 0.8, 0.7], [0.6, 0.5, 0.4], [0.3, 0.2, 0.1]]],
+               "biases": [[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]], "input": [0.5, -0.5, 1.0], "target": [0.2, 0.5, 0.8],
+               "loss": "mse", "learning_rate": 0.5, "notation": "layered", "sections": ["check"]}
+    check = records(problem)["check"]
+    labels = [row[0] for row in check.table.rows]
+    assert len(labels) == 24 and check.subset == []
+    assert labels[:4] == ["w^{(1)}_{1,1}", "w^{(1)}_{1,2}", "w^{(1)}_{1,3}", "w^{(1)}_{2,1}"]
+    assert labels[-1] == "b^{(2)}_{3}"
+
+
+def test_a_chain_through_a_number_in_scientific_notation_ends_in_the_shown_gradient():
+    # target 0.7514 next to y = 0.7513651 (oracle): dE/dy = -3.49e-5 at 3 significant figures, so the
+    # written product is not plain arithmetic; the line ends in the gradient as shown (was a TypeError)
+    handout = records({**SEED001, "target": [0.7514], "rounding": {"significant": 3}})
+    assert handout["chain"].numeric.one_line == (r"= (-3.49 \times 10^{-5}) \cdot 0.187 \cdot 0.4 \cdot 0.241 \cdot "
+                                                 r"0.05 \approx \boxed{-3.15 \times 10^{-8}}")
+    assert handout["chain"].note == []
+    # the after table's change column then comes from the exact change (printed numbers not plain), written
+    # in scientific notation like the numbers beside it
+    assert handout["after"].comparison.rows[1][1:] == [r"3.49 \times 10^{-5}", r"3.39 \times 10^{-5}", r"-1.05 \times 10^{-6}"]
+
+
+def test_a_network_too_large_for_sympy_says_nothing_about_sympy():
+    # 6-6-1 with biases has 49 parameters, above the 40 that SymPy differentiates whole
+    wide = {"network": {"layers": [6, 6, 1], "activation": "sigmoid", "bias": True},
+            "weights": [[[0.1] * 6] * 6, [[0.1] * 6]], "biases": [[0.1] * 6, [0.1]], "input": [0.5] * 6,
+            "target": [0.5], "loss": "mse", "learning_rate": 0.5, "sections": ["check"], "notation": "layered"}
+    assert records(wide)["check"].sympy == []

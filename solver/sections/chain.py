@@ -34,9 +34,9 @@ def build(ctx) -> Chain:
     lhs = ctx.d_example_loss(N.weight(layer, row, col))
     count = net.path_count(layer)
     if not paths:
+        # too many paths only below a hidden layer, whose activation is elementwise (softmax is output-only)
         summation = equation(lhs, f"{ctx.act(layer - 1, col)} \\cdot {N.fprime(layer, row)} \\cdot "
-                                  f"{ctx.d_loss(ctx.act(layer, row))}" if net.activation(layer).elementwise else
-                             f"{ctx.act(layer - 1, col)} \\cdot {N.delta(layer, row)}")
+                                  f"{ctx.d_loss(ctx.act(layer, row))}")
         return Chain(N.weight(layer, row, col), say("chain.too_many", count=count), [], [], None, summation, [])
     out_kind = derivation.nodes[L][0].delta_kind
     sequences, numeric_terms, path_texts = [], [], []
@@ -70,14 +70,17 @@ def build(ctx) -> Chain:
                                                if out_kind == "product" or l < L or x != ctx.act(l, p)] + [N.loss]
         path_texts.append(say("chain.path", number=len(path_texts) + 1, path=math(" \\rightarrow ".join(nodes))))
     written = [numeric_terms[0]] + [f"+ {t}" for t in numeric_terms[1:]]
-    rounded = ctx.fmt.rounded(arithmetic_value(" ".join(written)))
     exact = ctx.example_gradient(ref, ctx.step.exact)
     unrounded = ctx.fmt.unrounded_note(exact)
     shown = ctx.fmt.value(ctx.example_gradient(ref))
+    product = arithmetic_value(" ".join(written))
+    # a factor in scientific notation (significant figures, tiny values) is not plain arithmetic to redo:
+    # then the line ends in the gradient as the handout shows it
+    rounded = ctx.fmt.rounded(product) if product is not None else Part((shown,), ctx.fmt.relation(exact, shown))
     expanded = [equation(lhs if i == 0 else "", Part((s,), "=" if i == 0 else "+")) for i, s in enumerate(sequences)]
     numeric = equation(lhs, written, rounded, boxed=True, note=unrounded)
     note = say("chain.tiny") if unrounded else []
-    if rounded != shown:
+    if product is not None and rounded != shown:
         key = "chain.carried" if ctx.solution.policy.carries else "chain.full_precision"
         note = note + say(key, value=math(shown))
     if count == 1:
