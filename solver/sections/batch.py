@@ -123,7 +123,8 @@ def build(ctx) -> Batch:
                 first=str(step.example)) if several else say("batch.single", example=str(step.example))
     if values.penalty is not None:
         intro += say("batch.penalty", term=math("\\frac{\\lambda}{2} \\sum w^2"), grad=math("\\lambda \\, w"),
-                     biases="" if ctx.solution.optimizer.decay_biases else " (the biases are not decayed)")
+                     biases="" if ctx.solution.optimizer.decay_biases else
+                     " (the biases are not decayed: in PyTorch, a parameter group with weight_decay=0)")
     table, equations = _gradients(ctx)
     hidden = [] if len(values.passes) <= MAX_WRITTEN_EXAMPLES else say(
         "batch.table_only", count=str(len(values.passes)))

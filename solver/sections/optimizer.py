@@ -85,8 +85,11 @@ def rule_sentence(ctx) -> list:
                 value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}")) if settings.decays else []
     return say("optimizer.rule", name=NAMES[settings.name], torch=f"torch.optim.{TORCH[settings.name]}",
                values=[text(" with "), math(values)] if values else "",
-               g=math("g"), gradient=math(partial(ctx.N.loss, "\\theta")), decay=decay,
-               state=say("optimizer.zero_state", t=math("t")) if settings.buffers else [])
+               g=math(f"g = {partial(ctx.N.loss, chr(92) + 'theta')}"), decay=decay,
+               state=say("optimizer.zero_state", t=math("t")) if settings.buffers else [],
+               adam=say("optimizer.adam_first", mhat=math("\\hat{m} = g"), vhat=math("\\hat{v} = g^2"),
+                        eta=math(ctx.N.eta))
+               if settings.name == "adam" else [])
 
 
 def _state(values, name: str, ref):

@@ -21,6 +21,7 @@ TEXT = {
     "title.version": "Worked key of exam version {code}",
     "title.one_step": "one complete step of backpropagation",
     "title.first_of": "the first of {count} SGD steps of backpropagation in full",
+    "title.first_of_updates": "the first of {count} updates by {name} in full",
     "setup.no_bias": "This network has no biases.",
     "setup.examples": "The training examples, used in this order ({count} SGD updates per epoch):",
     "setup.examples_batches": "The training examples, in this order, {size} per update ({count} updates per epoch):",
@@ -118,9 +119,15 @@ TEXT = {
         "minimum along the gradient."),
     "rates.all_down": "Every rate lowers the loss; the largest lowers it most here, but larger rates risk overshooting.",
     "optimizer.rule": (
-        "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient {gradient} of "
-        "the batch loss{decay}.{state}"),
-    "optimizer.decay": " plus the weight-decay term {term} ({value})",
+        "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the batch "
+        "loss{decay}.{state}{adam}"),
+    "optimizer.decay": (
+        " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}), as PyTorch adds "
+        "weight_decay to the gradient (coupled L2; AdamW would instead shrink the parameter outside the rule)"),
+    "optimizer.adam_first": (
+        " At the first update the bias corrections give {mhat} and {vhat}, so every parameter moves by "
+        "almost exactly {eta} against the sign of its gradient, whatever the gradient's size; from the second "
+        "update on, the moments average the gradients seen so far."),
     "optimizer.zero_state": " Every state starts at 0, and {t} counts the updates.",
     "optimizer.intro": "The state of every parameter before and after each update, by the rule of the update section.",
     "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",

@@ -7,7 +7,7 @@ from ..equations import Grid, chain
 from ..parameters import ParameterRef
 from .backward import display_delta
 from .prose import math, say, sentence
-from .update import update_rule
+from .update import any_update_rule
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def build(ctx) -> Reference:
     hidden = [chain(N.delta(l, 1), ctx.fmt.pieces(derivation.node(l, 1).delta)) for l in range(L - 1, 0, -1)][:1]
     gradient = chain(ctx.d_loss(N.weight(1, 1, 1)), ctx.fmt.latex(
         ctx.convention.expression(derivation.gradient(ParameterRef("weight", 1, 1, 1)))))
-    recipe = [output] + hidden + [gradient] + update_rule(ctx)
+    recipe = [output] + hidden + [gradient] + any_update_rule(ctx)
     return Reference(say("reference.recipe_negated" if ctx.convention.negated else "reference.recipe"), Grid.packed(recipe, max_columns=3), _pitfalls(ctx))
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from ..inline_math import prose_segments
 from ..notation import PALETTE
+from .optimizer import NAMES
+from .update import trains_otherwise
 from .prose import TEXT, math, say, sentence
 
 
@@ -23,7 +25,12 @@ class Title:
 def build(ctx) -> Title:
     spec, step = ctx.spec, ctx.step
     count = len(ctx.solution.steps)
-    steps = say("title.one_step") if count == 1 else say("title.first_of", count=count)
+    if count == 1:
+        steps = say("title.one_step")
+    elif trains_otherwise(ctx):
+        steps = say("title.first_of_updates", count=count, name=NAMES[ctx.solution.optimizer.name])
+    else:
+        steps = say("title.first_of", count=count)
     return Title(
         title=spec.title,
         byline=([TEXT["title.version"].format(code=ctx.version)] if ctx.version else [])

@@ -27,6 +27,11 @@ def update_rule(ctx) -> list[Equation]:
     return [chain("\\theta", Part((f"\\theta - {N.eta} \\, {partial(N.loss, chr(92) + 'theta')}",), "\\leftarrow"))]
 
 
+def any_update_rule(ctx) -> list[Equation]:
+    """The rule this problem's updates follow: the optimizer's (with g) or plain SGD's (with the delta)."""
+    return optimizer_rule(ctx) if trains_otherwise(ctx) else update_rule(ctx)
+
+
 def update_equations(ctx, ref) -> list[Equation]:
     """The new value of one parameter (mitchell: the change first, with every factor of the rule)."""
     N, l = ctx.N, ref.layer
@@ -78,5 +83,5 @@ def build(ctx) -> Update:
         blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", grid))
     notes = rule_sentence(ctx) if otherwise else []
     notes += say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
-    rule = optimizer_rule(ctx) if otherwise else update_rule(ctx)
+    rule = any_update_rule(ctx)
     return Update(Grid.packed(rule, max_columns=2), notes, merged(blocks, ctx.chain_network))
