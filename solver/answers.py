@@ -31,6 +31,11 @@ PROMPTS = {
     "batch_gradient": "Compute the gradient {what} of the batch loss (without weight decay).",
 }
 """One sentence per kind of question; ``{what}`` becomes the asked quantities in ``$...$``."""
+ASKED = {"output": "network output", "loss": "loss", "delta": "error term", "gradient": "gradient",
+         "new_weight": "new value after the update", "loss_after": "loss after the update",
+         "section": "forward-pass activation", "velocity": "velocity after the update",
+         "moment": "moment estimate after the update", "batch_gradient": "gradient of the batch loss"}
+"""What each kind of question asks, in a few words (the marking report's question column)."""
 
 @dataclass(frozen=True)
 class Answer:

@@ -59,9 +59,9 @@ class KeyAnswer:
     tolerance: float
     points: Fraction
     key: Key | None
-    ask: str = ""
-    label: str = ""
-    tolerance_shown: str = ""
+    ask: str
+    label: str
+    tolerance_shown: str
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class ExamKey:
     folder: Path
     versions: dict[str, VersionKey]
     follow_through: Fraction
-    title: str = ""
-    course: str = ""
+    title: str
+    course: str
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
@@ -128,10 +128,16 @@ class Grades:
 
     rows: tuple[GradedAnswer, ...]
     totals: tuple[Total, ...]
-    answer_ids: tuple[str, ...]
-    follow_through: Fraction
-    key: ExamKey | None = None
+    key: ExamKey
     """The exam the class sat (its versions' answers, labels, points and tolerances, its title)."""
+
+    @property
+    def answer_ids(self) -> tuple[str, ...]:
+        return self.key.answer_ids
+
+    @property
+    def follow_through(self) -> Fraction:
+        return self.key.follow_through
 
 
 def _read_exam_file(path: Path) -> str:
@@ -292,4 +298,4 @@ def grade(exam_dir: str | Path, responses_path: str | Path) -> Grades:
         rows += paper
         totals.append(Total(response.student, response.version, sum((r.score for r in paper), Fraction(0)),
                             sum((r.max for r in paper), Fraction(0))))
-    return Grades(tuple(rows), tuple(totals), key.answer_ids, key.follow_through, key)
+    return Grades(tuple(rows), tuple(totals), key)

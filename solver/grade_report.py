@@ -15,12 +15,14 @@ from fractions import Fraction
 from pathlib import Path
 from statistics import median
 
+from .answers import ASKED
 from .build import pdf_bytes
 from .errors import OutputError
 from .export.csv_export import points_text
 from .files import staged_folders, write_bytes, write_text
 from .grade import STATUSES, Grades, grade
 from .mistakes import MISTAKES, mistake_named
+from .responses import number_text
 from .render import latex_environment, markdown_environment, render_template
 
 GRADE_COLUMNS = ("student", "version", "question", "response", "expected", "score", "max", "status", "diagnosis")
@@ -61,10 +63,6 @@ SHOWN_WRONG = 5
 """How many distinct wrong values the report lists per question (the rest are counted)."""
 POINT_BARS = 30
 """Totals up to this many points get one bar per point; larger ones get ten 10 % bars."""
-ASKED = {"output": "network output", "loss": "loss", "delta": "error term", "gradient": "gradient",
-         "new_weight": "new value after the update", "loss_after": "loss after the update",
-         "section": "forward-pass activation"}
-"""What each kind of question asks, in a few words."""
 
 
 def signed(text: str) -> str:
@@ -75,8 +73,7 @@ def signed(text: str) -> str:
 def written_number(response: str, key_shown: str) -> str:
     """A readable response as a plain decimal with the student's digits, padded with zeros to the key's
     decimals so a column aligns: (' -0,45', '0.450') -> '\u22120.450'; ('8.7e-2', '0.087') -> '0.087'."""
-    compact = "".join(response.split()).replace("\u2212", "-").replace(",", ".")
-    value = Decimal(compact)
+    value = Decimal(number_text(response))
     places = len(key_shown.partition(".")[2])
     if -value.as_tuple().exponent < places:
         value = value.quantize(Decimal(1).scaleb(-places))
@@ -161,7 +158,7 @@ def question_summaries(grades: Grades) -> list[QuestionSummary]:
         first = next(iter(answers[question].values()))
         statuses = Counter(r.status for r in rows)
         mean = sum((r.score for r in rows), Fraction(0)) / len(rows)
-        summaries.append(QuestionSummary(question, ASKED.get(first.ask, first.ask), first.label,
+        summaries.append(QuestionSummary(question, ASKED[first.ask], first.label,
                                          points_shown(first.points), mean_shown(mean),
                                          {status: statuses[status] for status in STATUSES}))
     return summaries
@@ -188,7 +185,7 @@ def wrong_answers(grades: Grades) -> list[WrongAnswers]:
                                      mistake_named(common).title if common else ""))
         first = next(iter(answers[question].values()))
         rest = ranked[SHOWN_WRONG:]
-        sections.append(WrongAnswers(question, ASKED.get(first.ask, first.ask), first.label, values, len(rest),
+        sections.append(WrongAnswers(question, ASKED[first.ask], first.label, values, len(rest),
                                      sum(len(rows) for _, rows in rest)))
     return sections
 
@@ -253,18 +250,19 @@ def report_context(grades: Grades) -> dict:
     scores = sorted(t.score for t in totals)
     maxima = sorted({t.max for t in totals})
     unit, bars = histogram(grades)
+    versions, wrong = version_summaries(grades), wrong_answers(grades)
     return dict(
         title=grades.key.title, course=grades.key.course, students=len(totals),
-        versions=version_summaries(grades), statuses=STATUSES,
-        version_counts=", ".join(f"{code}: {n}" for code, n, _ in version_summaries(grades)),
+        versions=versions, statuses=STATUSES,
+        version_counts=", ".join(f"{code}: {n}" for code, n, _ in versions),
         max_points=" or ".join(points_shown(m) for m in maxima),
         mean_points=mean_shown(sum(scores, Fraction(0)) / len(scores)) if scores else "0.0",
         mean_percent=percent_text(sum((t.percent for t in totals), Fraction(0)) / len(totals)) if totals else "0.0",
         median_points=points_shown(Fraction(median(scores))) if scores else "0",
         lowest=points_shown(scores[0]) if scores else "0", highest=points_shown(scores[-1]) if scores else "0",
         tolerance=tolerance_text(grades), follow_through=percent_text(100 * grades.follow_through, 0),
-        questions=question_summaries(grades), wrong=wrong_answers(grades), diagnoses=diagnoses_seen(grades),
-        every_wrong_listed=not any(w.other_values for w in wrong_answers(grades)),
+        questions=question_summaries(grades), wrong=wrong, diagnoses=diagnoses_seen(grades),
+        every_wrong_listed=not any(w.other_values for w in wrong),
         unreadable=unreadable_cells(grades), histogram_unit=unit, histogram=bars)
 
 

@@ -22,14 +22,21 @@ _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007\u200a\u2008]+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def parse_number(text: str) -> float | None:
-    """The number a cell holds, or None when it is not a number: ``0,641``, ``0.641``, ``-1 234.5``,
-    ``6.41e-1``, ``−0.2`` (a minus sign) are numbers; ``1,234.5``, ``0.64.1``, ``nan`` or ``1/2`` are not."""
+def number_text(text: str) -> str | None:
+    """The number a cell holds as plain text (no spaces, decimal point, ASCII minus), or None when it is not
+    a number: ``0,641``, ``0.641``, ``-1 234.5``, ``6.41e-1``, ``−0.2`` (a minus sign) are numbers;
+    ``1,234.5``, ``0.64.1``, ``nan`` or ``1/2`` are not."""
     compact = _SPACES.sub("", text).replace("\u2212", "-")
     if compact.count(",") + compact.count(".") > 1:
         return None
     compact = compact.replace(",", ".")
-    return float(compact) if _NUMBER.fullmatch(compact) else None
+    return compact if _NUMBER.fullmatch(compact) else None
+
+
+def parse_number(text: str) -> float | None:
+    """The number a cell holds (see ``number_text``), or None when it is not a number."""
+    compact = number_text(text)
+    return None if compact is None else float(compact)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from solver.answers import ASKED, PROMPTS
 from solver.cli import main
 from solver.exam import build_exam
 from solver.grade import grade, load_exam_key
@@ -508,3 +509,7 @@ def test_a_mistake_made_on_the_key_values_is_named_after_an_earlier_slip(exam_di
     ("\u22121 234.5", "0.5", "\u22121234.5"), ("3", "0.125", "3.000")])
 def test_a_wrong_value_is_shown_with_the_students_digits_padded_to_the_keys_decimals(written, key, shown):
     assert written_number(written, key) == shown
+
+
+def test_the_report_names_every_kind_of_question():
+    assert ASKED.keys() == PROMPTS.keys()
