@@ -66,8 +66,8 @@ def test_the_check_table_appears_when_there_is_no_summary():
     assert words(check.result).startswith("The largest relative error is $")
     assert words(check.result).endswith(r"$, below the tolerance $1 \times 10^{-5}$.")
     assert words(check.intro).startswith(r"Every gradient above was compared with a central finite difference of "
-                                         r"the loss, $\partial E / \partial \theta \approx [E(\theta + \varepsilon) - "
-                                         r"E(\theta - \varepsilon)] / 2\varepsilon$ with step $\varepsilon = 1 \times "
+                                         r"the loss, $\partial E / \partial \theta \approx [E(\theta + h) - "
+                                         r"E(\theta - h)] / 2h$ with step $h = 1 \times "
                                          r"10^{-6}$")
     assert r"\max(\lvert g_{\text{backprop}}\rvert + \lvert g_{\text{numeric}}\rvert,\ 1 \times 10^{-6})" in words(check.intro)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..equations import Grid, chain
+from ..equations import Grid, Part, chain
 from ..formatting import partial
 from .prose import math, say
 from .records import Table
@@ -12,6 +12,9 @@ from .records import Table
 MAX_WRITTEN_EXAMPLES = 4
 """Batches up to this size get the gradient written out per parameter from each example's; larger ones a table
 of the batch, decay and total gradient (each example's loss is in the examples table either way)."""
+MAX_WRITTEN_SQUARES = 12
+"""Decayed parameters whose squares the penalty writes out one by one; more are elided to the first two and the
+last."""
 
 
 @dataclass(frozen=True)
@@ -41,37 +44,61 @@ def _combined(fmt, terms: list[str], reduction: str) -> str:
 
 
 def _error(ctx) -> Grid:
-    fmt, N, values = ctx.fmt, ctx.N, ctx.values
+    values = ctx.values
+    return batch_error(ctx, [p.forward.loss for p in values.passes], values.data_loss, values.penalty, values.loss,
+                       [ctx.given(ref) for ref in decayed(ctx)])
+
+
+def batch_error(ctx, losses: list, data_loss, penalty, loss, parameters: list[str], prime: str = "") -> Grid:
+    """The batch loss from its examples' ``losses`` (mean or sum), plus the penalty on the decayed ``parameters``
+    (as printed) when there is one; ``prime`` marks the values after the update."""
+    fmt, N = ctx.fmt, ctx.N
     reduction = ctx.spec.training.reduction
-    loss = N.loss
-    several = len(values.passes) > 1
+    name = f"{{{N.loss}}}{prime}"
     equations = []
-    if several:
-        symbolic = (f"\\frac{{1}}{{\\lvert B \\rvert}} \\sum_{{d \\in B}} {loss}_d" if reduction == "mean"
-                    else f"\\sum_{{d \\in B}} {loss}_d")
-        terms = [fmt.value(p.forward.loss) for p in values.passes]
-        data = fmt.value(values.data_loss)
-        lhs = f"{loss}_{{\\text{{data}}}}" if values.penalty is not None else loss
-        equations.append(chain(lhs, symbolic, _combined(fmt, terms, reduction), data, boxed=values.penalty is None,
-                               mark=ctx.mark("loss") if values.penalty is None else ""))
-    if values.penalty is not None:
+    if len(losses) > 1:
+        symbolic = (f"\\frac{{1}}{{\\lvert B \\rvert}} \\sum_{{d \\in B}} {N.loss}_d{prime}" if reduction == "mean"
+                    else f"\\sum_{{d \\in B}} {N.loss}_d{prime}")
+        terms = [fmt.value(value) for value in losses]
+        data = fmt.value(data_loss)
+        lhs = f"{{{N.loss}_{{\\text{{data}}}}}}{prime}" if penalty is not None else name
+        equations.append(chain(lhs, symbolic, _combined(fmt, terms, reduction), data,
+                               boxed=penalty is None and not prime, mark=ctx.mark("loss") if penalty is None else ""))
+    if penalty is not None:
         lam = fmt.given(ctx.solution.optimizer.weight_decay)
-        squares = "\\theta^2" if ctx.solution.optimizer.decay_biases else "w^2"
-        penalty = fmt.value(values.penalty)
-        equations.append(chain("\\frac{\\lambda}{2} \\sum " + squares, f"\\frac{{{lam}}}{{2}} \\sum {squares}", penalty))
-        data = fmt.value(values.data_loss)
-        equations.append(chain(loss, f"{data} + {penalty}", fmt.value(values.loss), boxed=True, mark=ctx.mark("loss")))
+        letter = "\\theta" if ctx.solution.optimizer.decay_biases else "w"
+        shown = fmt.value(penalty)
+        squares = [f"{_wrapped(number)}^2" for number in parameters]
+        if len(squares) > MAX_WRITTEN_SQUARES:
+            squares = squares[:2] + ["\\dots"] + squares[-1:]
+        squared = f"({letter}{prime})^2" if prime else f"{letter}^2"
+        equations.append(chain(f"\\frac{{\\lambda}}{{2}} \\sum {squared}",
+                               f"\\frac{{{lam}}}{{2}} \\left({' + '.join(squares)}\\right)",
+                               Part((shown,), fmt.relation(penalty, shown))))
+        equations.append(chain(name, f"{fmt.value(data_loss)} + {shown}", fmt.value(loss), boxed=not prime,
+                               mark="" if prime else ctx.mark("loss")))
     return Grid.packed(equations, max_columns=1)
 
 
-def _examples(ctx) -> Table:
-    fmt, N, values, step = ctx.fmt, ctx.N, ctx.values, ctx.step
+def decayed(ctx) -> list:
+    """The parameters the penalty sums over: the weights, and the biases with ``decay_biases``."""
+    decay_biases = ctx.solution.optimizer.decay_biases
+    return [ref for ref in ctx.network.parameters() if ref.kind == "weight" or decay_biases]
+
+
+def _wrapped(number: str) -> str:
+    return f"({number})" if number.startswith("-") else number
+
+
+def examples_table(ctx, forwards: list, prime: str = "") -> Table:
+    """Each example of the worked batch: input, target, output and loss of its forward pass in ``forwards``."""
+    fmt, N, step = ctx.fmt, ctx.N, ctx.step
     L = ctx.network.depth
     rows = [[str(number), _vector(fmt, example.input, given=True), _vector(fmt, example.target, given=True),
-             _vector(fmt, p.forward.output), fmt.value(p.forward.loss)]
-            for number, example, p in zip(step.examples, step.batch, values.passes)]
-    output = N.activation(L, 1) if ctx.network.sizes[-1] == 1 else "\\text{output}"
-    return Table(["d", "\\text{input}", "\\text{target}", output, f"{N.loss}_d"], rows, align="c" + "r" * 4)
+             _vector(fmt, forward.output), fmt.value(forward.loss)]
+            for number, example, forward in zip(step.examples, step.batch, forwards)]
+    output = f"{{{N.activation(L, 1)}}}{prime}" if ctx.network.sizes[-1] == 1 else f"\\text{{output}}{prime}"
+    return Table(["d", "\\text{input}", "\\text{target}", output, f"{N.loss}_d{prime}"], rows, align="c" + "r" * 4)
 
 
 def _gradients(ctx) -> tuple[Table | None, Grid]:
@@ -122,10 +149,13 @@ def build(ctx) -> Batch:
     intro = say("batch.intro", examples=examples, reduction="mean" if spec.training.reduction == "mean" else "sum",
                 first=str(step.example)) if several else say("batch.single", example=str(step.example))
     if values.penalty is not None:
-        intro += say("batch.penalty", term=math("\\frac{\\lambda}{2} \\sum w^2"), grad=math("\\lambda \\, w"),
-                     biases="" if ctx.solution.optimizer.decay_biases else
+        decay_biases = ctx.solution.optimizer.decay_biases
+        letter = "\\theta" if decay_biases else "w"
+        intro += say("batch.penalty", term=math(f"\\frac{{\\lambda}}{{2}} \\sum {letter}^2"),
+                     grad=math(f"\\lambda \\, {letter}"),
+                     biases=" and bias" if decay_biases else
                      " (the biases are not decayed: in PyTorch, a parameter group with weight_decay=0)")
     table, equations = _gradients(ctx)
     hidden = [] if len(values.passes) <= MAX_WRITTEN_EXAMPLES else say(
         "batch.table_only", count=str(len(values.passes)))
-    return Batch(intro, _error(ctx), _examples(ctx), say("batch.gradients") + hidden, table, equations)
+    return Batch(intro, _error(ctx), examples_table(ctx, [p.forward for p in values.passes]), say("batch.gradients") + hidden, table, equations)

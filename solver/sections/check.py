@@ -41,13 +41,13 @@ def build(ctx) -> Check:
     rows = [[N.parameter(row.parameter), f"{row.backprop:.8f}", f"{row.finite_difference:.8f}",
              scientific(row.relative_error)] for row in ordered]
     formula = math(f"{partial_inline(N.loss, chr(92) + 'theta')} \\approx "
-                   f"[{N.loss}(\\theta + \\varepsilon) - {N.loss}(\\theta - \\varepsilon)] / 2\\varepsilon")
+                   f"[{N.loss}(\\theta + h) - {N.loss}(\\theta - h)] / 2h")
     error = math("\\lvert g_{\\text{backprop}} - g_{\\text{numeric}}\\rvert / \\max(\\lvert g_{\\text{backprop}}\\rvert "
                  f"+ \\lvert g_{{\\text{{numeric}}}}\\rvert,\\ {scientific(GRADIENT_FLOOR)})")
     kinks = sum(r.at_kink for r in report.rows)
     in_summary = "summary" in ctx.section_names
     kink_count = f"{kinks} parameter sits" if kinks == 1 else f"{kinks} parameters sit"
-    intro = say("check.intro", formula=formula, epsilon=math(f"\\varepsilon = {scientific(report.step)}"), error=error)
+    intro = say("check.intro", formula=formula, step=math(f"h = {scientific(report.step)}"), error=error)
     if report.sampled:
         intro = intro + sentence(" ") + say("check.sample", total=report.parameter_count, count=len(report.rows),
                                             seed=FD_SAMPLE_SEED)

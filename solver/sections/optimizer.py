@@ -63,6 +63,11 @@ def rule(ctx) -> list[Equation]:
     eta, name = ctx.N.eta, ctx.solution.optimizer.name
     theta = "\\theta"
     new = lambda rhs: chain(theta, Part((rhs,), "\\leftarrow"))  # noqa: E731
+    if name == "sgd" and ctx.solution.optimizer.decays:
+        data = partial(f"{ctx.N.loss}_{{\\text{{data}}}}", theta)
+        return [chain(theta, Part((f"\\theta - {eta} \\, g",), "\\leftarrow"),
+                      f"\\theta - {eta} \\left({data} + \\lambda \\, \\theta\\right)",
+                      f"(1 - {eta} \\lambda) \\, \\theta - {eta} \\, {data}")]
     if name == "sgd":
         return [new(f"\\theta - {eta} \\, g")]
     if name in ("momentum", "nesterov"):
@@ -82,7 +87,10 @@ def rule_sentence(ctx) -> list:
     settings = ctx.solution.optimizer
     values = ", ".join(f"{symbol} = {value}" for symbol, value in hyperparameters(ctx).items())
     decay = say("optimizer.decay", term=math("\\lambda \\, \\theta"),
-                value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}")) if settings.decays else []
+                value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}"),
+                which="" if settings.decay_biases else " for a weight, 0 for a bias") if settings.decays else []
+    if settings.decays and settings.name == "sgd":
+        decay += say("optimizer.shrink", factor=math(f"(1 - {ctx.N.eta} \\lambda)"))
     return say("optimizer.rule", name=NAMES[settings.name], torch=f"torch.optim.{TORCH[settings.name]}",
                values=[text(" with "), math(values)] if values else "",
                g=math(f"g = {partial(ctx.N.loss, chr(92) + 'theta')}"), decay=decay,

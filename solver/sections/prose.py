@@ -23,8 +23,8 @@ TEXT = {
     "title.first_of": "the first of {count} SGD steps of backpropagation in full",
     "title.first_of_updates": "the first of {count} updates by {name} in full",
     "setup.no_bias": "This network has no biases.",
-    "setup.examples": "The training examples, used in this order ({count} SGD updates per epoch):",
-    "setup.examples_batches": "The training examples, in this order, {size} per update ({count} updates per epoch):",
+    "setup.examples": "The training examples, used in this order ({updates} per epoch{epochs}):",
+    "setup.examples_batches": "The training examples, in this order, {size} per update ({updates} per epoch{epochs}):",
     "setup.frozen_bias": "The biases are fixed: they are not updated.",
     "setup.matrices": "Row {j} of a weight matrix belongs to receiving neuron {j}, column {k} to sending neuron {k}.",
     "activation.output_form": (
@@ -68,11 +68,15 @@ TEXT = {
     "after.up": (
         "The loss went up, at full precision from {before} to {after} ({percent} higher): the learning rate is "
         "too large for this point, and the step overshoots."),
+    "after.batch": (
+        "The batch loss after the update needs every example's loss with the new parameters; {others} the same "
+        "forward pass as example {first}:"),
+    "after.penalty": "The loss after the update includes the penalty on the new parameters:",
     "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
     "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
     "check.intro": (
         "Every gradient above was compared with a central finite difference of the loss, {formula} with step "
-        "{epsilon} (scaled by the parameter's size when it exceeds 1), and their relative error {error} must "
+        "{step} (scaled by the parameter's size when it exceeds 1), and their relative error {error} must "
         "stay below the tolerance."),
     "check.in_summary": "The summary table lists the central difference and the relative error of every parameter.",
     "check.in_summary_sampled": (
@@ -122,8 +126,11 @@ TEXT = {
         "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the batch "
         "loss{decay}.{state}{adam}"),
     "optimizer.decay": (
-        " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}), as PyTorch adds "
-        "weight_decay to the gradient (coupled L2; AdamW would instead shrink the parameter outside the rule)"),
+        " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}){which}, as PyTorch "
+        "adds weight_decay to the gradient (coupled L2; AdamW would instead shrink the parameter outside the rule)"),
+    "optimizer.shrink": (
+        "; for plain SGD this is the same as shrinking each decayed parameter by the factor {factor} before the "
+        "gradient step, hence the name weight decay"),
     "optimizer.adam_first": (
         " At the first update the bias corrections give {mhat} and {vhat}, so every parameter moves by "
         "almost exactly {eta} against the sign of its gradient, whatever the gradient's size; from the second "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..equations import Grid, chain
 from ..formatting import column, pmatrix, symbol_list
 from ..functions import LOSSES
+from .optimizer import hyperparameters
 from .prose import math, say
 from .records import Block, Table
 
@@ -38,6 +39,7 @@ def build(ctx) -> Setup:
     given = [] if several else [chain(N.activation(0, k), ctx.fmt.given(v)) for k, v in enumerate(ctx.step.inputs, 1)]
     given += [] if several else [chain(N.target(j), ctx.fmt.given(v)) for j, v in enumerate(ctx.step.target, 1)]
     given.append(chain(N.eta, ctx.fmt.given(ctx.spec.learning_rate)))
+    given += [chain(symbol, value) for symbol, value in training_constants(ctx).items()]
     bias_note = (say("setup.no_bias") if not net.has_bias
                  else say("setup.frozen_bias") if not net.train_biases else [])
     parameters = [] if ctx.matrix_form else _parameter_blocks(ctx)
@@ -57,11 +59,27 @@ def build(ctx) -> Setup:
     )
 
 
+def training_constants(ctx) -> dict[str, str]:
+    """Symbol -> printed value of the optimizer's hyperparameters and the weight-decay coefficient."""
+    settings = ctx.solution.optimizer
+    constants = hyperparameters(ctx)
+    if settings.decays:
+        constants["\\lambda"] = ctx.fmt.given(settings.weight_decay)
+    return constants
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _examples_intro(ctx) -> list:
     spec = ctx.spec
+    epochs = spec.epoch_count
+    over = f", {_counted(epochs, 'epoch')}" if epochs > 1 else ""
     if spec.batch_size == 1:
-        return say("setup.examples", count=len(spec.training_examples))
-    return say("setup.examples_batches", size=str(spec.batch_size), count=str(len(spec.batches())))
+        return say("setup.examples", updates=_counted(len(spec.training_examples), "SGD update"), epochs=over)
+    return say("setup.examples_batches", size=str(spec.batch_size),
+               updates=_counted(len(spec.batches()), "update"), epochs=over)
 
 
 def _examples(ctx) -> Table:
@@ -133,4 +151,37 @@ def _glossary(ctx) -> list[tuple[str, str]]:
         rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).title} activation"))
     rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
     rows.append((N.eta, "learning rate"))
+    return rows + _training_glossary(ctx)
+
+
+OPTIMIZER_GLOSSARY = {
+    "momentum": [("\\mu", "momentum coefficient"), ("v", "velocity: the decayed sum of past gradients")],
+    "rmsprop": [("\\alpha", "smoothing constant"),
+                ("s", "running average of the squared gradient"),
+                ("\\epsilon", "keeps the denominator above 0")],
+    "adam": [("\\beta_1, \\beta_2", "decay rates of the moments"),
+             ("m, v", "moments: running averages of the gradient and its square"),
+             ("\\hat{m}, \\hat{v}", "bias-corrected moments"),
+             ("\\epsilon", "keeps the denominator above 0")],
+}
+OPTIMIZER_GLOSSARY["nesterov"] = OPTIMIZER_GLOSSARY["momentum"]
+
+
+def _training_glossary(ctx) -> list[tuple[str, str]]:
+    """The symbols of batches, weight decay and the optimizer's state, for training beyond plain SGD."""
+    spec, settings = ctx.spec, ctx.solution.optimizer
+    if spec.batch_size == 1 and settings.name == "sgd" and not settings.decays:
+        return []
+    rows = [("\\theta", "any trained parameter (a weight or a bias)"),
+            ("g", "gradient of the batch loss by the parameter" + (" (with the decay term)" if settings.decays
+                                                                    else ""))]
+    if spec.batch_size > 1:
+        rows.append(("B", "the batch (the examples of one update)"))
+        rows.append((f"{ctx.N.loss}_d", "loss of example d of the batch"))
+    if settings.decays:
+        which = "weights and biases" if settings.decay_biases else "weights only"
+        rows.append(("\\lambda", f"weight-decay coefficient ({which})"))
+    rows += OPTIMIZER_GLOSSARY.get(settings.name, [])
+    if settings.buffers:
+        rows.append(("t", "update count: 1 at the first update"))
     return rows
