@@ -12,6 +12,10 @@ Conventions (layers l = 1..L, a[0] = x):
     W_new = W - eta * grad_W,    b_new = b - eta * grad_b
 Losses: mse = 1/2 sum (a - t)^2, bce = -sum [t ln a + (1-t) ln(1-a)],
 cross_entropy = -sum t ln a.  relu'(0) is taken as 0.
+bce (whose output layer is a sigmoid) is evaluated from the output pre-activations z:
+    E = sum [t softplus(-z) + (1-t) softplus(z)],   dE/dz = sigmoid(z) - t,
+the same function written without ln(1 - a), which loses every digit (and divides by zero) once
+sigmoid(z) rounds to 1 at 30 digits (z above about 69).
 """
 
 from dataclasses import dataclass
@@ -64,17 +68,40 @@ def back_through(name, z, a, g):
 
 
 def loss_and_grad(name, y, t):
-    """Loss value and dE/dy for output y and exact target t."""
+    """Loss value and dE/dy for output y and exact target t (mse, cross_entropy)."""
     t = [num(v) for v in t]
     pairs = list(zip(y, t))
     if name == "mse":
         return sum((yi - ti) ** 2 for yi, ti in pairs) / 2, [yi - ti for yi, ti in pairs]
-    if name == "bce":
-        value = -sum(ti * mpmath.log(yi) + (1 - ti) * mpmath.log(1 - yi) for yi, ti in pairs)
-        return value, [(yi - ti) / (yi * (1 - yi)) for yi, ti in pairs]
     if name == "cross_entropy":
         return -sum(ti * mpmath.log(yi) for yi, ti in pairs if ti), [-ti / yi for yi, ti in pairs]
     raise ValueError(f"unknown loss {name!r}")
+
+
+def softplus(v):
+    """ln(1 + e^v) = max(v, 0) + ln(1 + e^-|v|), exact to 30 digits for every v."""
+    return max(v, 0) + mpmath.log1p(mpmath.exp(-abs(v)))
+
+
+def sigmoid_minus(v, t):
+    """sigmoid(v) - t, for v > 0 as (1 - t) - sigmoid(-v) so that no digit of a tiny difference is lost."""
+    if v > 0:
+        return (1 - t) - 1 / (1 + mpmath.exp(v))
+    return 1 / (1 + mpmath.exp(-v)) - t
+
+
+def loss_and_output_delta(net, z, a):
+    """Loss value and dE/dz of the output layer, for its pre-activations z and outputs a."""
+    name = net.activations[-1]
+    z = [num(v) for v in z]
+    if net.loss == "bce":
+        if name != "sigmoid":
+            raise ValueError(f"bce needs a sigmoid output layer, not {name!r}")
+        t = [num(v) for v in net.t]
+        value = sum(ti * softplus(-zi) + (1 - ti) * softplus(zi) for zi, ti in zip(z, t))
+        return value, [sigmoid_minus(zi, ti) for zi, ti in zip(z, t)]
+    value, g = loss_and_grad(net.loss, a, net.t)
+    return value, back_through(name, z, a, g)
 
 
 @dataclass
@@ -118,12 +145,13 @@ def forward(net, weights, biases):
 def sgd_step(net):
     """One SGD step; returns a dict of exact/mpf values keyed like the solver trace."""
     z, a = forward(net, net.weights, net.biases)
-    loss, g = loss_and_grad(net.loss, a[-1], net.t)
+    loss, output_delta = loss_and_output_delta(net, z[-1], a[-1])
     deltas = [None] * len(net.weights)
-    for l in reversed(range(len(net.weights))):
+    deltas[-1] = output_delta
+    for l in reversed(range(len(net.weights) - 1)):
+        W = net.weights[l + 1]
+        g = [sum(W[j][k] * deltas[l + 1][j] for j in range(len(W))) for k in range(len(W[0]))]
         deltas[l] = back_through(net.activations[l], [num(v) for v in z[l]], a[l + 1], g)
-        W = net.weights[l]
-        g = [sum(W[j][k] * deltas[l][j] for j in range(len(W))) for k in range(len(W[0]))]
     eta = num(net.eta)
     grad_W = [[[d * num(p) for p in a[l]] for d in deltas[l]] for l in range(len(deltas))]
     W_new = [[[num(w) - eta * gw for w, gw in zip(row, grow)] for row, grow in zip(W, G)]
@@ -132,8 +160,8 @@ def sgd_step(net):
     if net.biases is not None:
         grad_b = deltas
         b_new = [[num(b) - eta * d for b, d in zip(bl, dl)] for bl, dl in zip(net.biases, deltas)]
-    _, a_after = forward(net, W_new, b_new)
-    loss_after, _ = loss_and_grad(net.loss, a_after[-1], net.t)
+    z_after, a_after = forward(net, W_new, b_new)
+    loss_after, _ = loss_and_output_delta(net, z_after[-1], a_after[-1])
     return {
         "z": z,
         "a": a,
@@ -152,8 +180,8 @@ def loss_with_weight(net, layer, j, k, value):
     """Loss of ``net`` with the single weight W[layer][j][k] replaced by ``value``."""
     weights = [[list(row) for row in W] for W in net.weights]
     weights[layer][j][k] = value
-    _, a = forward(net, weights, net.biases)
-    return loss_and_grad(net.loss, a[-1], net.t)[0]
+    z, a = forward(net, weights, net.biases)
+    return loss_and_output_delta(net, z[-1], a[-1])[0]
 
 
 def central_difference(net, layer, j, k, eps):

@@ -77,18 +77,9 @@ def _agree(solver_values, oracle_values, what: str) -> None:
         assert mpmath.almosteq(mpmath.mpf(got), want, rel_eps=1e-9, abs_eps=1e-12), (what, got, want)
 
 
-@PROPERTY_SETTINGS
-@given(valid_problems())
-def test_valid_problems_agree_with_the_independent_oracle(problem):
-    """The solver's first step equals the test oracle's (tests/seed_oracle.py, written from the maths
-    with mpmath at 30 digits), quantity by quantity, not only the solver's own gradient check."""
-    try:
-        step = solve(problem_from_mapping(problem)).to_json_dict()["steps"][0]
-    except (ProblemError, NumericalError) as error:
-        # known limits, refused cleanly: identity layers can push |z| past 36, where a sigmoid is exactly 1.0
-        # in float64 and bce/cross-entropy take log(0); two ReLU kinks at once leave no derivative to show
-        assert (problem["loss"] != "mse" and "saturate" in error.message) or "kink" in error.message, error
-        assume(False)
+def _assert_solver_agrees_with_the_oracle(problem: dict) -> dict:
+    """The solver's first step of ``problem`` equals the oracle's quantity by quantity; returns the oracle's."""
+    step = solve(problem_from_mapping(problem)).to_json_dict()["steps"][0]
     net = Net(problem["network"]["activation"], problem["weights"], problem.get("biases"), problem["input"],
               problem["target"], problem["loss"], problem["learning_rate"])
     oracle = sgd_step(net)
@@ -102,6 +93,59 @@ def test_valid_problems_agree_with_the_independent_oracle(problem):
         _agree(step["grad_b"], oracle["grad_b"], "grad_b")
         _agree(step["b_new"], oracle["b_new"], "b_new")
     _agree(step["loss_after"], oracle["loss_after"], "loss_after")
+    return oracle
+
+
+@PROPERTY_SETTINGS
+@given(valid_problems())
+def test_valid_problems_agree_with_the_independent_oracle(problem):
+    """The solver's first step equals the test oracle's (tests/seed_oracle.py, written from the maths
+    with mpmath at 30 digits), quantity by quantity, not only the solver's own gradient check."""
+    try:
+        _assert_solver_agrees_with_the_oracle(problem)
+    except (ProblemError, NumericalError) as error:
+        # known limits, refused cleanly: identity layers can push |z| past 36, where a sigmoid is exactly 1.0
+        # in float64 and bce/cross-entropy take log(0); two ReLU kinks at once leave no derivative to show
+        assert (problem["loss"] != "mse" and "saturate" in error.message) or "kink" in error.message, error
+        assume(False)
+
+
+def _bce_problem(layers: list[int], activation: list[str], target: list) -> dict:
+    """A bce problem of ``layers`` whose weights, biases and inputs are all 2 (learning rate 0.5)."""
+    return {
+        "network": {"layers": layers, "activation": activation, "bias": True},
+        "weights": [[[2] * cols for _ in range(rows)] for cols, rows in zip(layers, layers[1:])],
+        "biases": [[2] * n for n in layers[1:]],
+        "input": [2] * layers[0], "target": target, "loss": "bce", "learning_rate": 0.5,
+    }
+
+
+def test_the_oracle_takes_bce_of_a_sigmoid_that_is_1_at_30_digits():
+    """Found by the property test: z = 658 at the output, where sigmoid(z) is 1 at 30 digits and the
+    oracle used to divide by 1 - a = 0. By hand: z1 = 2*2 + 2*2 + 2 = 10, z2 = 4*2*10 + 2 = 82,
+    z3 = 4*2*82 + 2 = 658; E = 0.5 ln(1 + e^-658) + 0.5 ln(1 + e^658) = 329 to far more than 30 digits;
+    deltas 1 - 0.5 = 0.5, then 2*0.5 = 1 and 4*2*1 = 8 (identity hidden layers); after the step
+    W1 = 2 - 0.5*8*2 = -6, b1 = -2, z1 = -26; W2 = 2 - 0.5*1*10 = -3, b2 = 1.5, z2 = 313.5;
+    W3 = 2 - 0.5*0.5*82 = -18.5, b3 = 1.75, z3 = -23197.25 and E = 23197.25 / 2 = 11598.625."""
+    problem = _bce_problem([2, 4, 4, 1], ["identity", "identity", "sigmoid"], [0.5])
+    oracle = _assert_solver_agrees_with_the_oracle(problem)
+    assert oracle["z"][2] == [658]
+    assert oracle["loss"] == 329
+    assert oracle["delta"] == [[8] * 4, [1] * 4, [mpmath.mpf("0.5")]]
+    assert oracle["W_new"][0][0] == [-6, -6] and oracle["W_new"][2] == [[mpmath.mpf("-18.5")] * 4]
+    assert oracle["loss_after"] == mpmath.mpf("11598.625")
+
+
+def test_the_oracle_keeps_every_digit_of_bce_near_saturation():
+    """z = 82 at the output: sigmoid(z) = 1 - e^-82 needs 36 digits, so ln(1 - a) at 30 digits lost the
+    tail (E was 82.0000025). By hand E = ln(1 + e^82) = 82 + ln(1 + e^-82) for target 0, and
+    E = ln(1 + e^-82) = e^-82 (to 36 digits) with dE/dz = -e^-82 / (1 + e^-82) for target 1."""
+    tiny = mpmath.exp(-82)
+    against_0 = _assert_solver_agrees_with_the_oracle(_bce_problem([2, 4, 1], ["identity", "sigmoid"], [0]))
+    assert mpmath.almosteq(against_0["loss"] - 82, tiny, rel_eps=1e-20)
+    against_1 = _assert_solver_agrees_with_the_oracle(_bce_problem([2, 4, 1], ["identity", "sigmoid"], [1]))
+    assert mpmath.almosteq(against_1["loss"], tiny, rel_eps=1e-20)
+    assert mpmath.almosteq(against_1["delta"][1][0], -tiny, rel_eps=1e-20)
 
 
 # --- plausible but possibly wrong ---------------------------------------------------------------------
