@@ -136,10 +136,14 @@ class Formatter:
 
     def difference(self, after: str, before: str, exact) -> str:
         """``after - before`` of two printed numbers, as those numbers give it (so that a change column
-        agrees with the numbers beside it); the exact change by the policy when either is not plain."""
+        agrees with the numbers beside it), written by the policy where that is the same number; the exact
+        change by the policy when either is not plain."""
         if PLAIN_NUMBER.fullmatch(after) and PLAIN_NUMBER.fullmatch(before):
             change = Decimal(after) - Decimal(before)
             text = plain(change)
+            by_policy = self.policy.show(change)
+            if Decimal(by_policy) == change and len(by_policy) < len(text):
+                text = by_policy  # the same number without surplus trailing zeros: -0.1000, not -0.10000
         else:
             text = self.rounded(exact)
             change = to_decimal(exact)

@@ -277,3 +277,16 @@ def test_an_unsafe_override_without_a_source_names_the_problem():
     with pytest.raises(ProblemError) as error:
         Notation.build("named", SINGLE, {"loss": r"\input{x}"})
     assert error.value.source == "<problem>"
+
+
+@pytest.mark.parametrize(("policy", "after", "before", "expected"), [
+    (RoundingPolicy(None, 4), "0.05000", "0.15", "-0.1000"),   # 4 significant figures, not -0.10000
+    (RoundingPolicy(None, 4), "0.05003", "0.15", "-0.09997"),
+    (RoundingPolicy(None, 4), "1.106", "0.001234", "+1.104766"),  # the policy would drop digits: kept exact
+    (RoundingPolicy(4), "0.3758", "0.40", "-0.0242"),
+    (RoundingPolicy(4), "0.4000", "0.40", "0.0000"),
+    (RoundingPolicy(None, 4), "0.7214", "0.8", "-0.0786"),   # never padded to -0.07860
+])
+def test_a_change_of_two_printed_numbers_is_their_exact_difference_without_surplus_zeros(policy, after, before,
+                                                                                        expected):
+    assert Formatter(policy, notation("named")).difference(after, before, None) == expected

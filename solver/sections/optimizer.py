@@ -100,7 +100,8 @@ def rule_sentence(ctx) -> list:
                if settings.name == "adam" else [])
 
 
-def _state(values, name: str, ref):
+def state_after(values, name: str, ref):
+    """One state (or derived value) of a parameter after the update."""
     buffers = values.derived if name.endswith("_corrected") else values.state_after.buffers
     part = buffers[name]
     return ref.entry(part.weights, part.biases)
@@ -125,7 +126,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
     new_value = ctx.new_value(ref, values)
     new = fmt.value(new_value)
     of = lambda letter: f"{letter}({symbol})"  # noqa: E731
-    shown = lambda buffer: fmt.value(_state(values, buffer, ref))  # noqa: E731
+    shown = lambda buffer: fmt.value(state_after(values, buffer, ref))  # noqa: E731
     before = lambda buffer: fmt.wrap(fmt.value(_before(values, buffer, ref)), _before(values, buffer, ref))  # noqa: E731
     lhs_new = f"{{{symbol}}}'"
 
@@ -133,7 +134,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         """``decay * previous + (1 - decay) * g^2`` with the shown result and its honest relation."""
         result = shown(buffer)
         return chain(lhs, f"{decay} \\cdot {previous} + (1 - {decay}) \\cdot {g_wrapped}^{{2}}",
-                     Part((result,), fmt.relation(_state(values, buffer, ref), result)),
+                     Part((result,), fmt.relation(state_after(values, buffer, ref), result)),
                      mark=ctx.mark("moment", buffer, ref.key))
 
     anchor = f"update-{ref.slug}"
@@ -142,7 +143,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         mu = hyper["\\mu"]
         velocity = chain(of("v"), f"{mu} \\cdot {before('velocity')} + {g_wrapped}", shown("velocity"),
                          mark=ctx.mark("velocity", "velocity", ref.key))
-        v_text = fmt.wrap(shown("velocity"), _state(values, "velocity", ref))
+        v_text = fmt.wrap(shown("velocity"), state_after(values, "velocity", ref))
         step = v_text if name == "momentum" else f"\\left({g_wrapped} + {mu} \\cdot {v_text}\\right)"
         return [[velocity, chain(lhs_new, f"{old} - {eta} \\cdot {step}", new, boxed=True, mark=mark, anchor=anchor)]]
     if name == "rmsprop":
@@ -159,7 +160,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         second = squared(of("v"), beta2, before("second_moment"), "second_moment")
         corrected = []
         for buffer, beta, letter in (("first_moment", beta1, "m"), ("second_moment", beta2, "v")):
-            exact = _state(values, f"{buffer}_corrected", ref)
+            exact = state_after(values, f"{buffer}_corrected", ref)
             text = shown(f"{buffer}_corrected")
             corrected.append(chain(of(f"\\hat{{{letter}}}"), f"\\frac{{{shown(buffer)}}}{{1 - {beta}^{{{t}}}}}",
                                    Part((text,), fmt.relation(exact, text)),
@@ -186,7 +187,7 @@ def state_table(ctx, step) -> Table:
             continue
         cells = [ctx.N.parameter(ref), fmt.value(ctx.gradient(ref, values))]
         cells += [fmt.value(_before(values, b, ref)) for b in buffers]
-        cells += [fmt.value(_state(values, b, ref)) for b in buffers + derived]
+        cells += [fmt.value(state_after(values, b, ref)) for b in buffers + derived]
         cells.append(fmt.value(ctx.new_value(ref, values)))
         rows.append(cells)
     return Table(header, rows)

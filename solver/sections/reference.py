@@ -57,4 +57,33 @@ def _pitfalls(ctx) -> list[list]:
         items.append(sentence("With a matching output activation the activation derivative cancels: the output "
                               "delta is simply ", math(f"{ctx.N.letters['output']} - {ctx.N.letters['target']}"),
                               "."))
+    return items + _training_pitfalls(ctx)
+
+
+def _training_pitfalls(ctx) -> list[list]:
+    """Slips in batches, weight decay and the optimizer's rule, for the training this handout uses."""
+    spec, settings = ctx.spec, ctx.solution.optimizer
+    items = []
+    if spec.batch_size > 1 and spec.training.reduction == "mean":
+        items.append(sentence("The batch gradient is the mean of the examples' gradients: summing them instead "
+                              "makes every step ", math("\\lvert B \\rvert"), " times larger."))
+    elif spec.batch_size > 1:
+        items.append(sentence("The batch loss here is the sum of the examples' losses (reduction: sum): dividing by ",
+                              math("\\lvert B \\rvert"), " makes every step that many times smaller."))
+    if settings.decays:
+        which = "every weight and bias" if settings.decay_biases else "every weight but not the biases"
+        items.append(sentence("Weight decay adds ", math("\\lambda \\, \\theta"), f" to the gradient of {which}; "
+                              "forgetting it, or decaying a parameter the rule leaves out, changes the update."))
+    if settings.name in ("momentum", "nesterov"):
+        items.append(sentence("The velocity carries over between updates: at ", math("t = 1"), " it equals the "
+                              "gradient, but from then on it is ", math("\\mu \\, v + g"), ", not ", math("g"), "."))
+    if settings.name == "nesterov":
+        items.append(sentence("Nesterov steps along ", math("g + \\mu \\, v"), " with the new velocity, not "
+                              "along ", math("v"), " alone."))
+    if settings.name == "adam":
+        items.append(sentence("Leaving out the bias correction ", math("\\hat{m} = m / (1 - \\beta_1^{\\,t})"),
+                              " makes the first steps far too small, because the moments start at 0."))
+    if settings.name in ("adam", "rmsprop"):
+        root = "\\sqrt{\\hat{v}} + \\epsilon" if settings.name == "adam" else "\\sqrt{s} + \\epsilon"
+        items.append(sentence(math("\\epsilon"), " is added after the square root: ", math(root), "."))
     return items

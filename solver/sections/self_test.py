@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from ..equations import Equation
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
+from ..optimizers import STATE_SYMBOLS
 from .forward import neuron_equations
+from .optimizer import hyperparameters, state_after
 from .prose import math, say, sentence
 from .update import new_value_equation, trains_otherwise, update_equations
 
@@ -24,6 +26,25 @@ def _inline(eq: Equation, short: bool = False) -> dict:
     """An equation as inline math; ``short`` keeps only its first and last step (no tall fractions)."""
     parts = (eq.parts[0], eq.parts[-1]) if short and len(eq.parts) > 2 else eq.parts
     return math(f"{eq.lhs} {Equation(eq.lhs, parts).one_line}")
+
+
+STEP_STATES = {"momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("square_average",),
+               "adam": ("first_moment_corrected", "second_moment_corrected")}
+"""The optimizer states that the new-value line of each optimizer reads, besides the gradient."""
+
+
+def _state_given(ctx, ref) -> list:
+    """The optimizer states after the update that the new value needs (none for plain SGD), and its constants."""
+    states = STEP_STATES.get(ctx.solution.optimizer.name, ())
+    parts = []
+    for name in states:
+        value = state_after(ctx.values, name, ref)
+        parts += [", ", math(f"{STATE_SYMBOLS[name]}({ctx.N.parameter(ref)}) = {ctx.fmt.value(value)}")]
+    constants = hyperparameters(ctx)
+    if "\\epsilon" in constants and states:
+        epsilon = constants["\\epsilon"]
+        parts += [", ", math(f"\\epsilon = {epsilon}")]
+    return parts
 
 
 def _qa(question: list, answer: list) -> dict:
@@ -57,7 +78,7 @@ def build(ctx) -> SelfTest:
     if ctx.convention.negated:
         given_parts = [given, ", ", math(f"{ctx.act(L - 1, 1)} = {ctx.shown_activation(L - 1, 1)}")]
     else:
-        given_parts = [given]
+        given_parts = [given] + _state_given(ctx, ref)
     questions.append(_qa(
         sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
                  ", what is the new value of ", math(f"{N.parameter(ref)} = {ctx.given(ref)}"), "?"),
