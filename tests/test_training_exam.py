@@ -141,3 +141,14 @@ def test_an_exam_with_training_questions_marks_them_in_the_worked_key(tmp_path):
     assert len(answers) == 1 + 2 * 3
     worked = next(out.glob("worked/*/handout.md")).read_text(encoding="utf-8")
     assert "v(w^{(2)}_{1,1})" in worked and "[q1]" in worked
+
+
+def test_a_batch_key_marks_the_batch_loss_before_and_after_on_their_own_lines(tmp_path):
+    questions = [{"id": "q1", "ask": "loss"}, {"id": "q2", "ask": "loss_after"}]
+    path = _family(tmp_path, {"batch": "all", "optimizer": "sgd"}, questions)
+    out = tmp_path / "exam"
+    build_exam(path, 1, 7, out, formats=("md",))
+    worked = next(out.glob("worked/*/handout.md")).read_text(encoding="utf-8")
+    marked = {label: [line for line in worked.splitlines() if f"[{label}]" in line] for label in ("q1", "q2")}
+    assert len(marked["q1"]) == 1 and "\\sum_{d \\in B}" in marked["q1"][0] and "'" not in marked["q1"][0]
+    assert len(marked["q2"]) == 1 and "\\sum_{d \\in B} \\mathcal{L}_d'" in marked["q2"][0]

@@ -45,7 +45,10 @@ def build(ctx) -> After:
     batch_loss = batch_error(ctx, [f.loss for f in values.afters], values.data_loss_after, values.penalty_after,
                              values.loss_after, [fmt.value(ctx.new_value(ref)) for ref in decayed(ctx)],
                              prime="'") if batch else None
-    intro = say("after.batch", others=_others(step), first=str(step.example)) if several else say("after.penalty") if batch else []
+    if several:
+        intro = say("after.batch", others=_others(step), first=str(step.example))
+    else:
+        intro = say("after.penalty") if batch else []
     return After(layer_blocks(ctx, values.after, new=values.new, prime="'"),
                  loss_equation(ctx, values.after, prime="'"), intro,
                  examples_table(ctx, values.afters, prime="'") if several else None, batch_loss, comparison, verdict)

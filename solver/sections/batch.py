@@ -55,6 +55,7 @@ def batch_error(ctx, losses: list, data_loss, penalty, loss, parameters: list[st
     fmt, N = ctx.fmt, ctx.N
     reduction = ctx.spec.training.reduction
     name = f"{{{N.loss}}}{prime}"
+    mark = ctx.mark("loss_after" if prime else "loss")
     equations = []
     if len(losses) > 1:
         symbolic = (f"\\frac{{1}}{{\\lvert B \\rvert}} \\sum_{{d \\in B}} {N.loss}_d{prime}" if reduction == "mean"
@@ -63,10 +64,10 @@ def batch_error(ctx, losses: list, data_loss, penalty, loss, parameters: list[st
         data = fmt.value(data_loss)
         lhs = f"{{{N.loss}_{{\\text{{data}}}}}}{prime}" if penalty is not None else name
         equations.append(chain(lhs, symbolic, _combined(fmt, terms, reduction), data,
-                               boxed=penalty is None and not prime, mark=ctx.mark("loss") if penalty is None else ""))
+                               boxed=penalty is None, mark=mark if penalty is None else ""))
     if penalty is not None:
         lam = fmt.given(ctx.solution.optimizer.weight_decay)
-        letter = "\\theta" if ctx.solution.optimizer.decay_biases else "w"
+        letter = decayed_letter(ctx)
         shown = fmt.value(penalty)
         squares = [f"{_wrapped(number)}^2" for number in parameters]
         if len(squares) > MAX_WRITTEN_SQUARES:
@@ -75,8 +76,7 @@ def batch_error(ctx, losses: list, data_loss, penalty, loss, parameters: list[st
         equations.append(chain(f"\\frac{{\\lambda}}{{2}} \\sum {squared}",
                                f"\\frac{{{lam}}}{{2}} \\left({' + '.join(squares)}\\right)",
                                Part((shown,), fmt.relation(penalty, shown))))
-        equations.append(chain(name, f"{fmt.value(data_loss)} + {shown}", fmt.value(loss), boxed=not prime,
-                               mark="" if prime else ctx.mark("loss")))
+        equations.append(chain(name, f"{fmt.value(data_loss)} + {shown}", fmt.value(loss), boxed=True, mark=mark))
     return Grid.packed(equations, max_columns=1)
 
 
@@ -84,6 +84,11 @@ def decayed(ctx) -> list:
     """The parameters the penalty sums over: the weights, and the biases with ``decay_biases``."""
     decay_biases = ctx.solution.optimizer.decay_biases
     return [ref for ref in ctx.network.parameters() if ref.kind == "weight" or decay_biases]
+
+
+def decayed_letter(ctx) -> str:
+    """The letter of a decayed parameter: theta when biases decay too, else w."""
+    return "\\theta" if ctx.solution.optimizer.decay_biases else "w"
 
 
 def _wrapped(number: str) -> str:
@@ -149,13 +154,13 @@ def build(ctx) -> Batch:
     intro = say("batch.intro", examples=examples, reduction="mean" if spec.training.reduction == "mean" else "sum",
                 first=str(step.example)) if several else say("batch.single", example=str(step.example))
     if values.penalty is not None:
-        decay_biases = ctx.solution.optimizer.decay_biases
-        letter = "\\theta" if decay_biases else "w"
+        letter = decayed_letter(ctx)
         intro += say("batch.penalty", term=math(f"\\frac{{\\lambda}}{{2}} \\sum {letter}^2"),
                      grad=math(f"\\lambda \\, {letter}"),
-                     biases=" and bias" if decay_biases else
+                     biases=" and bias" if ctx.solution.optimizer.decay_biases else
                      " (the biases are not decayed: in PyTorch, a parameter group with weight_decay=0)")
     table, equations = _gradients(ctx)
     hidden = [] if len(values.passes) <= MAX_WRITTEN_EXAMPLES else say(
         "batch.table_only", count=str(len(values.passes)))
-    return Batch(intro, _error(ctx), examples_table(ctx, [p.forward for p in values.passes]), say("batch.gradients") + hidden, table, equations)
+    batch_examples = examples_table(ctx, [p.forward for p in values.passes])
+    return Batch(intro, _error(ctx), batch_examples, say("batch.gradients") + hidden, table, equations)

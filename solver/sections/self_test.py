@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..equations import Equation
+from ..optimizers import STATE_SYMBOLS
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
-from ..optimizers import STATE_SYMBOLS
 from .forward import neuron_equations
 from .optimizer import hyperparameters, state_after
 from .prose import math, say, sentence

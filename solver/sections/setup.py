@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..dependencies import plain_sgd
 from ..equations import Grid, chain
 from ..formatting import column, pmatrix, symbol_list
 from ..functions import LOSSES
@@ -170,7 +171,7 @@ OPTIMIZER_GLOSSARY["nesterov"] = OPTIMIZER_GLOSSARY["momentum"]
 def _training_glossary(ctx) -> list[tuple[str, str]]:
     """The symbols of batches, weight decay and the optimizer's state, for training beyond plain SGD."""
     spec, settings = ctx.spec, ctx.solution.optimizer
-    if spec.batch_size == 1 and settings.name == "sgd" and not settings.decays:
+    if plain_sgd(spec):
         return []
     rows = [("\\theta", "any trained parameter (a weight or a bias)"),
             ("g", "gradient of the batch loss by the parameter" + (" (with the decay term)" if settings.decays
