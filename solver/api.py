@@ -1,7 +1,7 @@
 """The library API: load a problem, solve it. Everything the CLI does starts here."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 
 import numpy as np
 
@@ -29,19 +29,37 @@ def _vector(values, numerics: Numerics) -> np.ndarray:
     return numerics.array(numerics.given(v) for v in values)
 
 
+def _numbers(record):
+    """Every number held by a record of step values (dataclasses, lists, dicts and arrays, walked through)."""
+    if record is None or isinstance(record, (str, bool)):
+        return
+    if isinstance(record, np.ndarray):
+        yield from np.ravel(record)
+    elif is_dataclass(record):
+        for item in fields(record):
+            yield from _numbers(getattr(record, item.name))
+    elif isinstance(record, dict):
+        for item in record.values():
+            yield from _numbers(item)
+    elif isinstance(record, (list, tuple)):
+        for item in record:
+            yield from _numbers(item)
+    else:
+        yield record
+
+
 def _require_finite(values: StepValues, source: str, step: int) -> None:
+    """Refuse a step any of whose numbers (forward pass, gradients, optimizer state, losses, new parameters)
+    overflows."""
     for layer, lv in enumerate(values.forward.layers, 1):
         for name, array in (("z", lv.z), ("a", lv.a)):
             if not all(np.isfinite(float(v)) for v in array):
                 raise ProblemError(source, "weights", f"step {step}: the forward pass overflows ({name} in layer "
                                                       f"{layer} is not finite); use smaller weights or inputs")
-    losses = np.array([values.loss, values.loss_after], dtype=object)
-    arrays = values.grad_W + [p.output_dE_da for p in values.passes] + [losses] + values.change_W
-    for array in arrays:
-        if not all(np.isfinite(float(v)) for v in np.ravel(array)):
-            raise ProblemError(source, "weights", f"step {step}: the loss or a gradient is not finite "
-                                                  "(the outputs saturate or the training diverges); use smaller "
-                                                  "weights, inputs or learning rate")
+    if not all(np.isfinite(float(v)) for v in _numbers(values)):
+        raise ProblemError(source, "weights", f"step {step}: the loss or a gradient is not finite "
+                                              "(the outputs saturate or the training diverges); use smaller "
+                                              "weights, inputs or learning rate")
 
 
 def solve(problem: Problem) -> Solution:

@@ -43,7 +43,8 @@ WATCHDOG_SECONDS = 0.5
 @dataclass(frozen=True)
 class Version:
     """One accepted draw: its number (1-based), code, attempt, problem mapping, drawn values by field
-    path, and how many earlier attempts each constraint rejected."""
+    path, how many earlier attempts each constraint rejected, and why each earlier invalid draw was not a
+    valid problem (``invalid``, one message per invalid draw)."""
 
     number: int
     code: str
@@ -52,6 +53,7 @@ class Version:
     drawn: dict[str, Any]
     rejections: dict[str, int]
     fingerprint: str
+    invalid: tuple[str, ...] = ()
 
 
 def _choose(rng: np.random.Generator, values: tuple):
@@ -110,10 +112,10 @@ INVALID_DRAW = "invalid_draw"
 """The rejection count of draws that do not make a valid, solvable problem (e.g. softmax layers drawn jointly)."""
 
 
-def _give_up(family: Family, number: int, counts: Counter, last_invalid: str | None) -> ProblemError:
+def _give_up(family: Family, number: int, counts: Counter, invalid: list[str]) -> ProblemError:
     tried = family.spec.max_attempts
     reasons = ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    example = f"; the last invalid draw: {last_invalid}" if last_invalid else ""
+    example = f"; the last invalid draw: {invalid[-1]}" if invalid else ""
     return ProblemError(family.source, "constraints",
                         f"version {number}: no draw met the constraints in {tried} attempts "
                         f"(rejected by {reasons}){example}; widen the ranges, relax the constraints or raise "
@@ -121,13 +123,14 @@ def _give_up(family: Family, number: int, counts: Counter, last_invalid: str | N
 
 
 def find_version(family: Family, seed: int, number: int, start: int = 0, taken: frozenset = frozenset(),
-                 rejections: dict[str, int] | None = None) -> tuple[Version, Solution]:
+                 rejections: dict[str, int] | None = None, invalid: tuple[str, ...] = ()) -> tuple[Version, Solution]:
     """The first attempt from ``start`` on whose draw is valid, solves, verifies and meets every
-    constraint (``taken``: fingerprints of earlier versions, for distinct_versions)."""
+    constraint (``taken``: fingerprints of earlier versions, for distinct_versions; ``rejections`` and
+    ``invalid``: what earlier attempts of this version were rejected for)."""
     counts = Counter(rejections or {})
     constraints = family.constraints
     source = f"{family.source} (version {number})"
-    last_invalid = None
+    reasons = list(invalid)
     for attempt in range(start, family.spec.max_attempts):
         mapping, drawn = draw(family, seed, number, attempt)
         digest = fingerprint(drawn)
@@ -138,7 +141,7 @@ def find_version(family: Family, seed: int, number: int, start: int = 0, taken: 
             problem = problem_from_mapping(mapping, source)
         except ProblemError as exc:
             counts[INVALID_DRAW] += 1
-            last_invalid = f"{exc.path}: {exc.message}" if exc.path else exc.message
+            reasons.append(f"{exc.path}: {exc.message}" if exc.path else exc.message)
             continue
         for loc, message in question_problems(family.questions, problem.spec):
             raise ProblemError(source, format_field_path(loc), message)
@@ -149,16 +152,16 @@ def find_version(family: Family, seed: int, number: int, start: int = 0, taken: 
             solution = solve(problem)
         except ProblemError as exc:
             counts[INVALID_DRAW] += 1
-            last_invalid = f"{exc.path}: {exc.message}" if exc.path else exc.message
+            reasons.append(f"{exc.path}: {exc.message}" if exc.path else exc.message)
             continue
         reason = _failed_constraint(family, solution)
         if reason is not None:
             counts[reason] += 1
             continue
         version = Version(number, version_code(seed, number, digest), attempt, mapping, drawn,
-                          dict(sorted(counts.items())), digest)
+                          dict(sorted(counts.items())), digest, tuple(reasons))
         return version, solution
-    raise _give_up(family, number, counts, last_invalid)
+    raise _give_up(family, number, counts, reasons)
 
 
 Work = Callable[[Version, Solution], Any]
@@ -166,8 +169,9 @@ Work = Callable[[Version, Solution], Any]
 
 
 def _job(family: Family, seed: int, work: Work | None, number: int, start: int = 0,
-         taken: frozenset = frozenset(), rejections: dict[str, int] | None = None) -> tuple[Version, Any]:
-    version, solution = find_version(family, seed, number, start, taken, rejections)
+         taken: frozenset = frozenset(), rejections: dict[str, int] | None = None,
+         invalid: tuple[str, ...] = ()) -> tuple[Version, Any]:
+    version, solution = find_version(family, seed, number, start, taken, rejections, invalid)
     return version, (work(version, solution) if work else None)
 
 
@@ -254,6 +258,6 @@ def draw_versions(family: Family, count: int, seed: int, work: Work | None = Non
         if version.fingerprint in taken:
             counts = Counter(version.rejections) + Counter(distinct_versions=1)
             found[index] = version, payload = _job(family, seed, work, version.number, version.attempt + 1,
-                                                   frozenset(taken), dict(counts))
+                                                   frozenset(taken), dict(counts), version.invalid)
         taken.add(version.fingerprint)
     return found

@@ -132,7 +132,8 @@ def manifest(family: Family, seed: int, versions: list[ExamVersion]) -> str:
         "follow_through": plain_json(family.spec.follow_through),
         "questions": [plain_json(q.model_dump(exclude_defaults=True)) for q in family.questions],
         "versions": [{"number": v.version.number, "code": v.code, "attempt": v.version.attempt,
-                      "rejections": v.version.rejections, "drawn": plain_json(v.version.drawn),
+                      "rejections": v.version.rejections, "invalid_draws": list(v.version.invalid),
+                      "drawn": plain_json(v.version.drawn),
                       "problem": plain_json(v.version.problem)} for v in versions],
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

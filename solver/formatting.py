@@ -13,6 +13,10 @@ from .equations import PLAIN_NUMBER, plain_number, visible_width
 from .notation import Notation
 from .rounding import RoundingPolicy, plain, scientific, to_decimal
 
+SMALLEST_FIXED = Decimal("1e-4")
+LARGEST_FIXED = Decimal("1e6")
+"""Computed values from LARGEST_FIXED on (and, with significant figures, below SMALLEST_FIXED) are written in
+scientific notation."""
 _PARENTHESISED_NEGATIVE = re.compile(r"^\(-[0-9.]+\)$")
 
 
@@ -65,10 +69,18 @@ class Formatter:
         return self._scientific(value) or self._fixed(value)
 
     def _scientific(self, value) -> str | None:
-        """With significant figures, a value below 10^-4 or from 10^6 on in scientific notation, else None."""
+        """A value in scientific notation, else None: with significant figures one below 10^-4 or from 10^6
+        on; with decimal places one from 10^6 on (a saturated output's dE/da, a diverging loss), its mantissa
+        to as many decimal places."""
         number = to_decimal(value)
-        if self.policy.significant is not None and number != 0 and not Decimal("1e-4") <= abs(number) < Decimal("1e6"):
-            return times_ten(*scientific(self.policy.round(number), self.policy.significant))
+        if number == 0:
+            return None
+        if self.policy.significant is not None:
+            if not SMALLEST_FIXED <= abs(number) < LARGEST_FIXED:
+                return times_ten(*scientific(self.policy.round(number), self.policy.significant))
+            return None
+        if abs(number) >= LARGEST_FIXED:
+            return times_ten(*scientific(number, self.policy.decimals + 1))
         return None
 
     def _fixed(self, value) -> str:

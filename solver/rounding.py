@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 
 _WIDE = Context(prec=60)
@@ -17,6 +17,12 @@ def to_decimal(value) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     return Decimal(repr(float(value)))
+
+
+def _context_for(number: Decimal, exponent: int) -> Context:
+    """A context precise enough to quantize ``number`` to ``10^exponent`` (60 digits at least): any finite
+    decimal rounds without InvalidOperation, however large or small."""
+    return Context(prec=max(60, number.adjusted() - exponent + 2), Emin=MIN_EMIN, Emax=MAX_EMAX)
 
 
 def plain(value: Decimal) -> str:
@@ -53,7 +59,7 @@ class RoundingPolicy:
             exponent = number.adjusted() - (self.significant - 1)
         else:
             exponent = -self.decimals
-        with localcontext(_WIDE):
+        with localcontext(_context_for(number, exponent)):
             rounded = number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
         if self.significant is not None and rounded.adjusted() > number.adjusted():
             rounded = rounded.quantize(Decimal(1).scaleb(exponent + 1))  # exact: 9.995 -> 10.00 -> 10.0
@@ -93,7 +99,7 @@ def scientific(value, digits: int = 3) -> tuple[str, int]:
     if number == 0:
         return "0", 0
     exponent = number.adjusted()
-    with localcontext(_WIDE):
+    with localcontext(_context_for(number, exponent)):
         mantissa = (number.scaleb(-exponent)).quantize(Decimal(1).scaleb(-(digits - 1)), rounding=ROUND_HALF_UP)
     if abs(mantissa) >= 10:
         exponent += 1

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Callable
 
 from .answers import answer_question
-from .draw import Version, draw_versions
+from .draw import INVALID_DRAW, Version, draw_versions
 from .families import CONSTRAINT_NAMES, Family
 from .solution import Solution
+
+MAX_INVALID_SHOWN = 5
+"""How many distinct invalid-draw messages the report lists."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class StressReport:
     rejections: dict[str, int]
     identical_draws: int
     spreads: tuple[AnswerSpread, ...]
+    invalid: tuple[tuple[str, int], ...] = ()
+    """Why draws were not valid problems: each distinct message with its count, most frequent first."""
 
     @property
     def attempts(self) -> int:
@@ -54,6 +59,14 @@ class StressReport:
             state = "" if name in active else "  (not set)"
             count = self.rejections.get(name, 0)
             lines.append(f"  {name:<20} {count:>7}  {100 * count / self.attempts:5.1f}%{state}")
+        invalid = self.rejections.get(INVALID_DRAW, 0)
+        lines.append(f"  {INVALID_DRAW:<20} {invalid:>7}  {100 * invalid / self.attempts:5.1f}%  (not a valid problem)")
+        if self.invalid:
+            lines.append("invalid draws: loading checks each rule's values one at a time, not their combinations; "
+                         "these combinations failed and were redrawn:")
+            lines += [f"  {count:>7} x {message}" for message, count in self.invalid[:MAX_INVALID_SHOWN]]
+            if len(self.invalid) > MAX_INVALID_SHOWN:
+                lines.append(f"  ... and {len(self.invalid) - MAX_INVALID_SHOWN} other messages")
         lines.append(f"identical draws among the accepted ones: {self.identical_draws}"
                      + ("" if "distinct_versions" in active else "  (distinct_versions is not set)"))
         lines.append("answer spread (full precision; distinct = different values as printed by the rounding policy):")
@@ -78,15 +91,17 @@ def stress_family(family: Family, draws: int, seed: int = 0,
     """Draw versions 1..draws independently (identical draws are counted, not redrawn), solve and
     verify each (any failure raises), and summarise rejections and answer spreads."""
     results = draw_versions(family, draws, seed, partial(_answers, family), progress, distinct=False)
-    rejections = Counter()
+    rejections, invalid = Counter(), Counter()
     values: dict[str, list[float]] = {}
     shown: dict[str, set[Decimal]] = {}
     for version, answers in results:
         rejections.update(version.rejections)
+        invalid.update(version.invalid)
         for answer_id, value, printed in answers:
             values.setdefault(answer_id, []).append(value)
             shown.setdefault(answer_id, set()).add(Decimal(printed))
     spreads = tuple(AnswerSpread(key, min(v), statistics.median(v), max(v), len(shown[key]))
                     for key, v in values.items())
     identical = draws - len({version.fingerprint for version, _ in results})
-    return StressReport(Path(family.source).name, seed, draws, family.constraints.active, dict(rejections), identical, spreads)
+    return StressReport(Path(family.source).name, seed, draws, family.constraints.active, dict(rejections), identical,
+                        spreads, tuple(invalid.most_common()))

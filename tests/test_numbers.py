@@ -3,6 +3,7 @@ sigmoid outputs under binary cross-entropy."""
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
@@ -14,6 +15,10 @@ from solver.build import render_outputs
 from solver.derive import Derivation
 from solver.errors import ProblemError
 from solver.evaluate import EXACT_LIMIT_BITS, ExactNumerics, Parameters, PreciseNumerics
+from solver.formatting import Formatter
+from solver.network import Network
+from solver.notation import Notation
+from solver.rounding import RoundingPolicy
 from solver.training import train_step
 
 
@@ -85,6 +90,38 @@ def test_diverging_linear_training_is_one_clear_error():
             "learning_rate": 1}
     with pytest.raises(ProblemError, match=r"^<problem>: weights: step 4: the loss or a gradient is not finite"):
         solve(problem_from_mapping(data))
+
+
+def test_huge_values_of_a_diverging_step_are_written_in_scientific_notation():
+    """The same network for one step. By hand: h = 20, y = 60, dL/dy = 59, new w2 = 3 - 59 * 20 = -1177, new
+    w1 = 2 - 59 * 3 * 10 = -1768; the output after is (-17680)(-1177) = 20809360, so the loss after is
+    20809359^2 / 2 = 216514710995440.5, written to 4 decimals of its mantissa: 2.1651 x 10^14. With 4 decimal
+    places it raised decimal.InvalidOperation (or printed 15 digits); from 10^6 on it is scientific."""
+    data = {"network": {"layers": [1, 1, 1], "activation": "identity", "bias": False},
+            "weights": [[[2]], [[3]]], "input": [10], "target": [1], "loss": "mse", "learning_rate": 1}
+    for name, text in render_outputs(solve(problem_from_mapping(data)), ("md", "tex")).items():
+        if name.startswith("handout"):
+            assert r"2.1651 \times 10^{14}" in text and "216514710995440" not in text, name
+            assert "1740.5" in text and r"2.0809 \times 10^{7}" in text, name
+
+
+@pytest.mark.parametrize("policy", [RoundingPolicy(4), RoundingPolicy(12), RoundingPolicy(None, 3),
+                                    RoundingPolicy(4, None, "carry"), RoundingPolicy(None, 4, "carry")],
+                         ids=["4dp", "12dp", "3sf", "4dp-carry", "4sf-carry"])
+@pytest.mark.parametrize("value, shown_as_zero", [
+    (1e-300, True), (-1e-300, True), (5e-324, True), (Decimal("0e-999999999999999999"), None),
+    (Fraction(1, 10 ** 400), True), (Decimal("1e-999999999"), True), (1.7976931348623157e308, False)])
+def test_rounding_never_fails_on_tiny_or_huge_values(policy, value, shown_as_zero):
+    """decimal.InvalidOperation was raised by quantize at 60 digits for any value that needs more digits:
+    1e-300 under significant figures, 1e300 at 4 decimal places. Every policy now rounds any finite value."""
+    rounded = policy.round(value)
+    if shown_as_zero is None:
+        assert rounded == 0 and not policy.rounds_to_zero(value)
+    elif shown_as_zero:
+        assert policy.rounds_to_zero(value) == (policy.significant is None)
+        assert rounded != 0 or policy.significant is None
+    else:
+        assert rounded.adjusted() == 308
 
 
 def sigmoid_unit(z: int, target: int) -> dict:
@@ -186,3 +223,18 @@ def test_a_far_saturated_output_agrees_with_sympy_at_more_digits():
             weights = [[[str(w) for w in row] for row in layer] for layer in oracle["W_new"]]
             biases = [[str(b) for b in layer] for layer in oracle["b_new"]]
     assert all(step["check"]["max_sympy_rel_error"] <= 1e-9 for step in steps)
+
+
+@pytest.mark.parametrize("policy, tiny, huge", [
+    (RoundingPolicy(4), "0.0000", r"1.7977 \times 10^{308}"),
+    (RoundingPolicy(None, 3), r"5.00 \times 10^{-324}", r"1.80 \times 10^{308}"),
+    (RoundingPolicy(4, None, "carry"), "0.0000", r"1.7977 \times 10^{308}"),
+])
+def test_every_float_is_written_in_a_few_characters(policy, tiny, huge):
+    """The smallest subnormal and the largest float (their shortest reprs 5e-324 and 1.7976931348623157e308) as a handout
+    writes them; the note beside a value rounded to zero gives its size."""
+    fmt = Formatter(policy, Notation.build("layered", Network((1, 1), ("identity",), False, True)))
+    assert fmt.value(5e-324) == tiny and fmt.value(-1.7976931348623157e308) == "-" + huge
+    assert fmt.value(1.7976931348623157e308) == huge
+    if policy.significant is None:
+        assert fmt.unrounded_note(5e-324) == r"(\text{unrounded: } 5.00 \times 10^{-324})"  # floats by shortest repr
