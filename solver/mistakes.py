@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .dependencies import Key, Node, QuantityGraph
+from .dependencies import LAMBDA, STATE_SYMBOLS_BY_NAME, Key, Node, QuantityGraph
 from .tolerance import within
 
 
@@ -135,6 +135,37 @@ def learning_rate_missing(case: MistakeCase) -> float | None:
 def learning_rate_twice(case: MistakeCase) -> float | None:
     """The learning rate applied twice: a step twice as long."""
     return case.value(replace={("eta",): 2 * case.graph.leaves[("eta",)]})
+
+
+@mistake(title="batch summed instead of averaged (or the reverse)")
+def batch_sum_for_mean(case: MistakeCase) -> float | None:
+    """The batch loss or gradient summed over the examples where their mean was asked, or averaged where
+    the sum was (and everything computed from it)."""
+    graph = case.graph
+    steps = [key for key in graph.leaves if len(key) == 2 and key[1] == "reduction" and key[0] <= case.step]
+    sizes = {key: len(graph.solution.steps[key[0] - 1].batch) for key in steps}
+    if all(size == 1 for size in sizes.values()):
+        return None
+    return case.value(replace={key: 1.0 if graph.mean else 1.0 / sizes[key] for key in steps})
+
+
+@mistake(title="weight decay left out")
+def decay_left_out(case: MistakeCase) -> float | None:
+    """The gradient (and the loss) without the weight-decay term: lambda p missing from the gradient."""
+    return None if case.graph.leaves[LAMBDA] == 0 else case.value(replace={LAMBDA: 0.0})
+
+
+@mistake(title="Adam's bias correction left out")
+def bias_correction_left_out(case: MistakeCase) -> float | None:
+    """Adam's moments used without the bias correction: m and v where m / (1 - beta1^t) and v / (1 - beta2^t)
+    were needed."""
+    graph = case.graph
+    corrected = [key for key in graph.keys("state") if key[2].endswith("_corrected")]
+    if not corrected:
+        return None
+    uncorrected = {key: graph.nodes[key].with_expression(STATE_SYMBOLS_BY_NAME[key[2].removesuffix("_corrected")])
+                   for key in corrected}
+    return case.value(replace=uncorrected)
 
 
 @mistake(title="f(z) and z swapped")

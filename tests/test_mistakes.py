@@ -101,5 +101,6 @@ def test_a_lecturer_adds_a_mistake_with_one_function(mitchell_exam):
 def test_the_registry_order_is_the_documented_one():
     assert [m.name for m in MISTAKES] == [
         "target_minus_output", "sign", "missing_derivative", "missing_half", "updated_weights_in_backward",
-        "learning_rate_missing", "learning_rate_twice", "activation_for_preactivation", "rounding"]
+        "learning_rate_missing", "learning_rate_twice", "batch_sum_for_mean", "decay_left_out",
+        "bias_correction_left_out", "activation_for_preactivation", "rounding"]
     assert [m.tolerance_factor for m in MISTAKES][-1] == 10
