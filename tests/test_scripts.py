@@ -3,6 +3,9 @@ character and the Debian package; never a silent "?". Also: line endings in pros
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,30 @@ def test_carriage_returns_in_prose_become_line_breaks_at_load(tmp_path):
     markdown = render_handout(solve(problem), "md")
     assert "\r" not in markdown
     assert "**Note.** line one line two three\n" in markdown
+
+
+MIXED_TITLE = "Обратное Οπισθοδιάδοση Rețea ngược 誤差逆伝播法 역전파 🧠"
+MIXED_NOTES = "התפשטות לאחור. الانتشار الخلفي. One step 🚀."
+
+
+def test_prose_in_every_script_prints_in_one_pdf(tmp_path):
+    """A real LuaLaTeX build of Cyrillic, Greek, Romanian, Vietnamese, Japanese, Korean and an emoji in the title
+    and Hebrew, Arabic and an emoji in the notes. pdftotext reads every left-to-right word back (letters after
+    NFKC) and every right-to-left letter (it splits Arabic ligatures and may reorder words); each script's font
+    is embedded and each emoji is a colour bitmap on the page. One document keeps the suite fast."""
+    problem = _problem(MIXED_TITLE, MIXED_NOTES, tmp_path / "mixed.yaml")
+    render_problem(problem, tmp_path / "out", ("pdf",))
+    pdf = str(tmp_path / "out" / "mixed" / "handout.pdf")
+    run = lambda *command: subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: E731
+    letters = lambda text: "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum())  # noqa: E731
+    extracted = letters(run("pdftotext", "-enc", "UTF-8", "-l", "1", pdf, "-"))
+    for word in MIXED_TITLE.split() + ["One", "step"]:
+        assert letters(word) in extracted, word
+    right_to_left = "".join(c for c in MIXED_NOTES if unicodedata.bidirectional(c) in ("R", "AL"))
+    assert len(right_to_left) == 26 and not Counter(right_to_left) - Counter(extracted)
+    fonts = run("pdffonts", pdf)
+    for font in ("NotoSerif-Bold", "NotoSerifCJK", "NotoSerifHebrew-Regular", "NotoNaskhArabic-Regular", "LMRoman"):
+        assert font in fonts, font
+    images = [line for line in run("pdfimages", "-list", "-f", "1", "-l", "1", pdf).splitlines()[2:]
+              if line.split()[2] == "image"]
+    assert len(images) == 2  # one bitmap per emoji

@@ -173,3 +173,33 @@ def test_adam_without_bias_correction_is_diagnosed(adam_exam, tmp_path):
                                   "slip": [f"{slipped:.4f}", f"{carried:.4f}"]})
     assert marks["no_correction"][1] == ("w", "wrong", "bias_correction_left_out")
     assert marks["slip"] == [("m", "wrong", ""), ("w", "follow_through", "")]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).resolve().parent.parent / "problems")
+                                        .glob("training_*.yaml")))
+def test_the_graph_gives_every_number_of_every_shipped_training_problem(name):
+    """Every example's activations and deltas, the batch loss before and after, the batch gradient, the gradient,
+    every optimizer state and every new parameter of every update, from the graph's own expressions."""
+    from solver.api import load_problem, solve
+    from solver.dependencies import QuantityGraph, example_tag
+
+    solution = solve(load_problem(Path(__file__).resolve().parent.parent / "problems" / name))
+    graph = QuantityGraph(solution)
+    for step in solution.steps:
+        values, k = step.exact, step.index
+        expected = {(k, "loss"): values.loss, (k, "loss_after"): values.loss_after}
+        for ref in solution.network.parameters():
+            expected[(k, "new", ref.key)] = ref.entry(values.new.weights, values.new.biases)
+            expected[(k, "gradient", ref.key)] = ref.entry(values.grad.weights, values.grad.biases)
+            expected[(k, "batch_gradient", ref.key)] = ref.entry(values.data_grad.weights, values.data_grad.biases)
+            for buffer, state in [*values.state_after.buffers.items(), *values.derived.items()]:
+                if ref.kind == "weight" or state.biases is not None:
+                    expected[(k, "state", buffer, ref.key)] = ref.entry(state.weights, state.biases)
+        for example, example_values in enumerate(values.passes, 1):
+            tag = example_tag(example)
+            for l, layer in enumerate(example_values.forward.layers, 1):
+                expected.update({(k, "a" + tag, l, j): a for j, a in enumerate(layer.a, 1)})
+                expected.update({(k, "delta" + tag, l, j): d for j, d in enumerate(example_values.deltas[l - 1], 1)})
+        assert len(expected) > 10
+        for key_, value in expected.items():
+            assert graph.value(key_) == pytest.approx(float(value), rel=1e-12, abs=1e-15), key_
