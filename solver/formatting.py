@@ -147,19 +147,20 @@ class Formatter:
         return times_ten(*scientific(value))
 
     def difference(self, after: str, before: str, exact) -> str:
-        """``after - before`` of two printed numbers, as those numbers give it (so that a change column
-        agrees with the numbers beside it), written by the policy where that is the same number; the exact
-        change by the policy when either is not plain."""
+        """The change from ``before`` to ``after``: the difference of the two printed numbers, so that a change
+        column agrees with the numbers beside it (written by the policy where that is the same number: -0.1000,
+        not -0.10000); but the exact change by the policy where that difference keeps fewer significant
+        figures than the policy gives (0.1489 - 0.15 = -0.0011 becomes -0.001055) or either is not plain."""
         if PLAIN_NUMBER.fullmatch(after) and PLAIN_NUMBER.fullmatch(before):
             change = Decimal(after) - Decimal(before)
             text = plain(change)
             by_policy = self.policy.show(change)
             if Decimal(by_policy) == change and len(by_policy) < len(text):
-                text = by_policy  # the same number without surplus trailing zeros: -0.1000, not -0.10000
-        else:
-            text = self.rounded(exact)
-            change = to_decimal(exact)
-        return f"+{text}" if change > 0 and text.strip("0.") else text
+                text = by_policy
+            if self.policy.significant is None or change == 0 or _figures(text) >= self.policy.significant:
+                return f"+{text}" if change > 0 else text
+        text = self.rounded(exact)
+        return f"+{text}" if to_decimal(exact) > 0 and text.strip("0.") else text
 
     @staticmethod
     def full_precision(values, digits: int = 6) -> list[str]:
@@ -242,6 +243,11 @@ class Formatter:
         for symbol, text in values.items():
             names[symbol] = f"({text})" if text.startswith("-") else text
         return self.latex(expr, names, numeric=True)
+
+
+def _figures(text: str) -> int:
+    """The significant figures of a written decimal: '-0.0011' has 2, '-0.1000' has 4."""
+    return len(text.lstrip("+-").replace(".", "").lstrip("0"))
 
 
 def times_ten(mantissa: str, exponent: int) -> str:

@@ -279,14 +279,23 @@ def test_an_unsafe_override_without_a_source_names_the_problem():
     assert error.value.source == "<problem>"
 
 
-@pytest.mark.parametrize(("policy", "after", "before", "expected"), [
-    (RoundingPolicy(None, 4), "0.05000", "0.15", "-0.1000"),   # 4 significant figures, not -0.10000
-    (RoundingPolicy(None, 4), "0.05003", "0.15", "-0.09997"),
-    (RoundingPolicy(None, 4), "1.106", "0.001234", "+1.104766"),  # the policy would drop digits: kept exact
-    (RoundingPolicy(4), "0.3758", "0.40", "-0.0242"),
-    (RoundingPolicy(4), "0.4000", "0.40", "0.0000"),
-    (RoundingPolicy(None, 4), "0.7214", "0.8", "-0.0786"),   # never padded to -0.07860
+@pytest.mark.parametrize(("after", "before", "expected"), [
+    ("0.3758", "0.40", "-0.0242"),
+    ("0.4000", "0.40", "0.0000"),
+    ("0.3997", "0.40", "-0.0003"),   # the printed numbers' difference, even where the exact change is -0.00035
 ])
-def test_a_change_of_two_printed_numbers_is_their_exact_difference_without_surplus_zeros(policy, after, before,
-                                                                                        expected):
-    assert Formatter(policy, notation("named")).difference(after, before, None) == expected
+def test_with_decimal_places_a_change_is_the_difference_of_the_printed_numbers(after, before, expected):
+    assert Formatter(RoundingPolicy(4), notation("named")).difference(after, before, Decimal("-0.00035")) == expected
+
+
+@pytest.mark.parametrize(("after", "before", "exact", "expected"), [
+    ("0.1489", "0.15", Decimal("-0.001055127"), "-0.001055"),  # not -0.0011, which keeps 2 figures
+    ("0.3758", "0.40", Decimal("-0.0242319"), "-0.02423"),     # not -0.0242 (3 figures)
+    ("0.05000", "0.15", Decimal("-0.0999961"), "-0.1000"),     # 4 figures as the policy writes it, not -0.10000
+    ("0.05004", "0.15", Decimal("-0.0999649"), "-0.09996"),
+    ("0.3496", "1.105", Decimal("-0.7555993"), "-0.7554"),     # 4 figures: the printed numbers' own difference
+    ("1.106", "0.001234", Decimal("1.104766"), "+1.104766"),   # more figures than the policy: kept exact
+    ("0.7214", "0.8", Decimal("-0.0786"), "-0.07860"),         # 3 figures: the exact change, padded by the policy
+])
+def test_with_significant_figures_a_change_keeps_at_least_the_policys_figures(after, before, exact, expected):
+    assert Formatter(RoundingPolicy(None, 4), notation("named")).difference(after, before, exact) == expected

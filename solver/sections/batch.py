@@ -1,4 +1,4 @@
-"""The batch of the worked update: the error over its examples (seed 002's error over D), each example's
+"""The batch of the worked update: the error over its examples (seed 002's error over D, section 3.2), each example's
 loss and gradient, and the batch gradient written out per parameter, with the weight-decay term."""
 from __future__ import annotations
 
@@ -151,8 +151,12 @@ def build(ctx) -> Batch:
     values, step, spec = ctx.values, ctx.step, ctx.spec
     several = len(values.passes) > 1
     examples = (f"examples {step.examples[0]} to {step.examples[-1]}" if several else f"example {step.example}")
+    others = [str(e) for e in step.examples[1:]]
     intro = say("batch.intro", examples=examples, reduction="mean" if spec.training.reduction == "mean" else "sum",
-                first=str(step.example)) if several else say("batch.single", example=str(step.example))
+                first=str(step.example),
+                others=f"example {others[0]} goes" if len(others) == 1 else "the others go",
+                own="its own" if len(others) == 1 else "their own") if several else say("batch.single",
+                                                                                       example=str(step.example))
     if values.penalty is not None:
         letter = decayed_letter(ctx)
         intro += say("batch.penalty", term=math(f"\\frac{{\\lambda}}{{2}} \\sum {letter}^2"),

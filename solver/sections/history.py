@@ -20,6 +20,9 @@ class History:
     last_coordinate: str
     final_intro: list
     final: Grid
+    fixed_ticks: bool = False
+    """Whether the plot's loss axis is labelled in fixed-point decimals (every loss in [0.001, 10000)), rather
+    than in pgfplots' own mix of decimals and powers of ten."""
 
 
 def build(ctx) -> History:
@@ -42,7 +45,8 @@ def build(ctx) -> History:
     epochs_text = f", for {epochs} epochs" if epochs > 1 else ""
     intro = say("history.intro", epochs=epochs_text, count=len(steps)) if per_example_sgd else say(
         "history.intro_batches", optimizer=NAMES[spec.training.optimizer], count=len(steps), epochs=epochs_text,
-        size="1 example" if spec.batch_size == 1 else f"{spec.batch_size} examples")
+        per="per example" if spec.batch_size == 1 else f"per batch of {spec.batch_size} examples",
+        loss="loss" if spec.batch_size == 1 else "batch loss")
     return History(
         intro=intro,
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
@@ -52,7 +56,12 @@ def build(ctx) -> History:
         last_coordinate=_coordinate(points[-1]),
         final_intro=say("history.final"),
         final=grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4),
+        fixed_ticks=all(FIXED_TICKS[0] <= loss < FIXED_TICKS[1] for _, loss in points),
     )
+
+
+FIXED_TICKS = (1e-3, 1e4)
+"""Losses within these bounds get fixed-point tick labels on the plot."""
 
 
 def _coordinate(point: tuple[int, float]) -> str:

@@ -2,6 +2,9 @@
 and the state of every parameter before and after each update."""
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
@@ -88,16 +91,33 @@ def rule_sentence(ctx) -> list:
     values = ", ".join(f"{symbol} = {value}" for symbol, value in hyperparameters(ctx).items())
     decay = say("optimizer.decay", term=math("\\lambda \\, \\theta"),
                 value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}"),
-                which="" if settings.decay_biases else " for a weight, 0 for a bias") if settings.decays else []
+                which="" if settings.decay_biases else " for a weight, 0 for a bias",
+                coupled=say("optimizer.coupled") if settings.name != "sgd" else "") if settings.decays else []
     if settings.decays and settings.name == "sgd":
         decay += say("optimizer.shrink", factor=math(f"(1 - {ctx.N.eta} \\lambda)"))
     return say("optimizer.rule", name=NAMES[settings.name], torch=f"torch.optim.{TORCH[settings.name]}",
                values=[text(" with "), math(values)] if values else "",
                g=math(f"g = {partial(ctx.N.loss, chr(92) + 'theta')}"), decay=decay,
-               state=say("optimizer.zero_state", t=math("t")) if settings.buffers else [],
-               adam=say("optimizer.adam_first", mhat=math("\\hat{m} = g"), vhat=math("\\hat{v} = g^2"),
-                        eta=math(ctx.N.eta))
-               if settings.name == "adam" else [])
+               loss="batch loss" if ctx.spec.batch_size > 1 else "example's loss",
+               state=([] if not settings.buffers else say("optimizer.zero_state_counted", t=math("t"))
+                      if settings.name == "adam" else say("optimizer.zero_state")),
+               first=_first_update(ctx))
+
+
+def _first_update(ctx) -> list:
+    """Why the first step of Adam or RMSprop has about the same size for every parameter."""
+    settings, eta = ctx.solution.optimizer, ctx.N.eta
+    if settings.name == "adam":
+        return say("optimizer.adam_first", mhat=math("\\hat{m} = g"), vhat=math("\\hat{v} = g^2"), eta=math(eta))
+    if settings.name == "rmsprop":
+        ratio = 1 / (1 - Decimal(settings.alpha)).sqrt()
+        exact = ratio * ratio * (1 - Decimal(settings.alpha)) == 1  # 10 for alpha = 0.99
+        shown = lambda value: ctx.fmt.value(Fraction(value)) if exact else ctx.fmt.rounded(value)  # noqa: E731
+        return say("optimizer.rmsprop_first", s=math("s = (1 - \\alpha) \\, g^2"),
+                   step=math(f"{eta} / \\sqrt{{1 - \\alpha}} {'=' if exact else chr(92) + 'approx'} "
+                             f"{shown(Decimal(settings.learning_rate) * ratio)}"),
+                   ratio=shown(ratio))
+    return []
 
 
 def state_after(values, name: str, ref):

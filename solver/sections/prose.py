@@ -101,14 +101,14 @@ TEXT = {
         "One SGD update per example, in order{epochs}. Only the first step is worked in full above; the plot "
         "shows the loss before each of the {count} steps and after the last one."),
     "history.intro_batches": (
-        "One {optimizer} update per batch of {size}, in order{epochs}. Only the first update is worked in full "
-        "above; the plot shows the batch loss before each of the {count} updates and after the last one."),
+        "One {optimizer} update {per}, in order{epochs}. Only the first update is worked in full "
+        "above; the plot shows the {loss} before each of the {count} updates and after the last one."),
     "history.final": "Parameters after the last step:",
     "batch.intro": (
-        "This update uses {examples} together. Its loss is the {reduction} of their losses (seed 002's error over the "
-        "training examples D, here over the batch B), and its gradient the {reduction} of their gradients. Example "
-        "{first} is worked in full above; the others go through the same forward and backward pass with their own "
-        "input and target."),
+        "This update uses {examples} together. Its loss is the {reduction} of their losses (the error over the "
+        "training examples, here over the batch B), and its gradient the {reduction} of their gradients. Example "
+        "{first} is worked in full above; {others} through the same forward and backward pass with {own} input "
+        "and target."),
     "batch.single": "This update uses example {example} alone.",
     "batch.penalty": (
         " Weight decay adds the penalty {term} to the loss and {grad} to the gradient of each weight{biases}."),
@@ -123,11 +123,12 @@ TEXT = {
         "minimum along the gradient."),
     "rates.all_down": "Every rate lowers the loss; the largest lowers it most here, but larger rates risk overshooting.",
     "optimizer.rule": (
-        "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the batch "
-        "loss{decay}.{state}{adam}"),
+        "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the {loss}"
+        "{decay}.{state}{first}"),
     "optimizer.decay": (
         " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}){which}, as PyTorch "
-        "adds weight_decay to the gradient (coupled L2; AdamW would instead shrink the parameter outside the rule)"),
+        "adds weight_decay to the gradient{coupled}"),
+    "optimizer.coupled": " (coupled L2; AdamW would instead shrink the parameter outside the rule)",
     "optimizer.shrink": (
         "; for plain SGD this is the same as shrinking each decayed parameter by the factor {factor} before the "
         "gradient step, hence the name weight decay"),
@@ -135,7 +136,12 @@ TEXT = {
         " At the first update the bias corrections give {mhat} and {vhat}, so every parameter moves by "
         "almost exactly {eta} against the sign of its gradient, whatever the gradient's size; from the second "
         "update on, the moments average the gradients seen so far."),
-    "optimizer.zero_state": " Every state starts at 0, and {t} counts the updates.",
+    "optimizer.zero_state": " Every state starts at 0.",
+    "optimizer.zero_state_counted": " Every state starts at 0, and {t} counts the updates.",
+    "optimizer.rmsprop_first": (
+        " At the first update {s}, so every parameter moves by about {step} against the sign of its gradient, "
+        "whatever the gradient's size: {ratio} times the learning rate. As the average of squared gradients "
+        "builds up over later updates, the steps shrink."),
     "optimizer.intro": "The state of every parameter before and after each update, by the rule of the update section.",
     "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",
     "optimizer.more": "The first {shown} of {count} updates are shown; handouts solve --json lists every one.",

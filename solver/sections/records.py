@@ -56,6 +56,11 @@ class Table:
         return min(len(self.rows), TABLE_UNBROKEN_ROWS) + 5
 
     @property
+    def needed_lines_with_intro(self) -> int:
+        """Lines to keep together when a heading and a sentence of up to three lines lead into the table."""
+        return self.needed_lines + 4
+
+    @property
     def width(self) -> int:
         """Estimated visible width: the widest cell of each column, plus padding between columns."""
         from ..equations import visible_width

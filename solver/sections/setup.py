@@ -73,12 +73,16 @@ def _counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+OPTIMIZER_SHORT = {"momentum": "momentum", "nesterov": "Nesterov", "rmsprop": "RMSprop", "adam": "Adam"}
+
+
 def _examples_intro(ctx) -> list:
     spec = ctx.spec
     epochs = spec.epoch_count
     over = f", {_counted(epochs, 'epoch')}" if epochs > 1 else ""
     if spec.batch_size == 1:
-        return say("setup.examples", updates=_counted(len(spec.training_examples), "SGD update"), epochs=over)
+        kind = "SGD update" if spec.training.optimizer == "sgd" else f"{OPTIMIZER_SHORT[spec.training.optimizer]} update"
+        return say("setup.examples", updates=_counted(len(spec.training_examples), kind), epochs=over)
     return say("setup.examples_batches", size=str(spec.batch_size),
                updates=_counted(len(spec.batches()), "update"), epochs=over)
 
@@ -150,6 +154,8 @@ def _glossary(ctx) -> list[tuple[str, str]]:
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
         rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).title} activation"))
+    rows.append(("f(\\cdot), f'(\\cdot)",
+                 "any neuron's activation function and its derivative (in general statements)"))
     rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
     rows.append((N.eta, "learning rate"))
     return rows + _training_glossary(ctx)
