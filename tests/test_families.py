@@ -383,3 +383,33 @@ def test_the_validation_draws_are_the_firsts_then_each_other_choice_and_the_last
     assert [[str(pick(path, path)) for path in rules] for _, pick in pickers] == [
         ["0.1", "0", "[2, 1]", "a"], ["0.4", "0", "[2, 1]", "a"], ["0.1", "1", "[2, 1]", "a"],
         ["0.1", "0", "[2, 2, 1]", "a"], ["0.1", "0", "[3, 1]", "a"], ["0.1", "0", "[2, 1]", "b"]]
+
+
+def _training_problems(optimizer: dict, train_biases: bool, *questions: dict) -> list:
+    family = spec(network={"layers": [2, 3, 1], "activation": "sigmoid", "bias": True, "train_biases": train_biases},
+                  training=optimizer, questions=[{"id": f"q{i}", **q} for i, q in enumerate(questions)])
+    return question_problems(family.questions, family)
+
+
+def test_optimizer_state_of_a_fixed_bias_is_refused_and_only_that():
+    momentum = {"optimizer": "momentum", "momentum": 0.9}
+    fixed = "b2[1] is a fixed bias (train_biases: false): it has no optimizer state"
+    assert _training_problems(momentum, False, {"ask": "velocity", "parameter": "b2[1]"},
+                              {"ask": "velocity", "parameter": "W2[1,1]"},
+                              {"ask": "gradient", "parameter": "b2[1]"}) == [(("questions", 0, "parameter"), fixed)]
+    assert _training_problems({"optimizer": "adam"}, False, {"ask": "moment", "moment": "second",
+                                                              "parameter": "b2[1]"}) == [
+        (("questions", 0, "parameter"), fixed)]
+    # trained biases have state
+    assert _training_problems(momentum, True, {"ask": "velocity", "parameter": "b2[1]"}) == []
+
+
+def test_which_optimizer_keeps_which_state():
+    assert _training_problems({"optimizer": "nesterov", "momentum": 0.9}, True,
+                              {"ask": "velocity", "parameter": "W2[1,1]"}) == []
+    assert _training_problems({"optimizer": "sgd"}, True, {"ask": "moment", "moment": "second",
+                                                             "parameter": "W2[1,1]"}) == [
+        (("questions", 0, "ask"), "moment second is not kept by optimizer sgd (use adam or rmsprop)")]
+    assert _training_problems({"optimizer": "rmsprop"}, True, {"ask": "moment", "moment": "first_corrected",
+                                                                 "parameter": "W2[1,1]"}) == [
+        (("questions", 0, "ask"), "moment first_corrected is not kept by optimizer rmsprop (it keeps: second)")]
