@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from seed001_family import family_file
 from solver.errors import ProblemError
 from solver.families import (ChoiceRule, ConstraintsSpec, FamilySpec, QuestionSpec, RangeRule, ToleranceSpec,
-                             instantiate, load_family, marking_problems, question_problems)
+                             _validation_pickers, instantiate, load_family, marking_problems, question_problems)
 from solver.rounding import RoundingPolicy
 
 
@@ -321,3 +321,95 @@ def test_the_shape_a_rule_fills_follows_the_layers():
     # one past the last layer, or layers that are not a list of whole numbers: a single value
     assert _shape(("weights", 2), layers) is None and _shape(("biases", 2), layers) is None
     assert _shape(("weights",), [3, "2", 1]) is None and _shape(("weights",), []) is None
+
+
+def test_the_network_is_drawn_once_and_a_problem_without_one_is_filled_as_it_is():
+    """Each entry is drawn exactly once: a picker that counts its calls sees the network's rule first and
+    once (drawing it again for the rest of the problem would give the network the second value)."""
+    calls = []
+
+    def count(path, entry):
+        calls.append(path)
+        return len(calls)
+
+    activation = ChoiceRule.model_validate({"choice": ["sigmoid", "tanh"]})
+    problem = {"learning_rate": RULE, "network": {"layers": [2, 1], "activation": activation}}
+    filled, drawn = instantiate(problem, {("network", "activation"): activation, ("learning_rate",): RULE}, count)
+    assert filled == {"learning_rate": 2, "network": {"layers": [2, 1], "activation": 1}}
+    assert drawn == {"network.activation": 1, "learning_rate": 2}
+    assert calls == [("network", "activation"), ("learning_rate",)]
+    # no network (or a network that is not a mapping): nothing to take the layers from, values left as they are
+    assert instantiate({"title": "t", "input": [1, 2]}, {}, count) == ({"title": "t", "input": [1, 2]}, {})
+
+
+def test_a_family_without_a_network_is_refused_naming_the_network(tmp_path):
+    with pytest.raises(ProblemError) as caught:
+        load_family(family_file(tmp_path, QUESTIONS, (
+            "network: {layers: [2, 2, 1], activation: sigmoid, bias: true}\n", "")))
+    assert (caught.value.path, caught.value.message, caught.value.line) == ("network", "required field is missing",
+                                                                            None)
+
+
+def test_a_bad_rule_in_block_style_names_the_full_path_and_the_line_of_the_mistake(tmp_path):
+    """The rule's own errors carry the line inside the rule (the line map re-rooted at the rule); an error
+    of the whole rule (no inner path) is the rule's path itself, at the rule's first line."""
+    with pytest.raises(ProblemError) as caught:
+        load_family(family_file(tmp_path, QUESTIONS, ("input: [0.05, 0.10]",
+                                                      "input:\n  range: [0.05, 0.1]\n  stp: 0.05")))
+    # lines 9 input:, 10 range:, 11 stp:
+    assert (caught.value.path, caught.value.message, caught.value.line) == (
+        "input.stp", "unknown key 'stp' (did you mean 'step'?) (and 1 more)", 11)
+    assert caught.value.source == str(tmp_path / "family.yaml")
+    with pytest.raises(ProblemError) as caught:
+        load_family(family_file(tmp_path, QUESTIONS, ("input: [0.05, 0.10]",
+                                                      "input:\n  range: [0, 1]\n  step: 1\n  exclude: [0, 1]")))
+    # the rule mapping starts on line 10 (its first key), the line the document gives the path input
+    assert (caught.value.path, caught.value.message, caught.value.line) == (
+        "input", "every value of the grid is excluded", 10)
+
+
+def test_the_validation_draws_are_the_firsts_then_each_other_choice_and_the_last_grid_value():
+    rate = RangeRule.model_validate({"range": [0.1, 0.4], "step": 0.1})      # 0.1, 0.2, 0.3, 0.4
+    two = RangeRule.model_validate({"range": [0, 1], "step": 1})              # 0, 1
+    layers = ChoiceRule.model_validate({"choice": [[2, 1], [2, 2, 1], [3, 1]]})
+    whole = ChoiceRule.model_validate({"choice": ["a", "b"]})
+    rules = {("learning_rate",): rate, ("input",): two, ("network", "layers"): layers, (): whole}
+    pickers = list(_validation_pickers(rules))
+    rest = " and every other rule at its first value"
+    assert [words for words, _ in pickers] == [
+        "", "learning_rate drawn as 0.4" + rest, "input drawn as 1" + rest,
+        "network.layers drawn as [2, 2, 1]" + rest, "network.layers drawn as [3, 1]" + rest,
+        "the value drawn as b" + rest]
+    assert [[str(pick(path, path)) for path in rules] for _, pick in pickers] == [
+        ["0.1", "0", "[2, 1]", "a"], ["0.4", "0", "[2, 1]", "a"], ["0.1", "1", "[2, 1]", "a"],
+        ["0.1", "0", "[2, 2, 1]", "a"], ["0.1", "0", "[3, 1]", "a"], ["0.1", "0", "[2, 1]", "b"]]
+
+
+def _training_problems(optimizer: dict, train_biases: bool, *questions: dict) -> list:
+    family = spec(network={"layers": [2, 3, 1], "activation": "sigmoid", "bias": True, "train_biases": train_biases},
+                  training=optimizer, questions=[{"id": f"q{i}", **q} for i, q in enumerate(questions)])
+    return question_problems(family.questions, family)
+
+
+def test_optimizer_state_of_a_fixed_bias_is_refused_and_only_that():
+    momentum = {"optimizer": "momentum", "momentum": 0.9}
+    fixed = "b2[1] is a fixed bias (train_biases: false): it has no optimizer state"
+    assert _training_problems(momentum, False, {"ask": "velocity", "parameter": "b2[1]"},
+                              {"ask": "velocity", "parameter": "W2[1,1]"},
+                              {"ask": "gradient", "parameter": "b2[1]"}) == [(("questions", 0, "parameter"), fixed)]
+    assert _training_problems({"optimizer": "adam"}, False, {"ask": "moment", "moment": "second",
+                                                              "parameter": "b2[1]"}) == [
+        (("questions", 0, "parameter"), fixed)]
+    # trained biases have state
+    assert _training_problems(momentum, True, {"ask": "velocity", "parameter": "b2[1]"}) == []
+
+
+def test_which_optimizer_keeps_which_state():
+    assert _training_problems({"optimizer": "nesterov", "momentum": 0.9}, True,
+                              {"ask": "velocity", "parameter": "W2[1,1]"}) == []
+    assert _training_problems({"optimizer": "sgd"}, True, {"ask": "moment", "moment": "second",
+                                                             "parameter": "W2[1,1]"}) == [
+        (("questions", 0, "ask"), "moment second is not kept by optimizer sgd (use adam or rmsprop)")]
+    assert _training_problems({"optimizer": "rmsprop"}, True, {"ask": "moment", "moment": "first_corrected",
+                                                                 "parameter": "W2[1,1]"}) == [
+        (("questions", 0, "ask"), "moment first_corrected is not kept by optimizer rmsprop (it keeps: second)")]
