@@ -179,9 +179,11 @@ class Formatter:
 
     @staticmethod
     def percent(value) -> str:
-        """A percentage with at most two decimals (halves away from zero), as LaTeX."""
-        text = plain(RoundingPolicy(decimals=2).round(value).normalize())
-        return f"{text}\\,\\%"
+        """A percentage to one decimal (two significant figures below 1 %), halves away from zero, as LaTeX:
+        6.0 %, 20.8 %, 0.25 %; every percentage of a handout written alike."""
+        number = to_decimal(value)
+        policy = RoundingPolicy(decimals=1) if abs(number) >= 1 or number == 0 else RoundingPolicy(None, 2)
+        return f"{policy.show(number)}\\,\\%"
 
     def wrap(self, text: str, value) -> str:
         """Parenthesise negative numbers inside products."""

@@ -117,7 +117,8 @@ def test_prose_numbers_and_percentages():
 ])
 def test_full_precision_values_of_one_kind_are_written_alike(values, expected):
     assert Formatter.full_precision(values) == expected
-    assert Formatter.percent(6.0024) == r"6\,\%" and Formatter.percent(4.175) == r"4.18\,\%"
+    assert Formatter.percent(6.0024) == r"6.0\,\%" and Formatter.percent(4.175) == r"4.2\,\%"
+    assert Formatter.percent(0.2549) == r"0.25\,\%" and Formatter.percent(-4.25) == r"-4.3\,\%"
 
 
 def test_long_symbol_lists_are_shortened():
@@ -299,3 +300,13 @@ def test_with_decimal_places_a_change_is_the_difference_of_the_printed_numbers(a
 ])
 def test_with_significant_figures_a_change_keeps_at_least_the_policys_figures(after, before, exact, expected):
     assert Formatter(RoundingPolicy(None, 4), notation("named")).difference(after, before, exact) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (2.6e-10, r"2.6 \times 10^{-10}"), (4.18e-9, r"4.2 \times 10^{-9}"), (2e-9, r"2.0 \times 10^{-9}"),
+    (9.96e-9, r"1.0 \times 10^{-8}"), (0.0, "0"),
+])
+def test_relative_errors_in_a_column_all_have_two_significant_figures(value, expected):
+    from solver.sections.check import relative_error
+
+    assert relative_error(value) == expected

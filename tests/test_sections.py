@@ -192,7 +192,7 @@ def test_the_loss_sentence_writes_both_losses_with_the_same_decimals():
     verdict = words(records(SEED001)["after"].verdict)
     oracle = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
     assert (written(oracle["loss"], decimals=7), written(oracle["loss_after"], decimals=7)) == ("0.0315922", "0.0296960")
-    assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6\\,\\%$ lower)."
+    assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6.0\\,\\%$ lower)."
 
 
 def test_the_last_point_of_the_loss_plot_is_one_short_coordinate():

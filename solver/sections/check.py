@@ -21,6 +21,15 @@ def scientific(value: float, digits: int = 3) -> str:
     return mantissa if exponent == 0 else f"{mantissa} \\times 10^{{{exponent}}}"
 
 
+def relative_error(value: float) -> str:
+    """A relative error for a table column: always two significant figures, trailing zero kept (2.0, 2.6 and
+    4.2 times a power of ten, never 4.18 beside 2.6)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 @dataclass(frozen=True)
 class Check:
     """The record of the check section (fields: docs/templates.md)."""
@@ -39,7 +48,7 @@ def build(ctx) -> Check:
     ordered = (sorted(report.rows, key=lambda r: -r.relative_error)[:CHECK_ROWS_MAX]
                if len(report.rows) > CHECK_ROWS_MAX else report.rows)
     rows = [[N.parameter(row.parameter), f"{row.backprop:.8f}", f"{row.finite_difference:.8f}",
-             scientific(row.relative_error)] for row in ordered]
+             relative_error(row.relative_error)] for row in ordered]
     formula = math(f"{partial_inline(N.loss, chr(92) + 'theta')} \\approx "
                    f"[{N.loss}(\\theta + h) - {N.loss}(\\theta - h)] / 2h")
     error = math("\\lvert g_{\\text{backprop}} - g_{\\text{numeric}}\\rvert / \\max(\\lvert g_{\\text{backprop}}\\rvert "

@@ -31,7 +31,7 @@ def build(ctx) -> Rates:
         rows.append([fmt.given(trial.learning_rate), fmt.value(-ref.entry(values.change_W, values.change_b)),
                      fmt.value(ctx.new_value(ref, values)), fmt.value(values.loss_after),
                      "\\uparrow" if trial.loss_trend == "up" else "\\downarrow" if trial.loss_trend == "down" else "="])
-    table = Table([N.eta, f"\\Delta {symbol}", f"{{{symbol}}}'", f"{N.loss}'", ""], rows, align="rrrrc")
+    table = Table([N.eta, f"\\Delta {symbol}", f"{{{symbol}}}'", f"{N.loss}'", "\\text{loss}"], rows, align="rrrrc")
     rising = [fmt.given(t.learning_rate) for t in trials if t.loss_trend == "up"]
     verdict = (say("rates.overshoot", rates=math(f"{N.eta} = " + ", ".join(rising))) if rising
                else say("rates.all_down"))

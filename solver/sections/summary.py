@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..formatting import partial_inline
-from .check import scientific
+from .check import relative_error
 from .prose import math, say
 from .records import TABLES_SIDE_BY_SIDE_WIDTH, Table
 
@@ -38,7 +38,7 @@ def build(ctx) -> Summary:
             change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
         row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
         if ref in checks:
-            row += [fmt.value(checks[ref].finite_difference), scientific(checks[ref].relative_error)]
+            row += [fmt.value(checks[ref].finite_difference), relative_error(checks[ref].relative_error)]
         elif checks:
             row += ["", ""]
         rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
