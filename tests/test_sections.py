@@ -5,9 +5,11 @@ oracle, tests/seed_oracle.py); fast (part of the mutation subset)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from hand_rounding import written
 from seed_oracle import Net, sgd_step
@@ -354,3 +356,14 @@ def test_a_network_too_large_for_sympy_says_nothing_about_sympy():
             "weights": [[[0.1] * 6] * 6, [[0.1] * 6]], "biases": [[0.1] * 6, [0.1]], "input": [0.5] * 6,
             "target": [0.5], "loss": "mse", "learning_rate": 0.5, "sections": ["check"], "notation": "layered"}
     assert records(wide)["check"].sympy == []
+
+
+def test_state_tables_show_the_first_three_updates_and_the_last():
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "problems" / "training_momentum_2_2_1.yaml")
+                          .read_text())
+    data["training"]["epochs"] = 3  # 6 updates
+    optimizer = records(data)["optimizer"]
+    assert [words(entry.title) for entry in optimizer.tables] == [
+        f"Update {k} ($t = {k}$): the state of every parameter before and after it." for k in (1, 2, 3, 6)]
+    assert words(optimizer.note) == "Updates 1 to 3 and the last (6) are shown; handouts solve --json lists every one."
+    assert words(optimizer.later).startswith("The second update ($t = 2$) of $w^{(1)}_{1,1}$ worked in full")

@@ -152,3 +152,34 @@ def test_a_batch_key_marks_the_batch_loss_before_and_after_on_their_own_lines(tm
     marked = {label: [line for line in worked.splitlines() if f"[{label}]" in line] for label in ("q1", "q2")}
     assert len(marked["q1"]) == 1 and "\\sum_{d \\in B}" in marked["q1"][0] and "'" not in marked["q1"][0]
     assert len(marked["q2"]) == 1 and "\\sum_{d \\in B} \\mathcal{L}_d'" in marked["q2"][0]
+
+
+def test_the_second_momentum_update_is_worked_in_full_with_pytorchs_numbers():
+    """The shipped momentum problem: W1[1,1]'s second update substituted, every number from PyTorch (SGD with
+    momentum 0.9, float64) at the handout's 4 significant figures: v2 = 0.9 v1 + g2, w'' = w' - 0.5 v2."""
+    from pathlib import Path
+
+    from solver.build import render_outputs
+    from solver.spec import load_problem
+
+    root = Path(__file__).resolve().parent.parent
+    data = yaml.safe_load((root / "problems" / "training_momentum_2_2_1.yaml").read_text())
+    (w1, w2), (b1, b2) = data["weights"], data["biases"]
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (w1, b1, w2, b2)]
+    opt = torch.optim.SGD(params, lr=0.5, momentum=0.9)
+    trace = []
+    for example in data["examples"]:
+        x, t = (torch.tensor(example[k], dtype=torch.float64) for k in ("input", "target"))
+        y = torch.sigmoid(params[2] @ torch.sigmoid(params[0] @ x + params[1]) + params[3])
+        opt.zero_grad()
+        (0.5 * ((y - t) ** 2).sum()).backward()
+        gradient = params[0].grad[0, 0].item()
+        opt.step()
+        trace.append((gradient, opt.state[params[0]]["momentum_buffer"][0, 0].item(), params[0][0, 0].item()))
+    (_, v1, new1), (g2, v2, new2) = trace
+    assert [f"{value:.4g}" for value in (v1, g2, v2, new1, new2)] == [
+        "0.0002266", "0.0009664", "0.00117", "0.1499", "0.1493"]  # the handout pads 0.00117 to 4 figures
+    markdown = render_outputs(solve(load_problem(root / "problems" / "training_momentum_2_2_1.yaml")),
+                              ("md",))["handout.md"]
+    assert (r"v(w^{(1)}_{1,1}) &= 0.9 \cdot 0.0002266 + 0.0009664 \approx 0.001170 & {w^{(1)}_{1,1}}' &= "
+            r"0.1499 - 0.5 \cdot 0.001170 \approx \boxed{0.1493}") in markdown

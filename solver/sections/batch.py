@@ -150,7 +150,8 @@ def _gradients(ctx) -> tuple[Table | None, Grid]:
 def build(ctx) -> Batch:
     values, step, spec = ctx.values, ctx.step, ctx.spec
     several = len(values.passes) > 1
-    examples = (f"examples {step.examples[0]} to {step.examples[-1]}" if several else f"example {step.example}")
+    joined = " and " if len(step.examples) == 2 else " to "
+    examples = (f"examples {step.examples[0]}{joined}{step.examples[-1]}" if several else f"example {step.example}")
     others = [str(e) for e in step.examples[1:]]
     intro = say("batch.intro", examples=examples, reduction="mean" if spec.training.reduction == "mean" else "sum",
                 first=str(step.example),

@@ -68,7 +68,7 @@ def build(ctx) -> Check:
         subset=say(in_summary_key) if in_summary else say("check.subset", shown=len(ordered),
                                                                    total=len(report.rows))
         if len(ordered) < len(report.rows) or in_summary else [],
-        result=say("check.result", error=math(scientific(report.max_relative_error)),
+        result=say("check.result", error=math(relative_error(report.max_relative_error)),
                    tolerance=math(scientific(RELATIVE_TOLERANCE))),
         sympy=say("check.sympy", error=math(scientific(report.max_sympy_error))) if report.sympy_checked else [],
         kinks=say("check.kinks", count=kink_count, z=math("z = 0"),

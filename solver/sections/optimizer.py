@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
 from ..optimizers import STATE_SYMBOLS
+from ..parameters import ParameterRef
 from .prose import math, say, text
 from .records import Table
 
@@ -41,6 +42,9 @@ class Optimizer:
     rule: Grid
     tables: list[StateTable]
     note: list
+    later: list = ()
+    """The sentence before ``later_rule``: the second update of one parameter worked in full."""
+    later_rule: Grid | None = None
 
     @property
     def needed_lines(self) -> int:
@@ -132,17 +136,20 @@ def _before(values, name: str, ref):
     return ref.entry(part.weights, part.biases)
 
 
-def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
-    """The substituted rule of one parameter in the worked update, in rows: state first, the new value last."""
+def parameter_rows(ctx, ref, values=None, old: str | None = None, marked: bool = True) -> list[list[Equation]]:
+    """The substituted rule of one parameter in the worked update (or in ``values`` of a later one, starting
+    from the printed value ``old``), in rows: state first, the new value last. ``marked``: label the lines with
+    the exam questions they answer (only the worked update's)."""
     values = values or ctx.values
     fmt, settings, N = ctx.fmt, ctx.solution.optimizer, ctx.N
+    label = ctx.mark if marked else (lambda *quantity: "")
     name = settings.name
     symbol = N.parameter(ref)
     hyper = hyperparameters(ctx)
     eta = fmt.given(settings.learning_rate)
     g = fmt.value(ctx.gradient(ref, values))
     g_wrapped = fmt.wrap(g, ctx.gradient(ref, values))
-    old = ctx.given(ref)
+    old = old if old is not None else ctx.given(ref)
     new_value = ctx.new_value(ref, values)
     new = fmt.value(new_value)
     of = lambda letter: f"{letter}({symbol})"  # noqa: E731
@@ -155,14 +162,14 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         result = shown(buffer)
         return chain(lhs, f"{decay} \\cdot {previous} + (1 - {decay}) \\cdot {g_wrapped}^{{2}}",
                      Part((result,), fmt.relation(state_after(values, buffer, ref), result)),
-                     mark=ctx.mark("moment", buffer, ref.key))
+                     mark=label("moment", buffer, ref.key))
 
-    anchor = f"update-{ref.slug}"
-    mark = ctx.mark("new", ref.key)
+    anchor = f"update-{ref.slug}" if marked else ""  # one anchor per parameter: the worked update's
+    mark = label("new", ref.key)
     if name in ("momentum", "nesterov"):
         mu = hyper["\\mu"]
         velocity = chain(of("v"), f"{mu} \\cdot {before('velocity')} + {g_wrapped}", shown("velocity"),
-                         mark=ctx.mark("velocity", "velocity", ref.key))
+                         mark=label("velocity", "velocity", ref.key))
         v_text = fmt.wrap(shown("velocity"), state_after(values, "velocity", ref))
         step = v_text if name == "momentum" else f"\\left({g_wrapped} + {mu} \\cdot {v_text}\\right)"
         return [[velocity, chain(lhs_new, f"{old} - {eta} \\cdot {step}", new, boxed=True, mark=mark, anchor=anchor)]]
@@ -176,7 +183,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
         beta1, beta2, eps = hyper["\\beta_1"], hyper["\\beta_2"], hyper["\\epsilon"]
         t = values.state_after.step
         first = chain(of("m"), f"{beta1} \\cdot {before('first_moment')} + (1 - {beta1}) \\cdot {g_wrapped}",
-                      shown("first_moment"), mark=ctx.mark("moment", "first_moment", ref.key))
+                      shown("first_moment"), mark=label("moment", "first_moment", ref.key))
         second = squared(of("v"), beta2, before("second_moment"), "second_moment")
         corrected = []
         for buffer, beta, letter in (("first_moment", beta1, "m"), ("second_moment", beta2, "v")):
@@ -184,7 +191,7 @@ def parameter_rows(ctx, ref, values=None) -> list[list[Equation]]:
             text = shown(f"{buffer}_corrected")
             corrected.append(chain(of(f"\\hat{{{letter}}}"), f"\\frac{{{shown(buffer)}}}{{1 - {beta}^{{{t}}}}}",
                                    Part((text,), fmt.relation(exact, text)),
-                                   mark=ctx.mark("moment", f"{buffer}_corrected", ref.key)))
+                                   mark=label("moment", f"{buffer}_corrected", ref.key)))
         rhs = (f"{old} - {eta} \\cdot \\frac{{{shown('first_moment_corrected')}}}"
                f"{{\\sqrt{{{shown('second_moment_corrected')}}} + {eps}}}")
         return [[first, corrected[0]], [second, corrected[1]],
@@ -213,16 +220,37 @@ def state_table(ctx, step) -> Table:
     return Table(header, rows)
 
 
+def _shown_tables(steps) -> list:
+    """The updates whose state table is printed: all up to MAX_STATE_TABLES, else the first ones and the last."""
+    if len(steps) <= MAX_STATE_TABLES:
+        return list(steps)
+    return list(steps[:MAX_STATE_TABLES - 1]) + [steps[-1]]
+
+
+def _second_update(ctx) -> tuple[list, Grid | None]:
+    """The second update of the chain parameter worked in full: the state it starts from is the first's."""
+    settings, steps = ctx.solution.optimizer, ctx.solution.steps
+    if not settings.buffers or len(steps) < 2:
+        return [], None
+    ref = ParameterRef("weight", *ctx.spec.options.chain)
+    first, second = steps[0], steps[1]
+    old = ctx.fmt.value(ctx.new_value(ref, first.shown))
+    intro = say("optimizer.second", parameter=math(ctx.N.parameter(ref)), t=math("t = 2"),
+                start=math(f"{ctx.N.parameter(ref)} = {old}"))
+    return intro, Grid.of(parameter_rows(ctx, ref, second.shown, old=old, marked=False))
+
+
 def build(ctx) -> Optimizer:
     settings = ctx.solution.optimizer
     steps = ctx.solution.steps
     tables = []
     if settings.buffers:
-        for step in steps[:MAX_STATE_TABLES]:
+        for step in _shown_tables(steps):
             title = say("optimizer.table", index=str(step.index), t=math(f"t = {step.shown.state_after.step}"))
             tables.append(StateTable(title, state_table(ctx, step)))
-    note = say("optimizer.more", shown=str(MAX_STATE_TABLES), count=str(len(steps))) \
+    note = say("optimizer.more", shown=str(MAX_STATE_TABLES - 1), last=str(len(steps))) \
         if settings.buffers and len(steps) > MAX_STATE_TABLES else []
+    later, later_rule = _second_update(ctx)
     if "update" in ctx.section_names:
-        return Optimizer(say("optimizer.intro"), Grid.packed([]), tables, note)
-    return Optimizer(rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2), tables, note)
+        return Optimizer(say("optimizer.intro"), Grid.packed([]), tables, note, later, later_rule)
+    return Optimizer(rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2), tables, note, later, later_rule)

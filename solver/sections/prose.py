@@ -144,7 +144,10 @@ TEXT = {
         "builds up over later updates, the steps shrink."),
     "optimizer.intro": "The state of every parameter before and after each update, by the rule of the update section.",
     "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",
-    "optimizer.more": "The first {shown} of {count} updates are shown; handouts solve --json lists every one.",
+    "optimizer.more": "Updates 1 to {shown} and the last ({last}) are shown; handouts solve --json lists every one.",
+    "optimizer.second": (
+        "The second update ({t}) of {parameter} worked in full: it starts from {start} and the state the first "
+        "update left, and uses the gradient at the new parameters."),
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
     "diagram.values": "; the number under a neuron is its activation in the forward pass",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",

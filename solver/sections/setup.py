@@ -179,9 +179,9 @@ def _training_glossary(ctx) -> list[tuple[str, str]]:
     spec, settings = ctx.spec, ctx.solution.optimizer
     if plain_sgd(spec):
         return []
+    loss = "batch loss" if spec.batch_size > 1 else "example's loss"
     rows = [("\\theta", "any trained parameter (a weight or a bias)"),
-            ("g", "gradient of the batch loss by the parameter" + (" (with the decay term)" if settings.decays
-                                                                    else ""))]
+            ("g", f"gradient of the {loss} by the parameter" + (" (with the decay term)" if settings.decays else ""))]
     if spec.batch_size > 1:
         rows.append(("B", "the batch (the examples of one update)"))
         rows.append((f"{ctx.N.loss}_d", "loss of example d of the batch"))
