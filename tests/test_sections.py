@@ -5,8 +5,8 @@ oracle, tests/seed_oracle.py); fast (part of the mutation subset)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
@@ -367,3 +367,176 @@ def test_state_tables_show_the_first_three_updates_and_the_last():
         f"Update {k} ($t = {k}$): the state of every parameter before and after it." for k in (1, 2, 3, 6)]
     assert words(optimizer.note) == "Updates 1 to 3 and the last (6) are shown; handouts solve --json lists every one."
     assert words(optimizer.later).startswith("The second update ($t = 2$) of $w^{(1)}_{1,1}$ worked in full")
+
+
+def update_lines(grid: Grid) -> list[list[str]]:
+    """A grid's equations row by row as 'lhs rel part rel part...' (the boxed part in \\boxed{})."""
+    return [[f"{eq.lhs} {eq.one_line}" for eq in row] for row in grid.rows]
+
+
+def test_the_descent_update_of_seed_001_subtracts_eta_times_the_gradient():
+    # oracle by hand: delta_o = (0.75137 - 0.5) * 0.75137 * 0.24863 = 0.04696, h = (0.59327, 0.59688),
+    # delta_h = (0.00453, 0.00509); w5' = 0.4 - 0.5 * 0.02786 = 0.38607, b3' = 0.6 - 0.02348 = 0.57652.
+    # The printed calculation 0.4 - 0.5(0.028) is 0.386 exactly (=), 0.6 - 0.5(0.047) = 0.5765 is not 0.577 (approx)
+    update = records({**SEED001, "sections": ["update"]})["update"]
+    assert update_lines(update.rule) == [[r"\theta \leftarrow \theta - \eta \, \frac{\partial E}{\partial \theta}"]]
+    assert update.notes == []
+    assert [block.title for block in update.blocks] == ["Output layer parameters", "Hidden layer parameters"]
+    assert update_lines(update.blocks[0].grid) == [
+        [r"{w_{5}}' = 0.4 - 0.5(0.028) = \boxed{0.386}", r"{w_{6}}' = 0.45 - 0.5(0.028) = \boxed{0.436}"],
+        [r"{b_{3}}' = 0.6 - 0.5(0.047) \approx \boxed{0.577}"]]
+    assert update_lines(update.blocks[1].grid) == [
+        [r"{w_{1}}' = 0.15 - 0.5(0.000) = \boxed{0.150}", r"{w_{2}}' = 0.2 - 0.5(0.000) = \boxed{0.200}"],
+        [r"{w_{3}}' = 0.25 - 0.5(0.000) = \boxed{0.250}", r"{w_{4}}' = 0.3 - 0.5(0.001) \approx \boxed{0.300}"],
+        [r"{b_{1}}' = 0.35 - 0.5(0.005) \approx \boxed{0.348}", r"{b_{2}}' = 0.35 - 0.5(0.005) \approx \boxed{0.347}"]]
+    equations = [eq for block in update.blocks for eq in block.grid.equations]
+    assert [eq.anchor for eq in equations] == ["update-W2-1-1", "update-W2-1-2", "update-b2-1", "update-W1-1-1",
+                                               "update-W1-1-2", "update-W1-2-1", "update-W1-2-2", "update-b1-1",
+                                               "update-b1-2"]
+    assert all(eq.boxed and eq.mark == "" and eq.note == "" and eq.label == "" for eq in equations)
+
+
+MITCHELL_OUTPUT = [
+    # Delta w = eta delta_o h: 0.5(-0.047)(0.593) = -0.01393, not the shown -0.014 (approx); the carried
+    # 0.5(-0.028) = -0.014 exactly; Delta b3 = 0.5(-0.047) = -0.0235, shown -0.023 (true -0.02348)
+    [r"\Delta w_{5} = \eta \, \delta_{o} \, h_{1} = 0.5(-0.047)(0.593) \approx 0.5(-0.028) = -0.014",
+     r"{w_{5}}' = 0.4 + (-0.014) = \boxed{0.386}"],
+    [r"\Delta w_{6} = \eta \, \delta_{o} \, h_{2} = 0.5(-0.047)(0.597) \approx 0.5(-0.028) = -0.014",
+     r"{w_{6}}' = 0.45 + (-0.014) = \boxed{0.436}"],
+    [r"\Delta b_{3} = \eta \, \delta_{o} = 0.5(-0.047) \approx -0.023", r"{b_{3}}' = 0.6 + (-0.023) = \boxed{0.577}"]]
+
+
+def test_the_mitchell_update_of_seed_001_writes_the_change_first_with_every_factor():
+    update = records({**SEED001, "convention": "mitchell", "sections": ["update"]})["update"]
+    assert update_lines(update.rule) == [[r"\Delta w_{ji} = \eta \, \delta_j \, x_{ji}",
+                                          r"w_{ji} \leftarrow w_{ji} + \Delta w_{ji}"]]
+    assert update.notes == []
+    assert update_lines(update.blocks[0].grid) == MITCHELL_OUTPUT
+    # hidden: delta_h1 = -0.00453 and delta_h2 = -0.00509 both show as -0.005; Delta w4 = 0.5(-0.000508) = -0.00025
+    assert update_lines(update.blocks[1].grid) == [
+        [r"\Delta w_{1} = \eta \, \delta_{h_1} \, x_{1} = 0.5(-0.005)(0.05) \approx 0.5(0.000) = 0.000",
+         r"{w_{1}}' = 0.15 + 0.000 = \boxed{0.150}"],
+        [r"\Delta w_{2} = \eta \, \delta_{h_1} \, x_{2} = 0.5(-0.005)(0.1) \approx 0.5(0.000) = 0.000",
+         r"{w_{2}}' = 0.2 + 0.000 = \boxed{0.200}"],
+        [r"\Delta w_{3} = \eta \, \delta_{h_2} \, x_{1} = 0.5(-0.005)(0.05) \approx 0.5(0.000) = 0.000",
+         r"{w_{3}}' = 0.25 + 0.000 = \boxed{0.250}"],
+        [r"\Delta w_{4} = \eta \, \delta_{h_2} \, x_{2} = 0.5(-0.005)(0.1) \approx 0.5(-0.001) \approx 0.000",
+         r"{w_{4}}' = 0.3 + 0.000 = \boxed{0.300}"],
+        [r"\Delta b_{1} = \eta \, \delta_{h_1} = 0.5(-0.005) \approx -0.002", r"{b_{1}}' = 0.35 + (-0.002) = \boxed{0.348}"],
+        [r"\Delta b_{2} = \eta \, \delta_{h_2} = 0.5(-0.005) \approx -0.003", r"{b_{2}}' = 0.35 + (-0.003) = \boxed{0.347}"]]
+    changes = [row[0] for block in update.blocks for row in block.grid.rows]
+    news = [row[1] for block in update.blocks for row in block.grid.rows]
+    assert [eq.anchor for eq in changes] == ["update-W2-1-1", "update-W2-1-2", "update-b2-1", "update-W1-1-1",
+                                             "update-W1-1-2", "update-W1-2-1", "update-W1-2-2", "update-b1-1",
+                                             "update-b1-2"]
+    assert [(eq.boxed, eq.mark) for eq in changes] == [(False, "")] * 9
+    assert [(eq.boxed, eq.mark, eq.anchor) for eq in news] == [(True, "", "")] * 9
+
+
+def test_the_mitchell_change_colours_the_delta_as_an_error_and_the_input_by_its_layer():
+    problem = {**SEED001, "convention": "mitchell", "notation": {"preset": "named", "colour": True}, "sections": ["update"]}
+    output, hidden = records(problem)["update"].blocks
+    assert update_lines(output.grid)[0][0] == (
+        r"\Delta w_{5} = \eta \, \delta_{o} \, h_{1} = 0.5({\color{bperror}-0.047})({\color{bpactivation}0.593}) "
+        r"\approx 0.5({\color{bperror}-0.028}) = -0.014")
+    assert update_lines(hidden.grid)[0][0] == (
+        r"\Delta w_{1} = \eta \, \delta_{h_1} \, x_{1} = 0.5({\color{bperror}-0.005})({\color{bpinput}0.05}) "
+        r"\approx 0.5({\color{bperror}0.000}) = 0.000")
+
+
+def test_fixed_biases_are_not_updated_and_the_update_says_so():
+    problem = {**SEED001, "network": {**SEED001["network"], "train_biases": False}, "sections": ["update"]}
+    update = records(problem)["update"]
+    assert words(update.notes) == "The biases are fixed in this problem (train_biases: false): they keep their values."
+    assert update_lines(update.blocks[0].grid) == [
+        [r"{w_{5}}' = 0.4 - 0.5(0.028) = \boxed{0.386}", r"{w_{6}}' = 0.45 - 0.5(0.028) = \boxed{0.436}"]]
+    assert [eq.lhs for eq in update.blocks[1].grid.equations] == ["{w_{1}}'", "{w_{2}}'", "{w_{3}}'", "{w_{4}}'"]
+
+
+def test_weight_decay_alone_trains_by_the_optimizer_rule():
+    # batch of one, plain SGD, lambda = 0.01: g(w5) = 0.02786 + 0.01 * 0.4 = 0.03186, w5' = 0.4 - 0.5 * 0.03186 = 0.38407
+    problem = {**SEED001, "training": {"batch": 1, "epochs": 1, "optimizer": "sgd", "weight_decay": 0.01},
+               "sections": ["update"]}
+    update = records(problem)["update"]
+    assert update_lines(update.rule) == [[
+        r"\theta \leftarrow \theta - \eta \, g = \theta - \eta \left(\frac{\partial E_{\text{data}}}{\partial \theta} "
+        r"+ \lambda \, \theta\right) = (1 - \eta \lambda) \, \theta - \eta \, \frac{\partial E_{\text{data}}}{\partial \theta}"]]
+    assert words(update.notes).startswith("The update follows plain SGD as defined by PyTorch's torch.optim.SGD. Here "
+                                          r"$g = \frac{\partial E}{\partial \theta}$ is the gradient of the example's "
+                                          "loss with its penalty")
+    assert update_lines(update.blocks[0].grid)[0] == [r"{w_{5}}' = 0.4 - 0.5(0.032) = \boxed{0.384}"]
+
+
+def test_momentum_alone_trains_by_the_optimizer_rule():
+    # first step: v = 0.9 * 0 + g = 0.028 (g = 0.02786), w5' = 0.4 - 0.5 * 0.028 = 0.386
+    problem = {**SEED001, "training": {"batch": 1, "epochs": 1, "optimizer": "momentum", "momentum": 0.9},
+               "sections": ["update"]}
+    update = records(problem)["update"]
+    assert update_lines(update.rule) == [[r"v \leftarrow \mu \, v + g", r"\theta \leftarrow \theta - \eta \, v"]]
+    assert words(update.notes) == (
+        "The update follows SGD with momentum as defined by PyTorch's torch.optim.SGD with $\\mu = 0.9$. Here "
+        "$g = \\frac{\\partial E}{\\partial \\theta}$ is the gradient of the example's loss. Every state starts at 0.")
+    assert update_lines(update.blocks[0].grid)[0] == [r"v(w_{5}) = 0.9 \cdot 0 + 0.028 = 0.028",
+                                                      r"{w_{5}}' = 0.4 - 0.5 \cdot 0.028 = \boxed{0.386}"]
+
+
+def test_a_batch_alone_trains_by_the_optimizer_rule():
+    # two copies of the seed 001 example: the mean gradient is the example's, g(w5) = 0.02786, w5' = 0.386
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    problem.update({"examples": [{"input": [0.05, 0.10], "target": [0.50]}] * 2, "sections": ["update"],
+                    "training": {"batch": "all", "reduction": "mean", "epochs": 1, "optimizer": "sgd"}})
+    update = records(problem)["update"]
+    assert update_lines(update.rule) == [[r"\theta \leftarrow \theta - \eta \, g"]]
+    assert words(update.notes) == ("The update follows plain SGD as defined by PyTorch's torch.optim.SGD. Here "
+                                   r"$g = \frac{\partial E}{\partial \theta}$ is the gradient of the batch loss.")
+    assert update_lines(update.blocks[0].grid)[:2] == [[r"{w_{5}}' = 0.4 - 0.5(0.028) = \boxed{0.386}"],
+                                                       [r"{w_{6}}' = 0.45 - 0.5(0.028) = \boxed{0.436}"]]
+
+
+@pytest.mark.parametrize("convention", ["descent", "mitchell"])
+def test_an_exam_key_marks_the_new_value_of_the_asked_parameter_only(convention):
+    # the question asks for w5' (W2[1,1]); the key labels its new-value line, not the change line
+    solution = solve(problem_from_mapping({**SEED001, "convention": convention, "sections": ["update"]}))
+    update = build_handout(solution, marks={("new", "W2[1,1]"): ("q3",), ("new", "b2[1]"): ("q1", "q4")}).records["update"]
+    marked = {eq.lhs: eq.mark for block in update.blocks for eq in block.grid.equations if eq.mark}
+    assert marked == {"{w_{5}}'": "q3", "{b_{3}}'": "q1, q4"}
+
+
+def test_short_descent_updates_go_three_to_a_row():
+    # one decimal: every output gradient (0.028, 0.028, 0.047) shows as 0.0, so three lines fit a row
+    update = records({**SEED001, "rounding": {"decimals": 1}, "sections": ["update"]})["update"]
+    assert update_lines(update.blocks[0].grid) == [[r"{w_{5}}' = 0.4 - 0.5(0.0) = \boxed{0.4}",
+                                                    r"{w_{6}}' = 0.45 - 0.5(0.0) \approx \boxed{0.4}",
+                                                    r"{b_{3}}' = 0.6 - 0.5(0.0) = \boxed{0.6}"]]
+
+
+def test_the_adam_rule_is_packed_two_to_a_row():
+    problem = {**SEED001, "training": {"batch": 1, "epochs": 1, "optimizer": "adam", "betas": [0.9, 0.999],
+                                       "epsilon": 1e-8}, "sections": ["update"]}
+    assert update_lines(records(problem)["update"].rule) == [
+        [r"m \leftarrow \beta_1 \, m + (1 - \beta_1) \, g", r"v \leftarrow \beta_2 \, v + (1 - \beta_2) \, g^2"],
+        [r"\hat{m} = \frac{m}{1 - \beta_1^{\,t}}", r"\hat{v} = \frac{v}{1 - \beta_2^{\,t}}"],
+        [r"\theta \leftarrow \theta - \eta \, \frac{\hat{m}}{\sqrt{\hat{v}} + \epsilon}"]]
+
+
+def test_fixed_biases_with_an_optimizer_keep_both_notes():
+    problem = {**SEED001, "network": {**SEED001["network"], "train_biases": False}, "sections": ["update"],
+               "training": {"batch": 1, "epochs": 1, "optimizer": "momentum", "momentum": 0.9}}
+    notes = words(records(problem)["update"].notes)
+    assert notes.startswith("The update follows SGD with momentum as defined by PyTorch's torch.optim.SGD")
+    # the optimizer sentence's segments, then the fixed-bias sentence (words() joins segments without a space)
+    assert notes.endswith("Every state starts at 0.The biases are fixed in this problem (train_biases: false): they "
+                          "keep their values.")
+
+
+def test_the_update_of_a_chain_network_is_one_untitled_block():
+    # 1-1-1, all 0.5, x = t = 1: a1 = 0.73106, o = 0.70381, delta_o = -0.06175, delta_h = -0.00607;
+    # w2' = 0.5 + 0.5 * 0.04514 = 0.52257, b2' = 0.53087, w1' = b1' = 0.50304
+    problem = {"network": {"layers": [1, 1, 1], "activation": "sigmoid", "bias": True}, "weights": [[[0.5]], [[0.5]]],
+               "biases": [[0.5], [0.5]], "input": [1.0], "target": [1.0], "loss": "mse", "learning_rate": 0.5,
+               "notation": "named", "rounding": {"decimals": 3}, "sections": ["update"]}
+    [block] = records(problem)["update"].blocks
+    assert block.title == ""
+    assert update_lines(block.grid) == [
+        [r"{w_{2}}' = 0.5 - 0.5(-0.045) \approx \boxed{0.523}", r"{b_{2}}' = 0.5 - 0.5(-0.062) = \boxed{0.531}"],
+        [r"{w_{1}}' = 0.5 - 0.5(-0.006) = \boxed{0.503}", r"{b_{1}}' = 0.5 - 0.5(-0.006) = \boxed{0.503}"]]
