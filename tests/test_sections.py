@@ -540,3 +540,19 @@ def test_the_update_of_a_chain_network_is_one_untitled_block():
     assert update_lines(block.grid) == [
         [r"{w_{2}}' = 0.5 - 0.5(-0.045) \approx \boxed{0.523}", r"{b_{2}}' = 0.5 - 0.5(-0.062) = \boxed{0.531}"],
         [r"{w_{1}}' = 0.5 - 0.5(-0.006) = \boxed{0.503}", r"{b_{1}}' = 0.5 - 0.5(-0.006) = \boxed{0.503}"]]
+
+
+def test_a_batch_shows_every_examples_activations_and_deltas_from_the_oracle():
+    """The shipped batch problem: example 2's hidden activations and deltas, by the independent oracle at the
+    handout's 4 significant figures (a = 0.5927, 0.5963; delta = 0.009947, 0.01116; output delta 0.1030)."""
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "problems" / "training_sgd_batch_decay_2_2_1.yaml")
+                          .read_text())
+    table = records(data)["batch"].passes
+    assert table.header == ["d", r"(a^{(1)}_{1}, a^{(1)}_{2})", r"(\delta^{(1)}_{1}, \delta^{(1)}_{2})", r"\delta^{(2)}"]
+    for row, example in zip(table.rows, data["examples"]):
+        oracle = sgd_step(Net("sigmoid", data["weights"], data["biases"], example["input"], example["target"]))
+        hidden = [f"{float(a):.4g}" for a in oracle["a"][1]]
+        deltas = [f"{float(d):.4g}" for d in oracle["delta"][0]]
+        assert row[1] == f"({hidden[0]}, {hidden[1]})" and row[2] == f"({deltas[0]}, {deltas[1]})"
+        assert float(row[3]) == pytest.approx(float(oracle["delta"][1][0]), rel=5e-4)  # 4 significant figures
+    assert table.rows[1][1:] == ["(0.5927, 0.5963)", "(0.009947, 0.01116)", "0.1030"]

@@ -24,6 +24,8 @@ class Batch:
     intro: list
     error: Grid
     examples: Table
+    passes: Table | None
+    """Each example's activations and deltas (when the batch has several and the table fits the page)."""
     gradients_intro: list
     gradients: Table | None
     equations: Grid
@@ -106,6 +108,30 @@ def examples_table(ctx, forwards: list, prime: str = "") -> Table:
     return Table(["d", "\\text{input}", "\\text{target}", output, f"{N.loss}_d{prime}"], rows, align="c" + "r" * 4)
 
 
+PASSES_TABLE_WIDTH = 100
+"""The widest per-example activations-and-deltas table the batch section prints (estimated characters)."""
+
+
+def passes_table(ctx) -> Table | None:
+    """Each example of the batch: its hidden activations and every delta (as the convention shows it), so that
+    each example's gradients delta * a can be checked; None for one example or a table too wide to print."""
+    fmt, N, values, network = ctx.fmt, ctx.N, ctx.values, ctx.network
+    if len(values.passes) < 2:
+        return None
+    vector = lambda texts: texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"  # noqa: E731
+    hidden = list(network.layer_indices)[:-1]
+    header = ["d"] + [vector([N.activation(l, j) for j in ctx.rows(l)]) for l in hidden] + \
+        [vector([N.delta(l, j) for j in ctx.rows(l)]) for l in network.layer_indices]
+    rows = []
+    for number, example in zip(ctx.step.examples, values.passes):
+        cells = [str(number)] + [vector([fmt.value(a) for a in example.forward.layers[l - 1].a]) for l in hidden]
+        cells += [vector([fmt.value(ctx.convention.shown(d)) for d in example.deltas[l - 1]])
+                  for l in network.layer_indices]
+        rows.append(cells)
+    table = Table(header, rows, align="c" + "r" * (len(header) - 1))
+    return table if table.width <= PASSES_TABLE_WIDTH else None
+
+
 def _gradients(ctx) -> tuple[Table | None, Grid]:
     """The batch gradient written out per parameter for a small batch, else as a table (per-example columns
     left out)."""
@@ -168,4 +194,5 @@ def build(ctx) -> Batch:
     hidden = [] if len(values.passes) <= MAX_WRITTEN_EXAMPLES else say(
         "batch.table_only", count=str(len(values.passes)))
     batch_examples = examples_table(ctx, [p.forward for p in values.passes])
-    return Batch(intro, _error(ctx), batch_examples, say("batch.gradients") + hidden, table, equations)
+    return Batch(intro, _error(ctx), batch_examples, passes_table(ctx), say("batch.gradients") + hidden, table,
+                 equations)
