@@ -2,10 +2,9 @@
 and the state of every parameter before and after each update."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-
-from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
