@@ -1,5 +1,5 @@
-"""The batch of the worked update: the error over its examples (seed 002's error over D, section 3.2), each example's
-loss and gradient, and the batch gradient written out per parameter, with the weight-decay term."""
+"""The batch of the worked update: the error over its examples (seed 002's error over D, section 3.2), each
+example's loss and gradient, and the batch gradient written out per parameter, with the weight-decay term."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,9 +31,13 @@ class Batch:
     equations: Grid
 
 
-def _vector(fmt, values, given: bool = False) -> str:
-    texts = [fmt.given(v) if given else fmt.value(v) for v in values]
+def _tuple(texts: list[str]) -> str:
+    """One entry as it is, several as '(a, b)'."""
     return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+
+
+def _vector(fmt, values, given: bool = False) -> str:
+    return _tuple([fmt.given(v) if given else fmt.value(v) for v in values])
 
 
 def _combined(fmt, terms: list[str], reduction: str) -> str:
@@ -118,15 +122,13 @@ def passes_table(ctx) -> Table | None:
     fmt, N, values, network = ctx.fmt, ctx.N, ctx.values, ctx.network
     if len(values.passes) < 2:
         return None
-    vector = lambda texts: texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"  # noqa: E731
     hidden = list(network.layer_indices)[:-1]
-    header = ["d"] + [vector([N.activation(l, j) for j in ctx.rows(l)]) for l in hidden] + \
-        [vector([N.delta(l, j) for j in ctx.rows(l)]) for l in network.layer_indices]
+    header = ["d"] + [_tuple([N.activation(l, j) for j in ctx.rows(l)]) for l in hidden] + \
+        [_tuple([N.delta(l, j) for j in ctx.rows(l)]) for l in network.layer_indices]
     rows = []
     for number, example in zip(ctx.step.examples, values.passes):
-        cells = [str(number)] + [vector([fmt.value(a) for a in example.forward.layers[l - 1].a]) for l in hidden]
-        cells += [vector([fmt.value(ctx.convention.shown(d)) for d in example.deltas[l - 1]])
-                  for l in network.layer_indices]
+        cells = [str(number)] + [_vector(fmt, example.forward.layers[l - 1].a) for l in hidden]
+        cells += [_vector(fmt, [ctx.convention.shown(d) for d in example.deltas[l - 1]]) for l in network.layer_indices]
         rows.append(cells)
     table = Table(header, rows, align="c" + "r" * (len(header) - 1))
     return table if table.width <= PASSES_TABLE_WIDTH else None

@@ -81,7 +81,7 @@ def _examples_intro(ctx) -> list:
     epochs = spec.epoch_count
     over = f", {_counted(epochs, 'epoch')}" if epochs > 1 else ""
     if spec.batch_size == 1:
-        kind = "SGD update" if spec.training.optimizer == "sgd" else f"{OPTIMIZER_SHORT[spec.training.optimizer]} update"
+        kind = f"{OPTIMIZER_SHORT.get(spec.training.optimizer, 'SGD')} update"
         return say("setup.examples", updates=_counted(len(spec.training_examples), kind), epochs=over)
     return say("setup.examples_batches", size=str(spec.batch_size),
                updates=_counted(len(spec.batches()), "update"), epochs=over)
