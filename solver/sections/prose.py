@@ -147,7 +147,7 @@ TEXT = {
     "optimizer.more": "Updates 1 to {shown} and the last ({last}) are shown; handouts solve --json lists every one.",
     "optimizer.second": (
         "The second update ({t}) of {parameter} worked in full: it starts from {start} and the state the first "
-        "update left, and uses the gradient at the new parameters."),
+        "update left, with the gradient at the new parameters (both in the tables above)."),
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
     "diagram.values": "; the number under a neuron is its activation in the forward pass",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",
