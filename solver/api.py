@@ -10,7 +10,7 @@ from .derive import Derivation, verify_softmax_jacobian
 from .errors import NumericalError, ProblemError, VerificationError
 from .evaluate import CarryNumerics, ExactNumerics, FloatNumerics, Numerics, Parameters
 from .optimizers import OptimizerSettings, initial_state
-from .training import StepValues, train_batch
+from .training import StepValues, batch_loss, train_batch
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
@@ -98,6 +98,9 @@ def _solve(problem: Problem) -> Solution:
     steps, history = [], []
     float_from = None
     examples = spec.training_examples
+    every_example = [(_vector(e.input, exact), _vector(e.target, exact)) for e in examples]
+    training_loss = lambda p: batch_loss(derivation, settings, p, every_example, reduction, exact)[2]  # noqa: E731
+    epoch_losses = [training_loss(params)]
     for epoch in range(1, spec.epoch_count + 1):
         for indices in spec.batches():
             index = len(steps) + 1
@@ -120,8 +123,10 @@ def _solve(problem: Problem) -> Solution:
             steps.append(StepRecord(index, epoch, tuple(i + 1 for i in indices), tuple(chosen), params, values,
                                     shown, report))
             params, state = values.new, values.state_after
+        epoch_losses.append(training_loss(params))
     comparison = _compare_rates(derivation, spec, settings, steps[0], examples, exact, train_biases)
-    return Solution(problem, network, derivation, notation, policy, settings, tuple(steps), comparison, float_from)
+    return Solution(problem, network, derivation, notation, policy, settings, tuple(steps), comparison, float_from,
+                    tuple(epoch_losses))
 
 
 def _as_floats(params: Parameters) -> Parameters:

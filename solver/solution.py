@@ -108,6 +108,9 @@ class Solution:
     rate_comparison: tuple[RateTrial, ...] = ()
     float_from_step: int | None = None
     """The first step in which an exact fraction passed ``EXACT_LIMIT_BITS`` and continued as a float."""
+    epoch_losses: tuple = ()
+    """The training loss (what the updates minimise, over every example: their mean or sum, with the penalty)
+    at the start and after each epoch."""
 
     @property
     def spec(self) -> ProblemSpec:
@@ -142,6 +145,7 @@ class Solution:
                          "mode": self.policy.mode},
             "steps": [_step_json(step) for step in self.steps],
             "final": {"W": _floats(self.final_parameters.weights), "b": _floats(self.final_parameters.biases)},
+            "epoch_losses": _floats(self.epoch_losses),
         }
         if self.rate_comparison:
             trace["learning_rate_comparison"] = [_trial_json(trial) for trial in self.rate_comparison]

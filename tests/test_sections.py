@@ -301,7 +301,8 @@ def test_the_history_of_one_epoch_does_not_count_epochs():
     problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
     history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
     assert words(history.intro) == ("One SGD update per example, in order. Only the first step is worked in full above; "
-                                    "the plot shows the loss before each of the 2 steps and after the last one.")
+                                    "the table gives the loss of each update's own examples, and the plot the "
+                                    "training loss over every example after each epoch.")
 
 
 def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
@@ -524,8 +525,8 @@ def test_fixed_biases_with_an_optimizer_keep_both_notes():
                "training": {"batch": 1, "epochs": 1, "optimizer": "momentum", "momentum": 0.9}}
     notes = words(records(problem)["update"].notes)
     assert notes.startswith("The update follows SGD with momentum as defined by PyTorch's torch.optim.SGD")
-    # the optimizer sentence's segments, then the fixed-bias sentence (words() joins segments without a space)
-    assert notes.endswith("Every state starts at 0.The biases are fixed in this problem (train_biases: false): they "
+    # the optimizer sentence, a space, then the fixed-bias sentence (words() joins segments as the templates do)
+    assert notes.endswith("Every state starts at 0. The biases are fixed in this problem (train_biases: false): they "
                           "keep their values.")
 
 
@@ -556,3 +557,93 @@ def test_a_batch_shows_every_examples_activations_and_deltas_from_the_oracle():
         assert row[1] == f"({hidden[0]}, {hidden[1]})" and row[2] == f"({deltas[0]}, {deltas[1]})"
         assert float(row[3]) == pytest.approx(float(oracle["delta"][1][0]), rel=5e-4)  # 4 significant figures
     assert table.rows[1][1:] == ["(0.5927, 0.5963)", "(0.009947, 0.01116)", "0.1030"]
+
+
+def update_parameters(block: Block) -> list[str]:
+    """The parameters whose new value a block of the update section writes (the boxed lines' left sides)."""
+    return [eq.lhs for row in block.grid.rows for eq in row if "boxed" in eq.one_line]
+
+
+MOMENTUM = {**SEED001, "training": {"batch": 1, "epochs": 1, "optimizer": "momentum", "momentum": 0.9},
+            "options": {"chain": [1, 2, 1]}}
+"""Seed 001 by SGD with momentum; the chain through hidden neuron 2's first weight."""
+
+
+def test_an_optimizer_with_state_works_one_weight_and_one_bias_per_layer_and_tables_the_rest():
+    handout = records(MOMENTUM)
+    update = handout["update"]
+    assert [update_parameters(block) for block in update.blocks] == [
+        ["{w_{5}}'", "{b_{3}}'"],  # output layer: its first weight and its bias
+        ["{w_{3}}'", "{b_{1}}'"]]  # hidden layer: the chain's weight (neuron 2, input 1: w3) and the first bias
+    assert words(update.notes).endswith(
+        "Every state starts at 0. Worked in full below: one weight and one bias of each layer; the 5 other "
+        "parameters follow the same rule, and the state table of update 1 (section Optimizer state) gives the "
+        "gradient, state and new value of every parameter.")
+    assert len(handout["optimizer"].tables[0].table.rows) == 9  # every parameter in the state table
+
+
+def test_a_parameter_an_exam_asks_about_is_always_worked_in_full():
+    solution = solve(problem_from_mapping(MOMENTUM))
+    update = build_handout(solution, marks={("velocity", "velocity", "W2[1,2]"): ("q3",)}).records["update"]
+    assert update_parameters(update.blocks[0]) == ["{w_{5}}'", "{w_{6}}'", "{b_{3}}'"]
+    assert "the 4 other parameters follow" in words(update.notes)
+
+
+def test_without_the_state_tables_every_parameter_is_worked_in_full():
+    update = records({**MOMENTUM, "sections": ["update"]})["update"]
+    assert [len(update_parameters(block)) for block in update.blocks] == [3, 6]
+    assert "Worked in full below" not in words(update.notes)
+
+
+def test_fixed_biases_leave_one_weight_per_layer_worked_in_full():
+    problem = {**MOMENTUM, "network": {**SEED001["network"], "train_biases": False}}
+    update = records(problem)["update"]
+    assert [update_parameters(block) for block in update.blocks] == [["{w_{5}}'"], ["{w_{3}}'"]]
+    assert ("Worked in full below: one weight of each layer; the 4 other parameters follow the same rule"
+            in words(update.notes))
+
+
+def test_training_handouts_leave_out_the_expanded_chain_and_the_matrix_form():
+    plain = build_handout(solve(problem_from_mapping({**SEED001, "notation": "layered"})))
+    trained = build_handout(solve(problem_from_mapping({**MOMENTUM, "notation": "layered"})))
+    assert "chain" in plain.sections and plain.context.matrix_form
+    assert "chain" not in trained.sections and not trained.context.matrix_form
+    chosen = build_handout(solve(problem_from_mapping({**MOMENTUM, "notation": "layered",
+                                                       "options": {"matrix_form": True}})))
+    assert chosen.context.matrix_form
+
+
+def _example_losses(weights, biases, examples) -> list:
+    """Each example's loss at the given parameters, by the oracle."""
+    return [sgd_step(Net("sigmoid", weights, biases, e["input"], e["target"]))["loss"] for e in examples]
+
+
+def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_the_oracle():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 2})["history"]
+    weights, biases, expected = SEED001["weights"], SEED001["biases"], []
+    for _ in range(2):
+        expected.append(sum(_example_losses(weights, biases, TWO_EXAMPLES)) / 2)
+        for example in TWO_EXAMPLES:
+            step = sgd_step(Net("sigmoid", weights, biases, example["input"], example["target"]))
+            weights, biases = step["W_new"], step["b_new"]
+    expected.append(sum(_example_losses(weights, biases, TWO_EXAMPLES)) / 2)
+    assert [x for x, _ in history.points] == [0, 1, 2]
+    assert [y for _, y in history.points] == pytest.approx([float(v) for v in expected], rel=1e-12)
+    assert words(history.axis) == "epoch $e$"
+    assert words(history.legend[0]) == "training loss after epoch $e$ ($e = 0$: the start)" and history.legend[1] == []
+    assert words(history.epoch_note) == (
+        f"The training loss (the mean of the 2 examples' losses) falls from ${written(expected[0], decimals=3)}$ at "
+        f"the start to ${written(expected[-1], decimals=3)}$ after epoch 2.")
+    assert history.description == "Plot of the training loss at the start and after each epoch"
+    assert words(history.intro).endswith("the table gives the loss of each update's own examples, and the plot the "
+                                         "training loss over every example after each epoch.")
+
+
+def test_one_update_an_epoch_plots_the_loss_before_each_step_and_after_the_last():
+    history = records({**SEED001, "epochs": 2})["history"]
+    assert [x for x, _ in history.points] == [1, 2, 3]
+    assert words(history.axis) == "step $k$"
+    assert [words(entry) for entry in history.legend] == ["loss before step $k$", "loss after step 2 (the last)"]
+    assert history.epoch_note == []
+    assert history.description == "Plot of the loss before each step and after the last one"

@@ -18,14 +18,22 @@ SECTION_NAMES = (
 )
 """Every section, in the default order."""
 
+def trains_by_rule(spec) -> bool:
+    """Anything but plain per-example SGD without weight decay (whose update is written with the delta): a batch,
+    weight decay or an optimizer with state."""
+    return spec.training.optimizer != "sgd" or spec.batch_size > 1 or spec.training.weight_decay != 0
+
+
 ONLY_WHEN = {
+    "chain": lambda spec, steps: not trains_by_rule(spec),
     "batch": lambda spec, steps: spec.batch_size > 1 or spec.training.weight_decay != 0,
     "optimizer": lambda spec, steps: spec.training.optimizer != "sgd",
     "rates": lambda spec, steps: bool(spec.compare_learning_rates),
     "history": lambda spec, steps: steps > 1,
 }
 """Sections left out of the default list unless the problem needs them: a batch of several examples or weight
-decay, an optimizer with state, a learning-rate comparison, several updates."""
+decay, an optimizer with state, a learning-rate comparison, several updates. The fully expanded chain is left
+out of training handouts (a batch, decay or an optimizer), whose pages go to the training itself."""
 
 
 @dataclass(frozen=True)

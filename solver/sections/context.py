@@ -9,6 +9,7 @@ from ..diagram import DIAGRAM_MAX_WIDTH
 from ..formatting import Formatter, partial
 from ..parameters import ParameterRef
 from ..solution import Solution, StepRecord
+from . import chosen_sections, trains_by_rule
 
 MATRIX_MAX_WIDTH = 6
 
@@ -63,8 +64,9 @@ class SectionContext:
 
     @cached_property
     def matrix_form(self) -> bool:
+        """The notation's choice (or the problem's), off by default in training handouts (see trains_by_rule)."""
         chosen = self.spec.options.matrix_form
-        wanted = chosen if chosen is not None else self.notation.style.matrix_form
+        wanted = chosen if chosen is not None else self.notation.style.matrix_form and not trains_by_rule(self.spec)
         return wanted and max(self.network.sizes) <= MATRIX_MAX_WIDTH
 
     @cached_property
@@ -75,8 +77,6 @@ class SectionContext:
     @cached_property
     def section_names(self) -> tuple[str, ...]:
         """The sections this handout shows."""
-        from . import chosen_sections
-
         return chosen_sections(self.spec, len(self.solution.steps))
 
     @property

@@ -52,6 +52,10 @@ TEXT = {
         "convention the delta is minus the derivative of the loss)."),
     "gradients.intro_bias": (
         "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias)."),
+    "update.others": (
+        "Worked in full below: {which} of each layer; the {count} {verb} the same rule, and "
+        "the state table of update 1 (section Optimizer state) gives the gradient, state and new value of every "
+        "parameter."),
     "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
     "chain.paths": "The parameter reaches the loss along {count} through the network:",
     "chain.one_path": "The parameter reaches the loss along one path: {path}.",
@@ -97,12 +101,23 @@ TEXT = {
     "reference.recipe_negated": (
         "Output delta, hidden deltas backwards, then gradient = −delta × local input, then the update:"),
     "self_test.intro": "The answers come from this handout's own network.",
-    "history.intro": (
-        "One SGD update per example, in order{epochs}. Only the first step is worked in full above; the plot "
-        "shows the loss before each of the {count} steps and after the last one."),
+    "history.intro": "One SGD update per example, in order{epochs}. Only the first step is worked in full above; {shows}",
     "history.intro_batches": (
-        "One {optimizer} update {per}, in order{epochs}. Only the first update is worked in full "
-        "above; the plot shows the {loss} before each of the {count} updates and after the last one."),
+        "One {optimizer} update {per}, in order{epochs}. Only the first update is worked in full above; {shows}"),
+    "history.shows_steps": "the plot shows the {quantity} before each of the {count} {updates} and after the last one.",
+    "history.shows_epochs": (
+        "the table gives the loss of each update's own examples, and the plot the {quantity} over every example "
+        "after each epoch."),
+    "history.training_loss": "the {reduction} of the {count} examples' losses{penalty}",
+    "history.epochs": "The training loss ({what}) {trend} from {start} at the start to {end} after epoch {last}.",
+    "history.epochs_same": "The training loss ({what}) stays at {start}.",
+    "history.plot_alt": "Plot of the {quantity} {over}",
+    "history.axis": "{unit} {symbol}",
+    "history.over_steps": "before each step and after the last one",
+    "history.over_epochs": "at the start and after each epoch",
+    "history.legend_before": "{quantity} before step {symbol}",
+    "history.legend_after": "{quantity} after step {last} (the last)",
+    "history.legend_epochs": "{quantity} after epoch {symbol} ({start}: the start)",
     "history.final": "Parameters after the last step:",
     "batch.intro": (
         "This update uses {examples} together. Its loss is the {reduction} of their losses (the error over the "
@@ -189,3 +204,8 @@ def say(key: str, **values) -> list[dict]:
 def sentence(*parts) -> list[dict]:
     """Segments from parts given as prose strings or math segments (for sentences built from data)."""
     return [part if isinstance(part, dict) else text(part) for part in parts]
+
+
+def words(segments: list[dict]) -> str:
+    """A sentence's plain words: its segments' text run together (for alt text, where no math renders)."""
+    return "".join(segment["text"] for segment in segments)

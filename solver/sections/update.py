@@ -1,12 +1,15 @@
-"""The update: the rule, then every new parameter, per layer in columns."""
+"""The update: the rule, then every new parameter, per layer in columns (under an optimizer with state, a few
+parameters worked in full and the others in the optimizer section's state table)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
+from ..parameters import ParameterRef
+from . import trains_by_rule
 from .optimizer import parameter_rows, rule as optimizer_rule, rule_sentence
-from .prose import say
+from .prose import say, text
 from .records import Block, merged
 
 
@@ -66,15 +69,43 @@ def new_value_equation(ctx, ref) -> Equation:
 
 def trains_otherwise(ctx) -> bool:
     """Anything but plain per-example SGD without weight decay (whose rule is written with the delta)."""
-    spec = ctx.spec
-    return spec.training.optimizer != "sgd" or spec.batch_size > 1 or spec.training.weight_decay != 0
+    return trains_by_rule(ctx.spec)
+
+
+WORKED_QUANTITIES = ("new", "velocity", "moment")
+"""Exam quantities whose line the update section writes: a parameter asked about is always worked in full."""
+
+
+def worked_refs(ctx) -> set[ParameterRef] | None:
+    """The parameters whose update is written out, or None for all of them.
+
+    Under an optimizer with state each parameter takes two to five lines and the state table of the optimizer
+    section lists every one, so the update works in full, per layer, the first weight (the chain's weight in
+    its layer) and the first bias, and any parameter an exam question asks about."""
+    if not (ctx.solution.optimizer.buffers and "optimizer" in ctx.section_names):
+        return None
+    chain = ParameterRef("weight", *ctx.spec.options.chain)
+    worked = {ref for ref in ctx.network.parameters() if ref.row == 1 and ref.column in (1, None)
+              and not (ref.kind == "weight" and ref.layer == chain.layer)}
+    worked.add(chain)
+    asked = {quantity[-1] for quantity in ctx.marks if quantity[0] in WORKED_QUANTITIES}
+    return worked | {ref for ref in ctx.network.parameters() if ref.key in asked}
+
+
+def _then(sentences: list, more: list) -> list:
+    """``more`` after ``sentences``, a space between them."""
+    return sentences + [text(" ")] + more if sentences else more
 
 
 def build(ctx) -> Update:
     otherwise = trains_otherwise(ctx)
-    blocks = []
+    worked = worked_refs(ctx)
+    blocks, left_out = [], 0
     for l in range(ctx.network.depth, 0, -1):
         refs = ctx.layer_refs(l, trained_only=True)
+        if worked is not None:
+            left_out += sum(ref not in worked for ref in refs)
+            refs = [ref for ref in refs if ref in worked]
         if otherwise:
             grid = Grid.of([row for ref in refs for row in parameter_rows(ctx, ref)])
         else:
@@ -82,6 +113,11 @@ def build(ctx) -> Update:
             grid = Grid.packed(equations, max_columns=2 if ctx.convention.negated else 3)
         blocks.append(Block(f"{ctx.N.layer_title(l)} parameters", grid))
     notes = rule_sentence(ctx) if otherwise else []
-    notes += say("update.frozen") if ctx.network.has_bias and not ctx.network.train_biases else []
+    if left_out:
+        which = "one weight and one bias" if ctx.network.has_bias and ctx.network.train_biases else "one weight"
+        notes = _then(notes, say("update.others", which=which, count=f"{left_out} other parameter{'s' if left_out > 1 else ''}",
+                                 verb="follow" if left_out > 1 else "follows"))
+    if ctx.network.has_bias and not ctx.network.train_biases:
+        notes = _then(notes, say("update.frozen"))
     rule = any_update_rule(ctx)
     return Update(Grid.packed(rule, max_columns=2), notes, merged(blocks, ctx.chain_network))
