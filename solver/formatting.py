@@ -104,6 +104,22 @@ class Formatter:
             return places <= self.policy.decimals
         return len(number.as_tuple().digits) <= self.policy.significant
 
+    def column(self, values) -> list[str]:
+        """A table column of computed values in one notation: each by :meth:`value`, but when one of them is in
+        scientific notation (significant figures, below 10^-4) every other nonzero value below 1 is too, so that
+        2.348 x 10^-6 never stands beside 0.0001153."""
+        texts = [self.value(value) for value in values]
+        if self.policy.significant is None or not any(self._scientific(value) for value in values):
+            return texts
+        return [self._scientific_anyway(value, text) for value, text in zip(values, texts)]
+
+    def _scientific_anyway(self, value, text: str) -> str:
+        """``text`` of a nonzero value below 1 rewritten in scientific notation (significant figures)."""
+        number = to_decimal(value)
+        if "\\times" in text or not 0 < abs(number) < 1:
+            return text
+        return times_ten(*scientific(self.policy.round(number), self.policy.significant))
+
     def rounded(self, value) -> str:
         """A computed value rounded by the policy in every mode (named results), in scientific notation
         where :meth:`value` uses it."""

@@ -310,3 +310,19 @@ def test_relative_errors_in_a_column_all_have_two_significant_figures(value, exp
     from solver.sections.check import relative_error
 
     assert relative_error(value) == expected
+
+
+def test_a_column_with_one_value_in_scientific_notation_writes_every_small_value_so():
+    """Adam's v-hat column at 4 significant figures: 0.002348 stood beside 4.455 x 10^-6."""
+    fmt = Formatter(RoundingPolicy(None, 4), notation("named"))
+    values = [Decimal("0.0023481"), Decimal("0.0000044552"), Decimal("-0.00011527"), Decimal("0"), Decimal("1.5")]
+    # zero and values from 1 on stay as value() writes them
+    assert fmt.column(values) == [r"2.348 \times 10^{-3}", r"4.455 \times 10^{-6}", r"-1.153 \times 10^{-4}",
+                                  "0.000", "1.500"]
+    assert fmt.column(values[:1] + values[3:]) == ["0.002348", "0.000", "1.500"]  # none scientific: unchanged
+
+
+def test_with_decimal_places_a_column_keeps_each_value_as_written():
+    fmt = Formatter(RoundingPolicy(4), notation("named"))
+    assert fmt.column([Decimal("0.0023481"), Decimal("0.0000044552"), Decimal("2500000")]) == [
+        "0.0023", "0.0000", r"2.5000 \times 10^{6}"]

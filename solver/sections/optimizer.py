@@ -200,22 +200,21 @@ def parameter_rows(ctx, ref, values=None, old: str | None = None, marked: bool =
 
 
 def state_table(ctx, step) -> Table:
-    """Every trained parameter of one update: gradient, each state before and after, the new value."""
+    """Every trained parameter of one update: gradient, each state before and after, the new value (each column
+    in one notation)."""
     fmt, settings, values = ctx.fmt, ctx.solution.optimizer, step.shown
     buffers = settings.buffers
     derived = tuple(values.derived)
     header = ["", "g"] + [f"{STATE_SYMBOLS[b]}_{{\\text{{before}}}}" for b in buffers] + \
         [f"{STATE_SYMBOLS[b]}_{{\\text{{after}}}}" for b in buffers] + [STATE_SYMBOLS[d] for d in derived] + \
         ["\\theta'"]
-    rows = []
-    for ref in ctx.network.parameters():
-        if ref.kind == "bias" and not ctx.network.train_biases:
-            continue
-        cells = [ctx.N.parameter(ref), fmt.value(ctx.gradient(ref, values))]
-        cells += [fmt.value(_before(values, b, ref)) for b in buffers]
-        cells += [fmt.value(state_after(values, b, ref)) for b in buffers + derived]
-        cells.append(fmt.value(ctx.new_value(ref, values)))
-        rows.append(cells)
+    refs = [ref for ref in ctx.network.parameters() if ref.kind == "weight" or ctx.network.train_biases]
+    columns = [[ctx.gradient(ref, values) for ref in refs]]
+    columns += [[_before(values, b, ref) for ref in refs] for b in buffers]
+    columns += [[state_after(values, b, ref) for ref in refs] for b in buffers + derived]
+    columns.append([ctx.new_value(ref, values) for ref in refs])
+    texts = [fmt.column(column) for column in columns]
+    rows = [[ctx.N.parameter(ref), *cells] for ref, cells in zip(refs, zip(*texts))]
     return Table(header, rows)
 
 

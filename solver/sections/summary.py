@@ -28,17 +28,20 @@ def build(ctx) -> Summary:
     fmt, N, step = ctx.fmt, ctx.N, ctx.step
     checks = {row.parameter: row for row in step.check.rows} if "check" in ctx.section_names else {}
     rows = []
-    for ref in ctx.network.parameters():
-        gradient = ctx.gradient(ref)
+    refs = ctx.network.parameters()
+    gradients = dict(zip(refs, fmt.column([ctx.gradient(ref) for ref in refs])))
+    checked = [ref for ref in refs if ref in checks]
+    differences = dict(zip(checked, fmt.column([checks[ref].finite_difference for ref in checked])))
+    for ref in refs:
         small = fmt.small(ctx.gradient(ref, step.exact))
         if ctx.convention.negated and (ref.kind == "weight" or ctx.network.train_biases):
             change = -ref.entry(ctx.values.change_W, ctx.values.change_b)
             change_text = ("+" if change > 0 else "") + fmt.value(change)
         else:
             change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
-        row = [N.parameter(ref), ctx.given(ref), fmt.value(gradient) + (f"\\ ({small})" if small else "")]
+        row = [N.parameter(ref), ctx.given(ref), gradients[ref] + (f"\\ ({small})" if small else "")]
         if ref in checks:
-            row += [fmt.value(checks[ref].finite_difference), relative_error(checks[ref].relative_error)]
+            row += [differences[ref], relative_error(checks[ref].relative_error)]
         elif checks:
             row += ["", ""]
         rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
