@@ -95,6 +95,7 @@ def _solve(problem: Problem) -> Solution:
     state = initial_state(settings, params, exact, train_biases)
     shown_params = Parameters.from_given(spec.weights, spec.biases, shown_numerics) if shown_numerics else None
     shown_state = initial_state(settings, shown_params, shown_numerics, train_biases) if shown_numerics else None
+    start_shown, start_state = shown_params, shown_state
     steps, history = [], []
     float_from = None
     examples = spec.training_examples
@@ -124,7 +125,12 @@ def _solve(problem: Problem) -> Solution:
                                     shown, report))
             params, state = values.new, values.state_after
         epoch_losses.append(training_loss(params))
-    comparison = _compare_rates(derivation, spec, settings, steps[0], examples, exact, train_biases)
+    comparison = _compare_rates(derivation, spec, settings, steps[0], steps[0].before, steps[0].exact.state_before,
+                                exact, train_biases)
+    if shown_numerics is not None:  # carry mode: the table prints the trials from the carried numbers
+        carried = _compare_rates(derivation, spec, settings, steps[0], start_shown, start_state, shown_numerics,
+                                 train_biases)
+        comparison = tuple(replace(trial, shown=shown.values) for trial, shown in zip(comparison, carried))
     return Solution(problem, network, derivation, notation, policy, settings, tuple(steps), comparison, float_from,
                     tuple(epoch_losses))
 
@@ -135,15 +141,16 @@ def _as_floats(params: Parameters) -> Parameters:
                       None if params.biases is None else [numerics.array(b) for b in params.biases])
 
 
-def _compare_rates(derivation, spec: ProblemSpec, settings: OptimizerSettings, first: StepRecord, examples,
-                   numerics: Numerics, train_biases: bool) -> tuple[RateTrial, ...]:
-    """The first update repeated with each rate of ``compare_learning_rates`` (same batch and start state)."""
+def _compare_rates(derivation, spec: ProblemSpec, settings: OptimizerSettings, first: StepRecord, params: Parameters,
+                   state, numerics: Numerics, train_biases: bool) -> tuple[RateTrial, ...]:
+    """The first update repeated with each rate of ``compare_learning_rates`` (same batch and start ``params`` and
+    optimizer ``state``, in ``numerics``)."""
+    examples = spec.training_examples
     batch = [(_vector(examples[i - 1].input, numerics), _vector(examples[i - 1].target, numerics))
              for i in first.examples]
     trials = []
     for rate in spec.compare_learning_rates or ():
         trial = settings.with_learning_rate(rate)
-        values = train_batch(derivation, first.before, batch, trial, first.exact.state_before, numerics,
-                             train_biases, spec.training.reduction)
+        values = train_batch(derivation, params, batch, trial, state, numerics, train_biases, spec.training.reduction)
         trials.append(RateTrial(rate, values))
     return tuple(trials)

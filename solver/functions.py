@@ -81,6 +81,11 @@ class Activation:
         return self.derivative if self.derivative_in_output is None else self.derivative_in_output
 
     @property
+    def in_text(self) -> str:
+        """The name inside a sentence: lower case, except an acronym such as ReLU."""
+        return self.title if sum(letter.isupper() for letter in self.title) > 1 else self.title.lower()
+
+    @property
     def derivative_uses_output(self) -> bool:
         return self.derivative_in_output is not None
 

@@ -87,10 +87,18 @@ class RateTrial:
 
     learning_rate: Decimal
     values: StepValues
+    """At full precision (the JSON trace)."""
+    shown: StepValues | None = None
+    """Carry mode: the trial from the carried numbers, as the worked update (None: the same as ``values``)."""
+
+    @property
+    def printed(self) -> StepValues:
+        """The values a handout prints: carried in carry mode, else full precision."""
+        return self.shown or self.values
 
     @property
     def loss_trend(self) -> str:
-        """'down', 'up' or 'same': the batch loss after this trial against the loss before."""
+        """'down', 'up' or 'same': the batch loss after this trial against the loss before (full precision)."""
         return _trend(self.values.loss, self.values.loss_after)
 
 

@@ -326,3 +326,11 @@ def test_with_decimal_places_a_column_keeps_each_value_as_written():
     fmt = Formatter(RoundingPolicy(4), notation("named"))
     assert fmt.column([Decimal("0.0023481"), Decimal("0.0000044552"), Decimal("2500000")]) == [
         "0.0023", "0.0000", r"2.5000 \times 10^{6}"]
+
+
+def test_activation_names_inside_a_sentence_are_lower_case_but_acronyms():
+    from solver.functions import ACTIVATIONS
+
+    assert {name: act.in_text for name, act in ACTIVATIONS.items()} == {
+        "sigmoid": "sigmoid", "tanh": "hyperbolic tangent", "relu": "ReLU", "identity": "identity",
+        "softmax": "softmax"}

@@ -28,6 +28,7 @@ SEED001 = {
     "notation": "named", "rounding": {"decimals": 3},
 }
 """The seed 001 network (problems/seed001_named_2_2_1.yaml)."""
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def records(problem: dict, version: str = "") -> dict:
@@ -448,7 +449,7 @@ def test_the_mitchell_change_colours_the_delta_as_an_error_and_the_input_by_its_
 def test_fixed_biases_are_not_updated_and_the_update_says_so():
     problem = {**SEED001, "network": {**SEED001["network"], "train_biases": False}, "sections": ["update"]}
     update = records(problem)["update"]
-    assert words(update.notes) == "The biases are fixed in this problem (train_biases: false): they keep their values."
+    assert words(update.notes) == "The biases are fixed in this problem: they keep their values."
     assert update_lines(update.blocks[0].grid) == [
         [r"{w_{5}}' = 0.4 - 0.5(0.028) = \boxed{0.386}", r"{w_{6}}' = 0.45 - 0.5(0.028) = \boxed{0.436}"]]
     assert [eq.lhs for eq in update.blocks[1].grid.equations] == ["{w_{1}}'", "{w_{2}}'", "{w_{3}}'", "{w_{4}}'"]
@@ -526,8 +527,7 @@ def test_fixed_biases_with_an_optimizer_keep_both_notes():
     notes = words(records(problem)["update"].notes)
     assert notes.startswith("The update follows SGD with momentum as defined by PyTorch's torch.optim.SGD")
     # the optimizer sentence, a space, then the fixed-bias sentence (words() joins segments as the templates do)
-    assert notes.endswith("Every state starts at 0. The biases are fixed in this problem (train_biases: false): they "
-                          "keep their values.")
+    assert notes.endswith("Every state starts at 0. The biases are fixed in this problem: they keep their values.")
 
 
 def test_the_update_of_a_chain_network_is_one_untitled_block():
@@ -647,3 +647,20 @@ def test_one_update_an_epoch_plots_the_loss_before_each_step_and_after_the_last(
     assert [words(entry) for entry in history.legend] == ["loss before step $k$", "loss after step 2 (the last)"]
     assert history.epoch_note == []
     assert history.description == "Plot of the loss before each step and after the last one"
+
+
+def test_in_carry_mode_the_rate_table_repeats_the_worked_update_from_the_carried_numbers():
+    """The row of the problem's own rate is the worked update: same new weight, same loss after (carried); the
+    JSON trace keeps the comparison at full precision."""
+    problem = yaml.safe_load((ROOT / "problems" / "training_sgd_batch_decay_2_2_1.yaml").read_text())
+    problem["rounding"] = {"significant": 4, "mode": "carry"}
+    solution = solve(problem_from_mapping(problem))
+    handout = build_handout(solution).records
+    own_rate = handout["rates"].table.rows[0]
+    assert own_rate[0] == "0.5"
+    worked = [eq for block in handout["update"].blocks for row in block.grid.rows for eq in row
+              if eq.lhs == "{w^{(1)}_{1,1}}'"][0]
+    assert own_rate[2] == re.search(r"\\boxed\{([-0-9.]+)\}", worked.one_line)[1] == "0.1489"
+    assert own_rate[3] == solution.first.shown.loss_after.normalize().to_eng_string() == "0.08942"
+    exact = solution.to_json_dict()["learning_rate_comparison"][0]
+    assert exact["loss_after"] != 0.08942 and round(exact["loss_after"], 5) == 0.08939

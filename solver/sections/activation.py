@@ -53,7 +53,7 @@ def build(ctx) -> Activations:
         blocks.append(Block(activation.title, grid, text))
     if len(blocks) == 1:
         only = blocks[0]
-        return Activations(f"The activation function: {only.title.lower()}", [Block("", only.grid, only.text)])
+        return Activations(f"The activation function: {activation.in_text}", [Block("", only.grid, only.text)])
     return Activations("Activation functions and their derivatives", blocks)
 
 

@@ -56,7 +56,7 @@ TEXT = {
         "Worked in full below: {which} of each layer; the {count} {verb} the same rule, and "
         "the state table of update 1 (section Optimizer state) gives the gradient, state and new value of every "
         "parameter."),
-    "update.frozen": "The biases are fixed in this problem (train_biases: false): they keep their values.",
+    "update.frozen": "The biases are fixed in this problem: they keep their values.",
     "chain.paths": "The parameter reaches the loss along {count} through the network:",
     "chain.one_path": "The parameter reaches the loss along one path: {path}.",
     "chain.path": "Path {number}: {path}",
@@ -141,8 +141,8 @@ TEXT = {
         "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the {loss}"
         "{decay}.{state}{first}"),
     "optimizer.decay": (
-        " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}){which}, as PyTorch "
-        "adds weight_decay to the gradient{coupled}"),
+        " with its penalty: the data loss's gradient plus the weight-decay term {term} ({value}){which}, as PyTorch's "
+        "weight decay adds it to the gradient{coupled}"),
     "optimizer.coupled": " (coupled L2; AdamW would instead shrink the parameter outside the rule)",
     "optimizer.shrink": (
         "; for plain SGD this is the same as shrinking each decayed parameter by the factor {factor} before the "

@@ -27,7 +27,7 @@ def build(ctx) -> Rates:
         return Rates([], None, [])
     rows = []
     for trial in trials:
-        values = trial.values
+        values = trial.printed
         rows.append([fmt.given(trial.learning_rate), fmt.value(-ref.entry(values.change_W, values.change_b)),
                      fmt.value(ctx.new_value(ref, values)), fmt.value(values.loss_after),
                      "\\uparrow" if trial.loss_trend == "up" else "\\downarrow" if trial.loss_trend == "down" else "="])

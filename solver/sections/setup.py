@@ -153,7 +153,7 @@ def _glossary(ctx) -> list[tuple[str, str]]:
     rows.append((N.loss, f"loss: {LOSSES[ctx.spec.loss].title.lower()}"))
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
-        rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).title} activation"))
+        rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).in_text} activation"))
     rows.append(("f(\\cdot), f'(\\cdot)",
                  "any neuron's activation function and its derivative (in general statements)"))
     rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
