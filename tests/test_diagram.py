@@ -263,8 +263,8 @@ def test_latex_epoch_plot_has_one_legend_entry_and_the_training_loss_under_it(xo
     assert "\\addlegendentry{training loss after epoch $e$ ($e = 0$: the start)}" in tex
     assert "xlabel={epoch $e$}" in tex
     start, end = _xor_training_losses(xor.spec)
-    assert (f"The training loss (the mean of the 4 examples' losses) falls from ${written(start, decimals=4)}$ at the "
-            f"start to ${written(end, decimals=4)}$ after epoch 2.") in tex
+    assert (f"The training loss (mean loss over the 4 examples) falls from ${written(start, decimals=4)}$ to "
+            f"${written(end, decimals=4)}$ over the 2 epochs.") in tex
 
 
 def _xor_training_losses(spec) -> tuple:

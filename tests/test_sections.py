@@ -633,8 +633,8 @@ def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_t
     assert words(history.axis) == "epoch $e$"
     assert words(history.legend[0]) == "training loss after epoch $e$ ($e = 0$: the start)" and history.legend[1] == []
     assert words(history.epoch_note) == (
-        f"The training loss (the mean of the 2 examples' losses) falls from ${written(expected[0], decimals=3)}$ at "
-        f"the start to ${written(expected[-1], decimals=3)}$ after epoch 2.")
+        f"The training loss (mean loss over the 2 examples) falls from ${written(expected[0], decimals=3)}$ to "
+        f"${written(expected[-1], decimals=3)}$ over the 2 epochs.")
     assert history.description == "Plot of the training loss at the start and after each epoch"
     assert words(history.intro).endswith("the table gives the loss of each update's own examples, and the plot the "
                                          "training loss over every example after each epoch.")

@@ -37,7 +37,7 @@ class History:
     @property
     def plot_lines(self) -> int:
         """Lines to keep together from the plot on: the plot, the note under it and the final parameters."""
-        return PLOT_LINES + 3 + len(self.final.lines())
+        return PLOT_LINES + (2 if self.epoch_note else 1) + len(self.final.lines())
     fixed_ticks: bool = False
     """Whether the plot's loss axis is labelled in fixed-point decimals (every loss in [0.001, 10000)), rather
     than in pgfplots' own mix of decimals and powers of ten."""
@@ -97,16 +97,16 @@ def _epoch_note(ctx) -> list:
     """The training loss at the start and after the last epoch, and what it is."""
     spec, losses, fmt = ctx.spec, ctx.solution.epoch_losses, ctx.fmt
     count = len(spec.training_examples)
-    what = say("history.training_loss", reduction="mean" if spec.training.reduction == "mean" else "sum",
+    what = say("history.training_loss", reduction="mean" if spec.training.reduction == "mean" else "total",
                count=str(count), penalty=" plus the weight-decay penalty" if ctx.solution.optimizer.decays else "")
     start, end = losses[0], losses[-1]
     if start == end:
-        return say("history.epochs_same", what=what, start=math(fmt.rounded(start)))
+        return say("history.epochs_same", what=what, start=math(fmt.rounded(start)), last=str(len(losses) - 1))
     return say("history.epochs", what=what, trend="falls" if end < start else "rises",
                start=math(fmt.rounded(start)), end=math(fmt.rounded(end)), last=str(len(losses) - 1))
 
 
-PLOT_LINES = 17
+PLOT_LINES = 12
 """The plot's height with its axis titles and legend, in lines of text."""
 FIXED_TICKS = (1e-3, 1e4)
 """Losses within these bounds get fixed-point tick labels on the plot."""

@@ -108,9 +108,9 @@ TEXT = {
     "history.shows_epochs": (
         "the table gives the loss of each update's own examples, and the plot the {quantity} over every example "
         "after each epoch."),
-    "history.training_loss": "the {reduction} of the {count} examples' losses{penalty}",
-    "history.epochs": "The training loss ({what}) {trend} from {start} at the start to {end} after epoch {last}.",
-    "history.epochs_same": "The training loss ({what}) stays at {start}.",
+    "history.training_loss": "{reduction} loss over the {count} examples{penalty}",
+    "history.epochs": "The training loss ({what}) {trend} from {start} to {end} over the {last} epochs.",
+    "history.epochs_same": "The training loss ({what}) stays at {start} over the {last} epochs.",
     "history.plot_alt": "Plot of the {quantity} {over}",
     "history.axis": "{unit} {symbol}",
     "history.over_steps": "before each step and after the last one",
