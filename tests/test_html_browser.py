@@ -337,9 +337,9 @@ HYPHENATED_RUNS = """(() => {
 
 
 def test_a_layer_shape_like_3_2_2_1_never_breaks_at_its_hyphens(browser, tmp_path):
-    runs = []
+    runs, page = [], seed_page(tmp_path)
     for width in range(300, 420, 6):  # the intro's line ends fall at the shape for some phone widths
-        browser.open(seed_page(tmp_path), width=width, height=844)
+        browser.open(page, width=width, height=844)
         runs += browser.evaluate(HYPHENATED_RUNS)
     assert ["3-2-2-1", 1] in runs
     assert [run for run in runs if run[1] != 1] == []

@@ -263,11 +263,16 @@ def no_latexmk_env(tmp_path):
 
 
 def test_build_without_latexmk_writes_tex_and_md_for_every_problem_and_says_how_to_get_pdfs(tmp_path, no_latexmk_env):
-    result = run_cli("build", str(PROBLEMS), "--out", str(tmp_path / "output"), cwd=tmp_path, env=no_latexmk_env)
+    """A folder of three problems (plain, training, softmax; every shipped problem renders in test_handouts)."""
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    for name in ("seed001_named_2_2_1", "training_adam_2_2_1", "extra_relu_softmax_2_3_3_2"):
+        shutil.copy(PROBLEMS / f"{name}.yaml", folder)
+    result = run_cli("build", str(folder), "--out", str(tmp_path / "output"), cwd=tmp_path, env=no_latexmk_env)
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("note: latexmk is not installed, so no PDFs were made; to get them install ")
     assert result.stderr.count("\n") == 1 and "apt-get install latexmk" in result.stderr
-    names = sorted(path.stem for path in PROBLEMS.glob("*.yaml"))
+    names = sorted(path.stem for path in folder.glob("*.yaml"))
     assert sorted(p.name for p in (tmp_path / "output").iterdir()) == names
     for name in names:
         files = {p.name for p in (tmp_path / "output" / name).iterdir()}
