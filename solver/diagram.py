@@ -514,13 +514,11 @@ LEGEND_CHARACTER_WIDTH = 6.2
 """Estimated width of one legend character at the plot's 12 px serif font, in pixels."""
 
 
-def loss_plot(points: list[tuple[int, float]], axis_title: str = "step k",
-              legend: tuple[str, str] = ("loss before step k", "loss after the last step")) -> dict:
-    """Pixel layout of the loss-per-step plot for SVG.
+def loss_plot(points: list[tuple[int, float]], legend: str) -> dict:
+    """Pixel layout of the training-loss plot for SVG.
 
-    ``points`` are (step, loss): the loss before each step k at x = k, then the loss after the last
-    step at x = last + 1, drawn hollow; the legend says what each marker is: ``legend`` holds the two entries'
-    words, centred under the plot. Without a second entry no point is hollow (the plot per epoch).
+    ``points`` are (epoch, loss): the training loss at the start (x = 0) and after each epoch; ``legend`` is the
+    words of the one legend entry, centred under the plot.
     """
     width, height, left, top, right = 560, 350, 78, 20, 24
     bottom = 92  # tick labels, the x axis title and the legend sit below the frame
@@ -540,18 +538,14 @@ def loss_plot(points: list[tuple[int, float]], axis_title: str = "step k",
     def sy(y):
         return round(top + (y_hi - y) / (y_hi - y_lo) * inner_h, 1)
 
-    hollow = len(points) - 1 if legend[1] else None
-    screen = [{"x": sx(x), "y": sy(y), "last": i == hollow} for i, (x, y) in enumerate(points)]
+    screen = [{"x": sx(x), "y": sy(y)} for x, y in points]
     y_ticks = [{"y": sy(v), "label": tick_label(v, y_step)} for v in y_ticks_values]
     x_step = integer_tick_step(len(xs))
     x_ticks = [{"x": sx(x), "label": str(x)} for x in range(x_min, x_max + 1) if x % x_step == 0 or x_step == 1]
     frame_bottom = top + inner_h
     legend_y = frame_bottom + 76
-    before_width, after_width = (round(len(words) * LEGEND_CHARACTER_WIDTH) for words in legend)
-    legend_x = left + inner_w // 2 - (before_width + (after_width + 34 if legend[1] else 0) + 10) // 2
-    after_x = legend_x + 10 + before_width + 24
-    legend = {"y": legend_y, "mark_y": legend_y - 4, "before_x": legend_x, "before_text_x": legend_x + 10,
-              "after_x": after_x, "after_text_x": after_x + 10, "before_text": legend[0], "after_text": legend[1]}
+    legend_x = left + inner_w // 2 - (10 + round(len(legend) * LEGEND_CHARACTER_WIDTH)) // 2
+    legend = {"y": legend_y, "mark_y": legend_y - 4, "x": legend_x, "text_x": legend_x + 10, "text": legend}
     return {"width": width, "height": height, "left": left, "top": top, "inner_width": inner_w,
             "inner_height": inner_h, "points": screen, "polyline": " ".join(f"{p['x']},{p['y']}" for p in screen),
             "y_ticks": y_ticks, "x_ticks": x_ticks, "y_grid": [t["y"] for t in y_ticks],
@@ -559,4 +553,4 @@ def loss_plot(points: list[tuple[int, float]], axis_title: str = "step k",
             "center_x": left + inner_w // 2, "label_y": frame_bottom + 44,
             "y_title_x": 18, "y_title_y": top + inner_h // 2,
             "legend_y": legend_y, "legend": legend, "y_tick_mark_x": left - 4, "x_tick_mark_y": frame_bottom + 4,
-            "last_step": x_max - 1, "axis_title": axis_title, "frame_bottom": frame_bottom, "frame_right": left + inner_w}
+            "frame_bottom": frame_bottom, "frame_right": left + inner_w}

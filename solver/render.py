@@ -235,11 +235,10 @@ def render_loss_svg(solution, templates_dir: Path | None = None, handout=None) -
     """The loss-per-step plot as a standalone SVG file (for Markdown handouts with several steps)."""
     from .diagram import loss_plot
     from .sections import history
-    from .sections.prose import words
 
     handout = _handout(solution, handout)
     record = handout.records.get("history") or history.build(handout.context)
-    plot = loss_plot(record.points, words(record.axis), tuple(words(entry) for entry in record.legend))
+    plot = loss_plot(record.points, history.LEGEND)
     return render_template(markdown_environment(templates_dir), "markdown/loss.svg.j2", plot=plot)
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from hand_rounding import written
 from seed_oracle import Net, sgd_step
@@ -186,39 +185,26 @@ def xor():
     return solve(load_problem(ROOT / "problems" / "extra_xor_epochs_2_2_1.yaml"))
 
 
-def test_loss_plot_has_one_point_per_step_plus_the_final_loss():
-    """One example over three epochs (one update an epoch): the plot follows the loss before each step."""
+def test_the_loss_plot_has_one_point_per_epoch_and_a_centred_legend(xor):
     from solver.sections import build_handout
-
-    seed001 = yaml.safe_load((ROOT / "problems" / "seed001_named_2_2_1.yaml").read_text())
-    solution = solve(problem_from_mapping({**seed001, "epochs": 3}))
-    points = build_handout(solution).records["history"].points
-    steps = solution.steps
-    assert [x for x, _ in points] == [1, 2, 3, 4]
-    assert [y for _, y in points[:-1]] == pytest.approx([float(s.exact.forward.loss) for s in steps])
-    assert points[-1][1] == pytest.approx(float(steps[-1].exact.after.loss))
-    plot = loss_plot(points, "step k", ("loss before step k", "loss after step 3 (the last)"))
-    assert len(plot["points"]) == len(points) and [p["last"] for p in plot["points"]] == [False] * 3 + [True]
-    assert plot["legend"]["after_text"] == "loss after step 3 (the last)"
-
-
-def test_the_epoch_plot_has_no_hollow_point_and_its_legend_is_centred(xor):
-    from solver.sections import build_handout
+    from solver.sections.history import LEGEND
 
     points = build_handout(xor).records["history"].points
     assert [x for x, _ in points] == [0, 1, 2]  # four updates an epoch: the training loss after each epoch
-    plot = loss_plot(points, "epoch e", ("training loss after epoch e (e = 0: the start)", ""))
-    assert not any(p["last"] for p in plot["points"])
-    legend = plot["legend"]
-    width = round(len("training loss after epoch e (e = 0: the start)") * 6.2)
-    assert legend["before_x"] + (10 + width) / 2 == pytest.approx(plot["center_x"], abs=1)
+    assert [y for _, y in points] == pytest.approx([float(v) for v in _xor_training_losses(xor.spec, every=True)],
+                                                   rel=1e-12)
+    plot = loss_plot(points, LEGEND)
+    assert len(plot["points"]) == 3
+    width = round(len(LEGEND) * 6.2)
+    assert plot["legend"]["x"] + (10 + width) / 2 == pytest.approx(plot["center_x"], abs=1)
+    assert plot["legend"]["text"] == "training loss after epoch e (e = 0: the start)"
 
 
 def test_loss_plot_ticks_are_round_and_cover_the_data(xor):
     from solver.sections import build_handout
 
     points = build_handout(xor).records["history"].points
-    plot = loss_plot(points)
+    plot = loss_plot(points, "training loss")
     values = [float(t["label"]) for t in plot["y_ticks"]]
     steps = {round(b - a, 10) for a, b in zip(values, values[1:])}
     assert len(steps) == 1 and _is_round_step(steps.pop())
@@ -230,7 +216,7 @@ def test_loss_plot_ticks_are_round_and_cover_the_data(xor):
 
 def test_loss_plot_axis_titles_clear_the_tick_labels():
     points = [(k, 0.02 * k ** 1.5) for k in range(1, 42)]
-    plot = loss_plot(points)
+    plot = loss_plot(points, "training loss")
     font = 12
     assert [int(t["label"]) % 5 for t in plot["x_ticks"]] == [0] * len(plot["x_ticks"])
     # x axis title (13px, baseline label_y) below the tick labels (12px, baseline tick_y, small descent)
@@ -241,35 +227,24 @@ def test_loss_plot_axis_titles_clear_the_tick_labels():
     assert plot["y_title_x"] + 13 / 2 + 4 < plot["tick_x"] - widest
 
 
-def test_latex_loss_plot_uses_integer_steps_and_marks_the_final_loss():
-    from solver.build import render_outputs
-
-    seed001 = yaml.safe_load((ROOT / "problems" / "seed001_named_2_2_1.yaml").read_text())
-    solution = solve(problem_from_mapping({**seed001, "epochs": 3}))
-    tex = render_outputs(solution, ("tex",))["handout.tex"]
-    assert "xtick distance=1," in tex
-    hollow = re.search(r"mark options=\{fill=white\},blue\] coordinates \{\((\d+),([0-9.]+)\)\};", tex)
-    assert hollow and int(hollow[1]) == 4, "the hollow last point, one coordinate without spaces"
-    assert len(hollow[2].lstrip("0.")) <= 10 and float(hollow[2]) == pytest.approx(float(solution.steps[-1].exact.after.loss),
-                                                                      rel=1e-9)
-    assert "\\addlegendentry{loss after step 3 (the last)}" in tex and "xlabel={step $k$}" in tex
-
-
-def test_latex_epoch_plot_has_one_legend_entry_and_the_training_loss_under_it(xor):
+def test_latex_loss_plot_has_integer_epochs_one_legend_entry_and_the_training_loss_under_it(xor):
     from solver.build import render_outputs
 
     tex = render_outputs(xor, ("tex",))["handout.tex"]
-    assert "mark options={fill=white}" not in tex and tex.count("\\addlegendentry") == 1
+    assert "xtick distance=1," in tex and "xlabel={epoch $e$}" in tex
+    assert tex.count("\\addlegendentry") == 1
     assert "\\addlegendentry{training loss after epoch $e$ ($e = 0$: the start)}" in tex
-    assert "xlabel={epoch $e$}" in tex
+    coordinates = re.search(r"\\addplot\[mark=\*,blue\] coordinates \{(.*)\};", tex)[1].split()
+    assert [c.split(",")[0] for c in coordinates] == ["(0", "(1", "(2"]
+    assert all(len(c.split(",")[1].rstrip(")").lstrip("0.")) <= 10 for c in coordinates)
     start, end = _xor_training_losses(xor.spec)
     assert (f"The training loss (mean loss over the 4 examples) falls from ${written(start, decimals=4)}$ to "
             f"${written(end, decimals=4)}$ over the 2 epochs.") in tex
 
 
-def _xor_training_losses(spec) -> tuple:
-    """The mean BCE over the four XOR examples at the start and after two epochs of per-example SGD, by the
-    independent oracle (tests/seed_oracle.py)."""
+def _xor_training_losses(spec, every: bool = False) -> tuple:
+    """The mean BCE over the four XOR examples at the start and after two epochs of per-example SGD (``every``:
+    after each epoch too), by the independent oracle (tests/seed_oracle.py)."""
     activations, weights, biases = list(spec.activations), spec.weights, spec.biases
     examples = [(e.input, e.target) for e in spec.examples]
 
@@ -277,9 +252,10 @@ def _xor_training_losses(spec) -> tuple:
         return sum(sgd_step(Net(activations, weights, biases, x, t, "bce", spec.learning_rate))["loss"]
                    for x, t in examples) / len(examples)
 
-    start = mean_loss()
+    losses = [mean_loss()]
     for _ in range(2):
         for x, t in examples:
             step = sgd_step(Net(activations, weights, biases, x, t, "bce", spec.learning_rate))
             weights, biases = step["W_new"], step["b_new"]
-    return start, mean_loss()
+        losses.append(mean_loss())
+    return tuple(losses) if every else (losses[0], losses[-1])

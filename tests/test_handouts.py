@@ -216,7 +216,7 @@ def test_every_command_has_help_with_an_example():
 
 def test_several_steps_get_a_loss_history_table_and_plot(rendered):
     outputs = rendered["extra_xor_epochs_2_2_1"]
-    assert "## Loss over the training steps" in outputs["handout.md"]
+    assert "## Loss during training" in outputs["handout.md"]
     assert "\\addplot" in outputs["handout.tex"]
     assert "training loss after epoch $e$ ($e = 0$: the start)" in outputs["handout.tex"]
     assert "| $8$ |$2$ |$4$ |$0.8331$ |$0.6316$ |" in outputs["handout.md"]
@@ -225,7 +225,8 @@ def test_several_steps_get_a_loss_history_table_and_plot(rendered):
     plot = ElementTree.fromstring(outputs["loss.svg"])
     svg = "{http://www.w3.org/2000/svg}"
     assert len(plot.findall(f"{svg}circle")) == 3  # four updates an epoch: the training loss after epochs 0, 1, 2
-    assert [t.text for t in plot.findall(f"{svg}text")][-2:] == ["loss", "training loss after epoch e (e = 0: the start)"]
+    assert [t.text for t in plot.findall(f"{svg}text")][-3:] == ["epoch e", "loss",
+                                                               "training loss after epoch e (e = 0: the start)"]
 
 
 def test_softmax_cross_entropy_delta_is_derived_as_a_minus_y(rendered):

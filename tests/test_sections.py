@@ -198,13 +198,16 @@ def test_the_loss_sentence_writes_both_losses_with_the_same_decimals():
     assert verdict == "The loss went down, at full precision from $0.0315922$ to $0.0296960$ ($6.0\\,\\%$ lower)."
 
 
-def test_the_last_point_of_the_loss_plot_is_one_short_coordinate():
+def test_the_loss_plot_coordinates_are_short_and_one_per_epoch():
+    """One example over two epochs (one update an epoch): the training loss is that example's loss."""
     history = records({**SEED001, "epochs": 2})["history"]
     first = sgd_step(Net("sigmoid", SEED001["weights"], SEED001["biases"], SEED001["input"], SEED001["target"]))
     second = sgd_step(Net("sigmoid", first["W_new"], first["b_new"], SEED001["input"], SEED001["target"]))
-    loss = f"{float(second['loss_after']):.10g}"
-    assert history.last_coordinate == f"(3,{loss})"
-    assert history.coordinates.endswith(f" {history.last_coordinate}") and " " not in history.last_coordinate
+    losses = [f"{float(value):.10g}" for value in (first["loss"], first["loss_after"], second["loss_after"])]
+    assert history.coordinates == " ".join(f"({epoch},{loss})" for epoch, loss in enumerate(losses))
+    assert words(history.note) == (f"The training loss (the example's loss) falls from "
+                                   f"${written(first['loss'], decimals=3)}$ to "
+                                   f"${written(second['loss_after'], decimals=3)}$ over the 2 epochs.")
 
 
 LAYERED = {
@@ -301,9 +304,9 @@ TWO_EXAMPLES = [{"input": [0.05, 0.10], "target": [0.50]}, {"input": [0.10, 0.05
 def test_the_history_of_one_epoch_does_not_count_epochs():
     problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
     history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
-    assert words(history.intro) == ("One SGD update per example, in order. Only the first step is worked in full above; "
-                                    "the table gives the loss of each update's own examples, and the plot the "
-                                    "training loss over every example after each epoch.")
+    assert words(history.intro) == ("One SGD update per example, in order. The first step is worked in full above; "
+                                    "the table gives each update's loss on its own examples, before and after it, "
+                                    "and the plot the training loss over every example after each epoch.")
 
 
 def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
@@ -630,23 +633,19 @@ def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_t
     expected.append(sum(_example_losses(weights, biases, TWO_EXAMPLES)) / 2)
     assert [x for x, _ in history.points] == [0, 1, 2]
     assert [y for _, y in history.points] == pytest.approx([float(v) for v in expected], rel=1e-12)
-    assert words(history.axis) == "epoch $e$"
-    assert words(history.legend[0]) == "training loss after epoch $e$ ($e = 0$: the start)" and history.legend[1] == []
-    assert words(history.epoch_note) == (
+    assert words(history.legend) == "training loss after epoch $e$ ($e = 0$: the start)"
+    assert words(history.note) == (
         f"The training loss (mean loss over the 2 examples) falls from ${written(expected[0], decimals=3)}$ to "
         f"${written(expected[-1], decimals=3)}$ over the 2 epochs.")
-    assert history.description == "Plot of the training loss at the start and after each epoch"
-    assert words(history.intro).endswith("the table gives the loss of each update's own examples, and the plot the "
-                                         "training loss over every example after each epoch.")
+    assert words(history.intro).endswith("the table gives each update's loss on its own examples, before and after "
+                                         "it, and the plot the training loss over every example after each epoch.")
 
 
-def test_one_update_an_epoch_plots_the_loss_before_each_step_and_after_the_last():
-    history = records({**SEED001, "epochs": 2})["history"]
-    assert [x for x, _ in history.points] == [1, 2, 3]
-    assert words(history.axis) == "step $k$"
-    assert [words(entry) for entry in history.legend] == ["loss before step $k$", "loss after step 2 (the last)"]
-    assert history.epoch_note == []
-    assert history.description == "Plot of the loss before each step and after the last one"
+def test_one_epoch_says_so_in_the_note():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
+    assert [x for x, _ in history.points] == [0, 1]
+    assert words(history.note).endswith("over the epoch.")
 
 
 def test_in_carry_mode_the_rate_table_repeats_the_worked_update_from_the_carried_numbers():
@@ -664,3 +663,29 @@ def test_in_carry_mode_the_rate_table_repeats_the_worked_update_from_the_carried
     assert own_rate[3] == solution.first.shown.loss_after.normalize().to_eng_string() == "0.08942"
     exact = solution.to_json_dict()["learning_rate_comparison"][0]
     assert exact["loss_after"] != 0.08942 and round(exact["loss_after"], 5) == 0.08939
+
+
+ADAM_BATCH = {**{key: value for key, value in SEED001.items() if key not in ("input", "target")},
+              "examples": TWO_EXAMPLES, "rounding": {"significant": 4},
+              "training": {"batch": "all", "epochs": 2, "optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8}}
+
+
+def test_adam_pitfalls_say_what_summing_and_the_bias_corrections_really_do():
+    """Adam's step m-hat / sqrt(v-hat) does not scale with the gradient; without both corrections the first step
+    is (1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.031623 = 3.162 times the right one, without m-hat's 0.1 times."""
+    pitfalls = [words(item) for item in records(ADAM_BATCH)["reference"].pitfalls]
+    assert ("Summing the examples' gradients instead of averaging them (or the reverse) scales g by $\\lvert B \\rvert$ "
+            "and m and v with it, yet hardly changes the step: the ratio in the rule cancels the scale, all but "
+            "$\\epsilon$.") in pitfalls
+    assert ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without both, the "
+            "first step is $(1 - \\beta_1) / \\sqrt{1 - \\beta_2} \\approx 3.162$ times the right one; without "
+            "$\\hat{m}$ alone, $1 - \\beta_1$ times it.") in pitfalls
+    assert not any("times larger" in item for item in pitfalls)
+
+
+def test_the_forward_pass_after_the_first_update_comes_before_the_later_updates():
+    handout = build_handout(solve(problem_from_mapping(ADAM_BATCH)))
+    order = handout.sections
+    assert order.index("update") < order.index("after") < order.index("optimizer")
+    assert words(handout.records["optimizer"].later).endswith(
+        "with the gradient of the batch loss of examples 1 and 2 at those parameters ($g$ in the table of update 2).")

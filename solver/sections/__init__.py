@@ -14,7 +14,7 @@ from importlib import import_module
 
 SECTION_NAMES = (
     "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients", "batch",
-    "chain", "update", "optimizer", "after", "rates", "summary", "check", "reference", "self_test", "history",
+    "chain", "update", "after", "rates", "optimizer", "summary", "check", "reference", "self_test", "history",
 )
 """Every section, in the default order."""
 

@@ -191,7 +191,7 @@ def build(ctx) -> Batch:
         intro += say("batch.penalty", term=math(f"\\frac{{\\lambda}}{{2}} \\sum {letter}^2"),
                      grad=math(f"\\lambda \\, {letter}"),
                      biases=" and bias" if ctx.solution.optimizer.decay_biases else
-                     " (the biases are not decayed: in PyTorch, a parameter group with weight_decay=0)")
+                     " (the biases are not decayed)")
     table, equations = _gradients(ctx)
     hidden = [] if len(values.passes) <= MAX_WRITTEN_EXAMPLES else say(
         "batch.table_only", count=str(len(values.passes)))

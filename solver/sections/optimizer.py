@@ -233,8 +233,11 @@ def _second_update(ctx) -> tuple[list, Grid | None]:
     ref = ParameterRef("weight", *ctx.spec.options.chain)
     first, second = steps[0], steps[1]
     old = ctx.fmt.value(ctx.new_value(ref, first.shown))
+    examples = second.examples
+    loss = (f"example {examples[0]}'s loss" if len(examples) == 1 else
+            f"the batch loss of examples {examples[0]} {'and' if len(examples) == 2 else 'to'} {examples[-1]}")
     intro = say("optimizer.second", parameter=math(ctx.N.parameter(ref)), t=math("t = 2"),
-                start=math(f"{ctx.N.parameter(ref)} = {old}"))
+                start=math(f"{ctx.N.parameter(ref)} = {old}"), loss=loss, g=math("g"))
     return intro, Grid.of(parameter_rows(ctx, ref, second.shown, old=old, marked=False))
 
 

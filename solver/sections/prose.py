@@ -101,24 +101,18 @@ TEXT = {
     "reference.recipe_negated": (
         "Output delta, hidden deltas backwards, then gradient = −delta × local input, then the update:"),
     "self_test.intro": "The answers come from this handout's own network.",
-    "history.intro": "One SGD update per example, in order{epochs}. Only the first step is worked in full above; {shows}",
+    "history.intro": "One SGD update per example, in order{epochs}. The first step is worked in full above; {shows}",
     "history.intro_batches": (
-        "One {optimizer} update {per}, in order{epochs}. Only the first update is worked in full above; {shows}"),
-    "history.shows_steps": "the plot shows the {quantity} before each of the {count} {updates} and after the last one.",
-    "history.shows_epochs": (
-        "the table gives the loss of each update's own examples, and the plot the {quantity} over every example "
-        "after each epoch."),
+        "One {optimizer} update {per}, in order{epochs}. The first update is worked in full above; {shows}"),
+    "history.shows": (
+        "the table gives each update's loss on its own examples, before and after it, and the plot the training "
+        "loss over every example after each epoch."),
     "history.training_loss": "{reduction} loss over the {count} examples{penalty}",
-    "history.epochs": "The training loss ({what}) {trend} from {start} to {end} over the {last} epochs.",
-    "history.epochs_same": "The training loss ({what}) stays at {start} over the {last} epochs.",
-    "history.plot_alt": "Plot of the {quantity} {over}",
-    "history.axis": "{unit} {symbol}",
-    "history.over_steps": "before each step and after the last one",
-    "history.over_epochs": "at the start and after each epoch",
-    "history.legend_before": "{quantity} before step {symbol}",
-    "history.legend_after": "{quantity} after step {last} (the last)",
-    "history.legend_epochs": "{quantity} after epoch {symbol} ({start}: the start)",
-    "history.final": "Parameters after the last step:",
+    "history.one_example": "the example's loss{penalty}",
+    "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
+    "history.same": "The training loss ({what}) stays at {start} over {epochs}.",
+    "history.legend": "training loss after epoch {e} ({start}: the start)",
+    "history.final": "Parameters after the last update:",
     "batch.intro": (
         "This update uses {examples} together. Its loss is the {reduction} of their losses (the error over the "
         "training examples, here over the batch B), and its gradient the {reduction} of their gradients. Example "
@@ -162,7 +156,7 @@ TEXT = {
     "optimizer.more": "Updates 1 to {shown} and the last ({last}) are shown; handouts solve --json lists every one.",
     "optimizer.second": (
         "The second update ({t}) of {parameter} worked in full: it starts from {start} and the state the first "
-        "update left, with the gradient at the new parameters (both in the tables above)."),
+        "update left, with the gradient of {loss} at those parameters ({g} in the table of update 2)."),
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
     "diagram.values": "; the number under a neuron is its activation in the forward pass",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",
@@ -205,7 +199,3 @@ def sentence(*parts) -> list[dict]:
     """Segments from parts given as prose strings or math segments (for sentences built from data)."""
     return [part if isinstance(part, dict) else text(part) for part in parts]
 
-
-def words(segments: list[dict]) -> str:
-    """A sentence's plain words: its segments' text run together (for alt text, where no math renders)."""
-    return "".join(segment["text"] for segment in segments)

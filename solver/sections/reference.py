@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..equations import Grid, chain
 from ..parameters import ParameterRef
@@ -64,12 +65,19 @@ def _training_pitfalls(ctx) -> list[list]:
     """Slips in batches, weight decay and the optimizer's rule, for the training this handout uses."""
     spec, settings = ctx.spec, ctx.solution.optimizer
     items = []
-    if spec.batch_size > 1 and spec.training.reduction == "mean":
+    size = math("\\lvert B \\rvert")
+    scale_free = settings.name in ("adam", "rmsprop")
+    if spec.batch_size > 1 and scale_free:
+        moments = "m and v" if settings.name == "adam" else "s"
+        items.append(sentence(f"Summing the examples' gradients instead of averaging them (or the reverse) scales "
+                              f"g by ", size, f" and {moments} with it, yet hardly changes the step: the ratio in the "
+                              "rule cancels the scale, all but ", math("\\epsilon"), "."))
+    elif spec.batch_size > 1 and spec.training.reduction == "mean":
         items.append(sentence("The batch gradient is the mean of the examples' gradients: summing them instead "
-                              "makes every step ", math("\\lvert B \\rvert"), " times larger."))
+                              "makes every step ", size, " times larger."))
     elif spec.batch_size > 1:
-        items.append(sentence("The batch loss here is the sum of the examples' losses (reduction: sum): dividing by ",
-                              math("\\lvert B \\rvert"), " makes every step that many times smaller."))
+        items.append(sentence("The batch loss here is the sum of the examples' losses, not their mean: dividing "
+                              "by ", size, " makes every step that many times smaller."))
     if settings.decays:
         which = "every weight and bias" if settings.decay_biases else "every weight but not the biases"
         items.append(sentence("Weight decay adds ", math("\\lambda \\, \\theta"), f" to the gradient of {which}; "
@@ -81,8 +89,13 @@ def _training_pitfalls(ctx) -> list[list]:
         items.append(sentence("Nesterov steps along ", math("g + \\mu \\, v"), " with the new velocity, not "
                               "along ", math("v"), " alone."))
     if settings.name == "adam":
-        items.append(sentence("Leaving out the bias correction ", math("\\hat{m} = m / (1 - \\beta_1^{\\,t})"),
-                              " makes the first steps far too small, because the moments start at 0."))
+        beta1, beta2 = (Decimal(beta) for beta in settings.betas)
+        factor = ctx.fmt.rounded((1 - beta1) / (1 - beta2).sqrt())
+        items.append(sentence("Both moments start at 0, so leaving out the bias corrections changes the first "
+                              "steps: without both, the first step is ",
+                              math(f"(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}"),
+                              " times the right one; without ", math("\\hat{m}"), " alone, ",
+                              math("1 - \\beta_1"), " times it."))
     if settings.name in ("adam", "rmsprop"):
         root = "\\sqrt{\\hat{v}} + \\epsilon" if settings.name == "adam" else "\\sqrt{s} + \\epsilon"
         items.append(sentence(math("\\epsilon"), " is added after the square root: ", math(root), "."))
