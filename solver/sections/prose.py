@@ -104,9 +104,7 @@ TEXT = {
     "history.intro": "One SGD update per example, in order{epochs}. The first step is worked in full above; {shows}",
     "history.intro_batches": (
         "One {optimizer} update {per}, in order{epochs}. The first update is worked in full above; {shows}"),
-    "history.shows": (
-        "the table gives each update's loss on its own examples, before and after it, and the plot the training "
-        "loss over every example after each epoch."),
+    "history.shows": "the table gives each update's loss before and after it, the plot the training loss after each epoch.",
     "history.training_loss": "{reduction} loss over the {count} examples{penalty}",
     "history.one_example": "the example's loss{penalty}",
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
