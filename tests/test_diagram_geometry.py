@@ -64,6 +64,7 @@ def test_label_boxes_along_an_edge_are_centred_on_it():
 def test_a_segment_counts_when_it_passes_through_or_touches_a_box():
     boxes = np.array([UNIT.as_tuple(), (5, 5, 6, 6)], dtype=float)
     assert _segments_meeting(boxes, []).tolist() == [0, 0]
+    assert _segments_meeting(boxes, []).dtype.kind == "i"                      # counts, also without segments
     assert _segments_meeting(boxes, [(-1, 0.5, 2, 0.5)]).tolist() == [1, 0]    # straight through
     assert _segments_meeting(boxes, [(0.5, -1, 0.5, 2)]).tolist() == [1, 0]    # vertical
     assert _segments_meeting(boxes, [(1, 1, 2, 2)]).tolist() == [1, 0]         # touching a corner

@@ -59,6 +59,24 @@ def test_one_point_gets_ticks_around_it():
     assert plot["x_ticks"] == [{"x": 307.0, "label": "1"}]
 
 
+def test_the_y_step_and_the_pixels_of_a_plot_whose_ticks_need_two_decimals():
+    # losses 0.25 .. 0: a raw step of 0.25 / 5 = 0.05, so six ticks with two decimals; 0.13 is drawn at
+    # 20 + 0.12 / 0.25 * 238 = 134.24 -> 134.2
+    plot = loss_plot([(1, 0.25), (2, 0.13), (3, 0.0)])
+    assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.05", "0.10", "0.15", "0.20", "0.25"]
+    assert [p["y"] for p in plot["points"]] == [20.0, 134.2, 258.0]
+
+
+def test_the_y_axis_aims_at_five_intervals():
+    # losses 0.6 .. 0: 0.6 / 5 = 0.12 goes up to a step of 0.2 (aiming at six intervals, 0.1, would give seven ticks)
+    assert [t["label"] for t in loss_plot([(1, 0.6), (2, 0.0)])["y_ticks"]] == ["0", "0.2", "0.4", "0.6"]
+
+
+def test_a_raw_step_within_the_tolerance_above_a_nice_step_keeps_it():
+    # 0.5 / (1 - 1e-9) times (1 - 1e-9) is 0.5 again in float64: the boundary of the 1e-9 tolerance
+    assert nice_step(0.5 / (1 - 1e-9), 1) == 0.5
+
+
 @pytest.mark.parametrize("span, target, step", [
     (0, 5, 1.0), (-2, 5, 1.0),                   # no span: a unit step
     (0.1, 5, 0.02), (1, 5, 0.2), (7, 5, 2),      # raw step 0.02, 0.2, 1.4
@@ -91,7 +109,12 @@ def test_tick_labels_have_just_enough_digits(value, step, label):
 
 @pytest.mark.parametrize("count, target, step", [
     (1, 10, 1), (2, 10, 1), (3, 10, 1), (21, 10, 2), (31, 10, 5), (51, 10, 5), (101, 10, 10), (21, 20, 1),
-    (41, 4, 10),
+    (41, 4, 10), (3, 1, 2), (2, 1, 1), (1, 1, 1),
 ])
 def test_integer_tick_steps_are_one_two_or_five_times_a_power_of_ten(count, target, step):
     assert integer_tick_step(count, target) == step
+
+
+def test_integer_tick_steps_aim_at_ten_intervals_by_default():
+    # 12 positions are 11 intervals: 1.1 goes up to 2 (aiming at 11 intervals would give 1)
+    assert integer_tick_step(12) == 2
