@@ -75,6 +75,10 @@ def test_a_segment_counts_when_it_passes_through_or_touches_a_box():
     assert _segments_meeting(boxes, [(0.8, 2, 2, 0.8)]).tolist() == [0, 0]     # bounding boxes meet, the line misses
     assert _segments_meeting(boxes, [(2, 0.8, 0.8, 2)]).tolist() == [0, 0]     # the same, drawn the other way
     assert _segments_meeting(boxes, [(-1, 0.5, 2, 0.5), (0, 0, 7, 7), (5.5, 0, 5.5, 4)]).tolist() == [2, 1]
+    assert _segments_meeting(boxes, [(-3, 0.5, -1, 0.5)]).tolist() == [0, 0]   # on the box's line, stopping short
+    assert _segments_meeting(boxes, [(-2, 0.5, 0, 0.5)]).tolist() == [1, 0]    # ending on the left side
+    assert _segments_meeting(boxes, [(0.5, -2, 0.5, 0)]).tolist() == [1, 0]    # ending on the bottom side
+    assert _segments_meeting(boxes, [(1, 1, 2, 0)]).tolist() == [1, 0]         # its line touches one corner only
 
 
 def test_label_crossings_count_other_edges_through_a_labels_margin():
@@ -110,7 +114,7 @@ def test_spacings_are_tried_least_enlarged_first():
 @pytest.mark.parametrize("latex, parts", [
     ("a^{(1)}_{2}", ("a", "(1)", "2")), ("w_{1}", ("w", "", "1")), ("x_1^2", ("x", "2", "1")),
     ("a^{(2)}_{1,2}", ("a", "(2)", "1,2")), ("y_{a_{1}}", ("y", "", "a1")), ("a_{12", ("a", "", "12")),
-    ("h", ("h", "", "")), ("a^", ("a", "", "")), ("\\hat{y}_{o}", ("ŷ", "", "o")),
+    ("h", ("h", "", "")), ("X_{1}", ("X", "", "1")), ("a^", ("a", "", "")), ("\\hat{y}_{o}", ("ŷ", "", "o")),
 ])
 def test_a_symbol_splits_into_base_superscript_and_subscript(latex, parts):
     assert script_parts(latex) == parts
