@@ -114,7 +114,9 @@ def test_spacings_are_tried_least_enlarged_first():
 @pytest.mark.parametrize("latex, parts", [
     ("a^{(1)}_{2}", ("a", "(1)", "2")), ("w_{1}", ("w", "", "1")), ("x_1^2", ("x", "2", "1")),
     ("a^{(2)}_{1,2}", ("a", "(2)", "1,2")), ("y_{a_{1}}", ("y", "", "a1")), ("a_{12", ("a", "", "12")),
-    ("h", ("h", "", "")), ("X_{1}", ("X", "", "1")), ("a^", ("a", "", "")), ("\\hat{y}_{o}", ("ŷ", "", "o")),
+    ("h", ("h", "", "")), ("X_{1}", ("X", "", "1")),
+    ("a^", ("a", "", "")), ("\\hat{y}_{o}", ("ŷ", "", "o")),
+    ("a_{12}^{3}", ("a", "3", "12")), ("x_12", ("x2", "", "1")),  # as in TeX, an unbraced script is one character
 ])
 def test_a_symbol_splits_into_base_superscript_and_subscript(latex, parts):
     assert script_parts(latex) == parts
