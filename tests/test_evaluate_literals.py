@@ -110,3 +110,11 @@ def test_float_arrays_hold_float64_whatever_they_are_given():
 def test_a_saturated_float_derivative_is_computed_from_z(name, z, a, expected):
     values = FloatNumerics().derivative(ACTIVATIONS[name], np.array([z]), np.array([a]))
     assert values[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_count_of_fractions_continued_as_floats_adds_up_over_calls():
+    numerics = ExactNumerics(limit_bits=8)
+    numerics.named(numerics.array([Fraction(1, 1000)]))      # 1000 needs 10 bits: continued as a float
+    numerics.named(numerics.array([Fraction(1, 3)]))         # exact
+    numerics.named(numerics.array([Fraction(1, 1000), Fraction(1, 999)]))
+    assert numerics.rounded == 3
