@@ -22,9 +22,10 @@ def same(actual: dict, expected: dict) -> None:
 def test_a_three_point_plot_is_laid_out_to_the_pixel():
     # x: 1..3 padded by 0.4 -> [0.6, 3.4]: 78 + 0.4/2.8*458 = 143.43, 78 + 229 = 307, 78 + 2.4/2.8*458 = 470.57.
     # y: ticks 0.20..0.30 in steps of 0.02 (span 0.1 over 5 intervals): 0.3 -> 20, 0.25 -> 139, 0.2 -> 258.
-    plot = loss_plot([(1, 0.3), (2, 0.25), (3, 0.2)])
-    points = [{"x": 143.4, "y": 20.0, "last": False}, {"x": 307.0, "y": 139.0, "last": False},
-              {"x": 470.6, "y": 258.0, "last": True}]
+    # legend "loss": 4 characters * 6.2 px = 24.8 -> 25 px of text after a 10 px mark, centred on 307:
+    # 307 - (10 + 25) // 2 = 290, its text at 300.
+    plot = loss_plot([(1, 0.3), (2, 0.25), (3, 0.2)], "loss")
+    points = [{"x": 143.4, "y": 20.0}, {"x": 307.0, "y": 139.0}, {"x": 470.6, "y": 258.0}]
     y_ticks = [{"y": 258.0, "label": "0.20"}, {"y": 210.4, "label": "0.22"}, {"y": 162.8, "label": "0.24"},
                {"y": 115.2, "label": "0.26"}, {"y": 67.6, "label": "0.28"}, {"y": 20.0, "label": "0.30"}]
     x_ticks = [{"x": 143.4, "label": "1"}, {"x": 307.0, "label": "2"}, {"x": 470.6, "label": "3"}]
@@ -33,43 +34,42 @@ def test_a_three_point_plot_is_laid_out_to_the_pixel():
         "points": points, "polyline": "143.4,20.0 307.0,139.0 470.6,258.0", "y_ticks": y_ticks, "x_ticks": x_ticks,
         "y_grid": [258.0, 210.4, 162.8, 115.2, 67.6, 20.0], "x_grid": [143.4, 307.0, 470.6],
         "tick_x": 70, "tick_y": 276, "center_x": 307, "label_y": 302, "y_title_x": 18, "y_title_y": 139,
-        "legend_y": 334, "legend": {"y": 334, "mark_y": 330, "before_x": 127, "before_text_x": 137,
-                                    "after_x": 277, "after_text_x": 287},
-        "y_tick_mark_x": 74, "x_tick_mark_y": 262, "last_step": 2, "frame_bottom": 258, "frame_right": 536})
+        "legend_y": 334, "legend": {"y": 334, "mark_y": 330, "x": 290, "text_x": 300, "text": "loss"},
+        "y_tick_mark_x": 74, "x_tick_mark_y": 262, "frame_bottom": 258, "frame_right": 536})
 
 
 def test_a_long_plot_pads_by_three_percent_and_labels_every_second_step():
     # 21 points: steps 1..21 padded by 0.03 * 20 = 0.6 -> [0.4, 21.6]; x ticks every 2 steps (a 1-2-5 step
     # for 20 intervals in about 10); losses 1.0 down to 0.0 in steps of 0.05: ticks 0, 0.2, ..., 1.0 (zero written '0')
     points = [(k, (21 - k) / 20) for k in range(1, 22)]
-    plot = loss_plot(points)
+    plot = loss_plot(points, "loss")
     assert [t["label"] for t in plot["x_ticks"]] == [str(k) for k in range(2, 21, 2)]
     assert plot["x_ticks"][0]["x"] == round(78 + 1.6 / 21.2 * 458, 1) == 112.6
     assert plot["points"][0]["x"] == round(78 + 0.6 / 21.2 * 458, 1) == 91.0
-    assert plot["points"][-1] == {"x": round(78 + 20.6 / 21.2 * 458, 1), "y": 258.0, "last": True}
+    assert plot["points"][-1] == {"x": round(78 + 20.6 / 21.2 * 458, 1), "y": 258.0}
     assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]
-    assert plot["points"][0]["y"] == 20.0 and plot["last_step"] == 20
+    assert plot["points"][0]["y"] == 20.0
 
 
 def test_one_point_gets_ticks_around_it():
     # a single loss 0.5 widens to [0.25, 0.75]: ticks 0.2 ... 0.8 in steps of 0.1
-    plot = loss_plot([(1, 0.5)])
+    plot = loss_plot([(1, 0.5)], "loss")
     assert [t["label"] for t in plot["y_ticks"]] == ["0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8"]
-    assert plot["points"] == [{"x": 307.0, "y": 139.0, "last": True}]
+    assert plot["points"] == [{"x": 307.0, "y": 139.0}]
     assert plot["x_ticks"] == [{"x": 307.0, "label": "1"}]
 
 
 def test_the_y_step_and_the_pixels_of_a_plot_whose_ticks_need_two_decimals():
     # losses 0.25 .. 0: a raw step of 0.25 / 5 = 0.05, so six ticks with two decimals; 0.13 is drawn at
     # 20 + 0.12 / 0.25 * 238 = 134.24 -> 134.2
-    plot = loss_plot([(1, 0.25), (2, 0.13), (3, 0.0)])
+    plot = loss_plot([(1, 0.25), (2, 0.13), (3, 0.0)], "loss")
     assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.05", "0.10", "0.15", "0.20", "0.25"]
     assert [p["y"] for p in plot["points"]] == [20.0, 134.2, 258.0]
 
 
 def test_the_y_axis_aims_at_five_intervals():
     # losses 0.6 .. 0: 0.6 / 5 = 0.12 goes up to a step of 0.2 (aiming at six intervals, 0.1, would give seven ticks)
-    assert [t["label"] for t in loss_plot([(1, 0.6), (2, 0.0)])["y_ticks"]] == ["0", "0.2", "0.4", "0.6"]
+    assert [t["label"] for t in loss_plot([(1, 0.6), (2, 0.0)], "loss")["y_ticks"]] == ["0", "0.2", "0.4", "0.6"]
 
 
 def test_a_raw_step_within_the_tolerance_above_a_nice_step_keeps_it():

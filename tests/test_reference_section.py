@@ -137,8 +137,15 @@ def test_a_network_without_hidden_layers_has_no_hidden_delta():
 
 BATCH_MEAN = ("The batch gradient is the mean of the examples' gradients: summing them instead makes every step "
               "$\\lvert B \\rvert$ times larger.")
-BATCH_SUM = ("The batch loss here is the sum of the examples' losses (reduction: sum): dividing by $\\lvert B \\rvert$ "
+BATCH_SUM = ("The batch loss here is the sum of the examples' losses, not their mean: dividing by $\\lvert B \\rvert$ "
              "makes every step that many times smaller.")
+SCALE_FREE = ("Summing the examples' gradients instead of averaging them (or the reverse) scales g by $\\lvert B \\rvert$ "
+              "and {moments} with it, yet hardly changes the step: the ratio in the rule cancels the scale, all but "
+              "$\\epsilon$.")
+BIAS_CORRECTION = ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without "
+                   "both, the first step is $(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}$ times the right "
+                   "one; without $\\hat{{m}}$ alone, $1 - \\beta_1$ times it.")
+"""(1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.0316228 = 3.16228."""
 VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the gradient, but from then on it is "
             "$\\mu \\, v + g$, not $g$.")
 
@@ -158,12 +165,16 @@ VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the
     ({"optimizer": "nesterov", "momentum": 0.9}, [
         VELOCITY, "Nesterov steps along $g + \\mu \\, v$ with the new velocity, not along $v$ alone."]),
     ({"optimizer": "adam"}, [
-        "Leaving out the bias correction $\\hat{m} = m / (1 - \\beta_1^{\\,t})$ makes the first steps far too "
-        "small, because the moments start at 0.",
+        BIAS_CORRECTION.format(factor="3.162"),
         "$\\epsilon$ is added after the square root: $\\sqrt{\\hat{v}} + \\epsilon$."]),
     ({"optimizer": "rmsprop"}, ["$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
+    ({"optimizer": "adam", "batch": 2}, [
+        SCALE_FREE.format(moments="m and v"), BIAS_CORRECTION.format(factor="3.162"),
+        "$\\epsilon$ is added after the square root: $\\sqrt{\\hat{v}} + \\epsilon$."]),
+    ({"optimizer": "rmsprop", "batch": 2, "reduction": "sum"}, [
+        SCALE_FREE.format(moments="s"), "$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
 ], ids=["sgd", "sgd-sum", "batch-mean", "batch-sum", "decay", "decay-biases", "momentum", "nesterov", "adam",
-        "rmsprop"])
+        "rmsprop", "adam-batch", "rmsprop-batch-sum"])
 def test_the_training_pitfalls_follow_the_batch_decay_and_optimizer(training, pitfalls):
     record = reference({**TWO_EXAMPLES, "training": training})
     assert [words(item) for item in record.pitfalls] == COMMON + pitfalls
