@@ -510,23 +510,25 @@ def integer_tick_step(count: int, target: int = 10) -> int:
     return max(1, round(nice_step(max(count - 1, 1), target)))
 
 
-LEGEND_CHARACTER_WIDTH = 6.2
-"""Estimated width of one legend character at the plot's 12 px serif font, in pixels."""
+def loss_ticks(losses: list[float]) -> list[float]:
+    """The loss axis's tick values: from 0 (a 1 % fall is drawn as one) to a round value at or above the
+    largest loss, about five intervals apart."""
+    return nice_ticks(min(0.0, min(losses)), max(losses), target=5)
 
 
-def loss_plot(points: list[tuple[int, float]], legend: str) -> dict:
+def loss_plot(points: list[tuple[int, float]]) -> dict:
     """Pixel layout of the training-loss plot for SVG.
 
-    ``points`` are (epoch, loss): the training loss at the start (x = 0) and after each epoch; ``legend`` is the
-    words of the one legend entry, centred under the plot.
+    ``points`` are (epoch, loss): the training loss at the start (x = 0) and after each epoch. The loss axis
+    has the ticks of :func:`loss_ticks`.
     """
-    width, height, left, top, right = 560, 350, 78, 20, 24
-    bottom = 92  # tick labels, the x axis title and the legend sit below the frame
+    width, height, left, top, right = 560, 310, 78, 20, 24
+    bottom = 52  # tick labels and the x axis title sit below the frame
     inner_w, inner_h = width - left - right, height - top - bottom
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     x_min, x_max = min(xs), max(xs)
-    y_ticks_values = nice_ticks(min(ys), max(ys), target=5)
+    y_ticks_values = loss_ticks(ys)
     y_lo, y_hi = y_ticks_values[0], y_ticks_values[-1]
     y_step = y_ticks_values[1] - y_ticks_values[0] if len(y_ticks_values) > 1 else 1.0
     pad = max(0.4, 0.03 * (x_max - x_min))
@@ -543,14 +545,11 @@ def loss_plot(points: list[tuple[int, float]], legend: str) -> dict:
     x_step = integer_tick_step(len(xs))
     x_ticks = [{"x": sx(x), "label": str(x)} for x in range(x_min, x_max + 1) if x % x_step == 0 or x_step == 1]
     frame_bottom = top + inner_h
-    legend_y = frame_bottom + 76
-    legend_x = left + inner_w // 2 - (10 + round(len(legend) * LEGEND_CHARACTER_WIDTH)) // 2
-    legend = {"y": legend_y, "mark_y": legend_y - 4, "x": legend_x, "text_x": legend_x + 10, "text": legend}
     return {"width": width, "height": height, "left": left, "top": top, "inner_width": inner_w,
             "inner_height": inner_h, "points": screen, "polyline": " ".join(f"{p['x']},{p['y']}" for p in screen),
             "y_ticks": y_ticks, "x_ticks": x_ticks, "y_grid": [t["y"] for t in y_ticks],
             "x_grid": [t["x"] for t in x_ticks], "tick_x": left - 8, "tick_y": frame_bottom + 18,
             "center_x": left + inner_w // 2, "label_y": frame_bottom + 44,
             "y_title_x": 18, "y_title_y": top + inner_h // 2,
-            "legend_y": legend_y, "legend": legend, "y_tick_mark_x": left - 4, "x_tick_mark_y": frame_bottom + 4,
+            "y_tick_mark_x": left - 4, "x_tick_mark_y": frame_bottom + 4,
             "frame_bottom": frame_bottom, "frame_right": left + inner_w}

@@ -238,7 +238,7 @@ def render_loss_svg(solution, templates_dir: Path | None = None, handout=None) -
 
     handout = _handout(solution, handout)
     record = handout.records.get("history") or history.build(handout.context)
-    plot = loss_plot(record.points, history.LEGEND)
+    plot = loss_plot(record.points)
     return render_template(markdown_environment(templates_dir), "markdown/loss.svg.j2", plot=plot)
 
 

@@ -1,7 +1,7 @@
 """The loss-plot layout of solver/diagram.py (``loss_plot`` and its tick helpers) pinned with literal
 pixel coordinates and labels worked out by hand. Fast (part of the mutation subset).
 
-The plot is 560 x 350 px with margins left 78, top 20, right 24, bottom 92, so the frame is 458 x 238 px
+The plot is 560 x 310 px with margins left 78, top 20, right 24, bottom 52, so the frame is 458 x 238 px
 (right edge 536, bottom 258); a step x is drawn at 78 + (x - x_lo) / (x_hi - x_lo) * 458 and a loss y at
 20 + (y_hi - y) / (y_hi - y_lo) * 238, both rounded to 0.1 px, where x_lo/x_hi pad the steps by
 max(0.4, 3 % of their range) and y_lo/y_hi are the first and last tick."""
@@ -21,20 +21,18 @@ def same(actual: dict, expected: dict) -> None:
 
 def test_a_three_point_plot_is_laid_out_to_the_pixel():
     # x: 1..3 padded by 0.4 -> [0.6, 3.4]: 78 + 0.4/2.8*458 = 143.43, 78 + 229 = 307, 78 + 2.4/2.8*458 = 470.57.
-    # y: ticks 0.20..0.30 in steps of 0.02 (span 0.1 over 5 intervals): 0.3 -> 20, 0.25 -> 139, 0.2 -> 258.
-    # legend "loss": 4 characters * 6.2 px = 24.8 -> 25 px of text after a 10 px mark, centred on 307:
-    # 307 - (10 + 25) // 2 = 290, its text at 300.
-    plot = loss_plot([(1, 0.3), (2, 0.25), (3, 0.2)], "loss")
-    points = [{"x": 143.4, "y": 20.0}, {"x": 307.0, "y": 139.0}, {"x": 470.6, "y": 258.0}]
-    y_ticks = [{"y": 258.0, "label": "0.20"}, {"y": 210.4, "label": "0.22"}, {"y": 162.8, "label": "0.24"},
-               {"y": 115.2, "label": "0.26"}, {"y": 67.6, "label": "0.28"}, {"y": 20.0, "label": "0.30"}]
+    # y: the axis starts at 0, so ticks 0..0.3 in steps of 0.1 (0.3 / 5 = 0.06 goes up to 0.1):
+    # 0.3 -> 20, 0.25 -> 20 + 0.05/0.3*238 = 59.67, 0.2 -> 20 + 0.1/0.3*238 = 99.33, 0.1 -> 178.67, 0 -> 258.
+    plot = loss_plot([(1, 0.3), (2, 0.25), (3, 0.2)])
+    points = [{"x": 143.4, "y": 20.0}, {"x": 307.0, "y": 59.7}, {"x": 470.6, "y": 99.3}]
+    y_ticks = [{"y": 258.0, "label": "0"}, {"y": 178.7, "label": "0.1"}, {"y": 99.3, "label": "0.2"},
+               {"y": 20.0, "label": "0.3"}]
     x_ticks = [{"x": 143.4, "label": "1"}, {"x": 307.0, "label": "2"}, {"x": 470.6, "label": "3"}]
     same(plot, {
-        "width": 560, "height": 350, "left": 78, "top": 20, "inner_width": 458, "inner_height": 238,
-        "points": points, "polyline": "143.4,20.0 307.0,139.0 470.6,258.0", "y_ticks": y_ticks, "x_ticks": x_ticks,
-        "y_grid": [258.0, 210.4, 162.8, 115.2, 67.6, 20.0], "x_grid": [143.4, 307.0, 470.6],
+        "width": 560, "height": 310, "left": 78, "top": 20, "inner_width": 458, "inner_height": 238,
+        "points": points, "polyline": "143.4,20.0 307.0,59.7 470.6,99.3", "y_ticks": y_ticks, "x_ticks": x_ticks,
+        "y_grid": [258.0, 178.7, 99.3, 20.0], "x_grid": [143.4, 307.0, 470.6],
         "tick_x": 70, "tick_y": 276, "center_x": 307, "label_y": 302, "y_title_x": 18, "y_title_y": 139,
-        "legend_y": 334, "legend": {"y": 334, "mark_y": 330, "x": 290, "text_x": 300, "text": "loss"},
         "y_tick_mark_x": 74, "x_tick_mark_y": 262, "frame_bottom": 258, "frame_right": 536})
 
 
@@ -42,7 +40,7 @@ def test_a_long_plot_pads_by_three_percent_and_labels_every_second_step():
     # 21 points: steps 1..21 padded by 0.03 * 20 = 0.6 -> [0.4, 21.6]; x ticks every 2 steps (a 1-2-5 step
     # for 20 intervals in about 10); losses 1.0 down to 0.0 in steps of 0.05: ticks 0, 0.2, ..., 1.0 (zero written '0')
     points = [(k, (21 - k) / 20) for k in range(1, 22)]
-    plot = loss_plot(points, "loss")
+    plot = loss_plot(points)
     assert [t["label"] for t in plot["x_ticks"]] == [str(k) for k in range(2, 21, 2)]
     assert plot["x_ticks"][0]["x"] == round(78 + 1.6 / 21.2 * 458, 1) == 112.6
     assert plot["points"][0]["x"] == round(78 + 0.6 / 21.2 * 458, 1) == 91.0
@@ -51,25 +49,33 @@ def test_a_long_plot_pads_by_three_percent_and_labels_every_second_step():
     assert plot["points"][0]["y"] == 20.0
 
 
-def test_one_point_gets_ticks_around_it():
-    # a single loss 0.5 widens to [0.25, 0.75]: ticks 0.2 ... 0.8 in steps of 0.1
-    plot = loss_plot([(1, 0.5)], "loss")
-    assert [t["label"] for t in plot["y_ticks"]] == ["0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8"]
-    assert plot["points"] == [{"x": 307.0, "y": 139.0}]
+def test_one_point_gets_an_axis_from_0_up_to_it():
+    # a single loss 0.5: ticks 0 ... 0.5 in steps of 0.1, the point on the top tick
+    plot = loss_plot([(1, 0.5)])
+    assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.1", "0.2", "0.3", "0.4", "0.5"]
+    assert plot["points"] == [{"x": 307.0, "y": 20.0}]
     assert plot["x_ticks"] == [{"x": 307.0, "label": "1"}]
 
 
 def test_the_y_step_and_the_pixels_of_a_plot_whose_ticks_need_two_decimals():
     # losses 0.25 .. 0: a raw step of 0.25 / 5 = 0.05, so six ticks with two decimals; 0.13 is drawn at
     # 20 + 0.12 / 0.25 * 238 = 134.24 -> 134.2
-    plot = loss_plot([(1, 0.25), (2, 0.13), (3, 0.0)], "loss")
+    plot = loss_plot([(1, 0.25), (2, 0.13), (3, 0.0)])
     assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.05", "0.10", "0.15", "0.20", "0.25"]
     assert [p["y"] for p in plot["points"]] == [20.0, 134.2, 258.0]
 
 
+def test_a_small_fall_is_drawn_on_an_axis_from_0():
+    # 0.7226 -> 0.7150 (XOR's two epochs): ticks 0 ... 0.8 in steps of 0.2, so the fall is drawn as the
+    # 1 % it is: 0.7226 at 20 + 0.0774/0.8*238 = 43.03, 0.715 at 20 + 0.085/0.8*238 = 45.29
+    plot = loss_plot([(0, 0.7226), (1, 0.7190), (2, 0.7150)])
+    assert [t["label"] for t in plot["y_ticks"]] == ["0", "0.2", "0.4", "0.6", "0.8"]
+    assert [p["y"] for p in plot["points"]] == [43.0, 44.1, 45.3]
+
+
 def test_the_y_axis_aims_at_five_intervals():
     # losses 0.6 .. 0: 0.6 / 5 = 0.12 goes up to a step of 0.2 (aiming at six intervals, 0.1, would give seven ticks)
-    assert [t["label"] for t in loss_plot([(1, 0.6), (2, 0.0)], "loss")["y_ticks"]] == ["0", "0.2", "0.4", "0.6"]
+    assert [t["label"] for t in loss_plot([(1, 0.6), (2, 0.0)])["y_ticks"]] == ["0", "0.2", "0.4", "0.6"]
 
 
 def test_a_raw_step_within_the_tolerance_above_a_nice_step_keeps_it():

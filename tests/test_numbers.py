@@ -176,14 +176,15 @@ def test_a_chain_of_tiny_factors_is_multiplied_and_shown_in_scientific_notation(
 def test_tiny_losses_over_several_steps_are_tabled_and_plotted():
     """A saturated output (loss -ln sigmoid(40) = 4.248e-18 by hand) over two epochs: the history table writes
     the losses in scientific notation (not 18 zeros), and the loss plot, which divided by a zero axis span
-    because its ticks were rounded to 10 places, labels its axis 2e-18 ... 7e-18."""
+    because its ticks were rounded to 10 places, labels its axis from 0 to 5e-18 (a step of 1e-18: 4.248e-18 / 5
+    intervals = 8.5e-19 goes up to 1e-18)."""
     data = {**sigmoid_unit(40, 1), "epochs": 2, "rounding": {"significant": 4}}
     outputs = render_outputs(solve(problem_from_mapping(data)), ("md",))
     for step in (1, 2):
         assert f"| ${step}$ |${step}$ |$1$ |$4.248 \\times 10^{{-18}}$ |$4.248 \\times 10^{{-18}}$ |" in outputs["handout.md"]
     assert "0.00000000000000000" not in outputs["handout.md"]
     labels = [line.split(">")[1].split("<")[0] for line in outputs["loss.svg"].splitlines() if 'text-anchor="end"' in line]
-    assert labels == ["2e-18", "3e-18", "4e-18", "5e-18", "6e-18", "7e-18"]
+    assert labels == ["0", "1e-18", "2e-18", "3e-18", "4e-18", "5e-18"]
 
 
 def test_a_steep_loss_passes_the_check_and_agrees_with_the_oracle():

@@ -144,7 +144,7 @@ def test_the_title_of_several_steps_and_the_colour_legend():
 def test_the_default_sections_leave_out_the_history_of_a_single_step():
     single = solve(problem_from_mapping(SEED001))
     assert "history" not in chosen_sections(single.spec, 1)
-    assert chosen_sections(single.spec, 2)[-1] == "history"
+    assert chosen_sections(single.spec, 2)[-3:] == ("history", "reference", "self_test")
     assert chosen_sections(problem_from_mapping({**SEED001, "sections": ["loss", "title"]}).spec, 5) == ("loss", "title")
 
 
@@ -580,8 +580,9 @@ def test_an_optimizer_with_state_works_one_weight_and_one_bias_per_layer_and_tab
         ["{w_{3}}'", "{b_{1}}'"]]  # hidden layer: the chain's weight (neuron 2, input 1: w3) and the first bias
     assert words(update.notes).endswith(
         "Every state starts at 0. Worked in full below: one weight and one bias of each layer; the 5 other "
-        "parameters follow the same rule, and the state table of update 1 (section Optimizer state) gives the "
+        "parameters follow the same rule, and the state table of update 1 (Optimizer state) gives the "
         "gradient, state and new value of every parameter.")
+    assert {"math": False, "text": "Optimizer state", "ref": "optimizer", "anchor": "optimizer-state"} in update.notes
     assert len(handout["optimizer"].tables[0].table.rows) == 9  # every parameter in the state table
 
 
@@ -633,7 +634,7 @@ def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_t
     expected.append(sum(_example_losses(weights, biases, TWO_EXAMPLES)) / 2)
     assert [x for x, _ in history.points] == [0, 1, 2]
     assert [y for _, y in history.points] == pytest.approx([float(v) for v in expected], rel=1e-12)
-    assert words(history.legend) == "training loss after epoch $e$ ($e = 0$: the start)"
+    assert history.y_ticks.split(",")[0] == history.y_min == "0" and float(history.y_max) >= max(expected)
     assert words(history.note) == (
         f"The training loss (mean loss over the 2 examples) falls from ${written(expected[0], decimals=3)}$ to "
         f"${written(expected[-1], decimals=3)}$ over the 2 epochs.")
@@ -689,3 +690,18 @@ def test_the_forward_pass_after_the_first_update_comes_before_the_later_updates(
     assert order.index("update") < order.index("after") < order.index("optimizer")
     assert words(handout.records["optimizer"].later).endswith(
         "with the gradient of the batch loss of examples 1 and 2 at those parameters ($g$ in the table of update 2).")
+
+
+def test_cross_references_print_the_section_number_in_latex_and_link_the_heading_elsewhere():
+    from solver.build import render_outputs
+
+    outputs = render_outputs(solve(problem_from_mapping(MOMENTUM)), ("tex", "md", "html"))
+    tex, md, html = outputs["handout.tex"], outputs["handout.md"], outputs["handout.html"]
+    assert "the state table of update 1 (section~\\ref{sec:optimizer}) gives" in tex
+    assert "by the rule in section~\\ref{sec:update}." in tex
+    assert "\\section{Optimizer state}\n\\label{sec:optimizer}" in tex and "\\section{The update}\n\\label{sec:update}" in tex
+    plain = render_outputs(solve(problem_from_mapping(SEED001)), ("tex",))["handout.tex"]
+    assert "\\label" not in plain and "\\ref" not in plain  # no reference: one pdflatex pass still suffices
+    assert "(section [Optimizer state](#optimizer-state)) gives" in md and "## Optimizer state" in md
+    assert "by the rule in section [The update](#the-update)." in md and "## The update" in md
+    assert '(section <a href="#optimizer">Optimizer state</a>) gives' in html and '<section id="optimizer"' in html

@@ -9,12 +9,12 @@ without importing SymPy.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from importlib import import_module
 
 SECTION_NAMES = (
     "title", "setup", "diagram", "activation", "forward", "loss", "backward", "gradients", "batch",
-    "chain", "update", "after", "rates", "optimizer", "summary", "check", "reference", "self_test", "history",
+    "chain", "update", "after", "rates", "optimizer", "summary", "check", "history", "reference", "self_test",
 )
 """Every section, in the default order."""
 
@@ -43,6 +43,25 @@ class Handout:
     sections: tuple[str, ...]
     records: dict
     context: object
+
+    @property
+    def referenced(self) -> frozenset[str]:
+        """The sections that another section's prose refers to (``prose.section_ref``): the LaTeX parts label
+        only these, so a handout without references still builds in one pdflatex pass."""
+        return frozenset(segment["ref"] for segment in _segments(list(self.records.values())) if "ref" in segment)
+
+
+def _segments(value):
+    """Every prose segment (a dict with ``text``) inside a record, its fields, lists and tuples."""
+    if isinstance(value, dict):
+        if "text" in value:
+            yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _segments(item)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for field in fields(value):
+            yield from _segments(getattr(value, field.name))
 
 
 def chosen_sections(spec, steps: int) -> tuple[str, ...]:

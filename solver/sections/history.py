@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..diagram import loss_ticks
 from ..equations import Grid, chain
 from .optimizer import NAMES
 from .prose import math, say
@@ -22,7 +23,10 @@ class History:
     table: Table
     points: list[tuple[int, float]]
     coordinates: str
-    legend: list
+    y_ticks: str
+    """The loss axis's tick values for pgfplots (``0,0.2,0.4``): those of the SVG plot, from 0."""
+    y_min: str
+    y_max: str
     note: list
     final_intro: list
     final: Grid
@@ -36,12 +40,10 @@ class History:
         return PLOT_LINES + 2 + len(self.final.lines())
 
 
-PLOT_LINES = 12
-"""The plot's height with its axis titles and legend, in lines of text."""
+PLOT_LINES = 10
+"""The plot's height with its axis titles, in lines of text."""
 FIXED_TICKS = (1e-3, 1e4)
 """Losses within these bounds get fixed-point tick labels on the plot."""
-LEGEND = "training loss after epoch e (e = 0: the start)"
-"""The plot's legend in plain words (the SVG plot and alt texts)."""
 
 
 def build(ctx) -> History:
@@ -57,6 +59,7 @@ def build(ctx) -> History:
                    for ref in ctx.layer_refs(l) if ref.row == j]
                   for l in ctx.network.layer_indices for j in ctx.rows(l)]
     grid = Grid.of(per_neuron)
+    ticks = [f"{tick:g}" for tick in loss_ticks([loss for _, loss in points])]
     epochs = spec.epoch_count
     epochs_text = f", for {epochs} epochs" if epochs > 1 else ""
     if spec.batch_size == 1 and spec.training.optimizer == "sgd":
@@ -71,7 +74,7 @@ def build(ctx) -> History:
                     rows, align="ccc" + "rr"),
         points=points,
         coordinates=" ".join(_coordinate(point) for point in points),
-        legend=say("history.legend", e=math("e"), start=math("e = 0")),
+        y_ticks=",".join(ticks), y_min=ticks[0], y_max=ticks[-1],
         note=_note(ctx),
         final_intro=say("history.final"),
         final=grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4),

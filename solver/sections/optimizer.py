@@ -10,7 +10,7 @@ from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
 from ..optimizers import STATE_SYMBOLS
 from ..parameters import ParameterRef
-from .prose import math, say, text
+from .prose import math, say, section_ref, text
 from .records import Table
 
 MAX_STATE_TABLES = 4
@@ -253,5 +253,5 @@ def build(ctx) -> Optimizer:
         if settings.buffers and len(steps) > MAX_STATE_TABLES else []
     later, later_rule = _second_update(ctx)
     if "update" in ctx.section_names:
-        return Optimizer(say("optimizer.intro"), Grid.packed([]), tables, note, later, later_rule)
+        return Optimizer(say("optimizer.intro", update=section_ref("update")), Grid.packed([]), tables, note, later, later_rule)
     return Optimizer(rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2), tables, note, later, later_rule)

@@ -54,7 +54,7 @@ TEXT = {
         "Each gradient is the delta of the receiving neuron times the local input of the parameter (1 for a bias)."),
     "update.others": (
         "Worked in full below: {which} of each layer; the {count} {verb} the same rule, and "
-        "the state table of update 1 (section Optimizer state) gives the gradient, state and new value of every "
+        "the state table of update 1 ({optimizer}) gives the gradient, state and new value of every "
         "parameter."),
     "update.frozen": "The biases are fixed in this problem: they keep their values.",
     "chain.paths": "The parameter reaches the loss along {count} through the network:",
@@ -100,7 +100,7 @@ TEXT = {
     "reference.recipe": "Output delta, hidden deltas backwards, then gradient = delta × local input, then the update:",
     "reference.recipe_negated": (
         "Output delta, hidden deltas backwards, then gradient = −delta × local input, then the update:"),
-    "self_test.intro": "The answers come from this handout's own network.",
+    "self_test.intro": "Questions on this handout's own network; try each before you read its answer below.",
     "history.intro": "One SGD update per example, in order{epochs}. The first step is worked in full above; {shows}",
     "history.intro_batches": (
         "One {optimizer} update {per}, in order{epochs}. The first update is worked in full above; {shows}"),
@@ -109,7 +109,6 @@ TEXT = {
     "history.one_example": "the example's loss{penalty}",
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
     "history.same": "The training loss ({what}) stays at {start} over {epochs}.",
-    "history.legend": "training loss after epoch {e} ({start}: the start)",
     "history.final": "Parameters after the last update:",
     "batch.intro": (
         "This update uses {examples} together. Its loss is the {reduction} of their losses (the error over the "
@@ -149,7 +148,7 @@ TEXT = {
         " At the first update {s}, so every parameter moves by about {step} against the sign of its gradient, "
         "whatever the gradient's size: {ratio} times the learning rate. As the average of squared gradients "
         "builds up over later updates, the steps shrink."),
-    "optimizer.intro": "The state of every parameter before and after each update, by the rule of the update section.",
+    "optimizer.intro": "The state of every parameter before and after each update, by the rule in {update}.",
     "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",
     "optimizer.more": "Updates 1 to {shown} and the last ({last}) are shown; handouts solve --json lists every one.",
     "optimizer.second": (
@@ -172,6 +171,17 @@ def math(latex: str) -> dict:
 def text(words: str) -> dict:
     """A prose segment."""
     return {"math": False, "text": words}
+
+
+HEADINGS = {"update": "The update", "optimizer": "Optimizer state"}
+"""The headings of the sections that other sections refer to (the templates print the same words)."""
+
+
+def section_ref(name: str) -> dict:
+    """A reference to section ``name``: LaTeX prints "section" and its number, Markdown and HTML link its
+    heading (``anchor`` is GitHub's anchor for the Markdown heading)."""
+    heading = HEADINGS[name]
+    return {"math": False, "text": heading, "ref": name, "anchor": heading.lower().replace(" ", "-")}
 
 
 def say(key: str, **values) -> list[dict]:

@@ -1,4 +1,7 @@
-"""Summary tables: every parameter (old, gradient, new, change) and every neuron's computed quantities."""
+"""Summary tables: every parameter (old, gradient, new, change) and every neuron's computed quantities.
+
+With the optimizer section the parameter table leaves out the new value and the change: the state table of
+update 1 gives each new value, with the state it came from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ def build(ctx) -> Summary:
     fmt, N, step = ctx.fmt, ctx.N, ctx.step
     checks = {row.parameter: row for row in step.check.rows} if "check" in ctx.section_names else {}
     rows = []
+    in_state_table = "optimizer" in ctx.section_names  # update 1's state table has each new value
     refs = ctx.network.parameters()
     gradients = dict(zip(refs, fmt.column([ctx.gradient(ref) for ref in refs])))
     checked = [ref for ref in refs if ref in checks]
@@ -44,11 +48,11 @@ def build(ctx) -> Summary:
             row += [differences[ref], relative_error(checks[ref].relative_error)]
         elif checks:
             row += ["", ""]
-        rows.append(row + [fmt.value(ctx.new_value(ref)), change_text])
+        rows.append(row + ([] if in_state_table else [fmt.value(ctx.new_value(ref)), change_text]))
     header = ["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta")]
     if checks:
         header += ["\\text{central difference}", "\\text{rel. error}"]
-    parameters = Table(header + ["\\text{new}", "\\text{change}"], rows)
+    parameters = Table(header + ([] if in_state_table else ["\\text{new}", "\\text{change}"]), rows)
     fwd = ctx.values.forward
     quantities = []
     for l in ctx.network.layer_indices:

@@ -9,7 +9,7 @@ from ..formatting import partial
 from ..parameters import ParameterRef
 from . import trains_by_rule
 from .optimizer import parameter_rows, rule as optimizer_rule, rule_sentence
-from .prose import say, text
+from .prose import say, section_ref, text
 from .records import Block, merged
 
 
@@ -116,7 +116,7 @@ def build(ctx) -> Update:
     if left_out:
         which = "one weight and one bias" if ctx.network.has_bias and ctx.network.train_biases else "one weight"
         notes = _then(notes, say("update.others", which=which, count=f"{left_out} other parameter{'s' if left_out > 1 else ''}",
-                                 verb="follow" if left_out > 1 else "follows"))
+                                 verb="follow" if left_out > 1 else "follows", optimizer=section_ref("optimizer")))
     if ctx.network.has_bias and not ctx.network.train_biases:
         notes = _then(notes, say("update.frozen"))
     rule = any_update_rule(ctx)
