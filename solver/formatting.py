@@ -234,9 +234,10 @@ class Formatter:
         return pieces
 
     # --- formulas ------------------------------------------------------------------
-    def latex(self, expr: sp.Expr, names: dict | None = None, numeric: bool = False) -> str:
-        """SymPy's LaTeX with the notation's symbol names (or numbers substituted for symbols)."""
-        return HandoutLatexPrinter(dict(symbol_names=names or self.notation.symbol_names(), order="none",
+    def latex(self, expr: sp.Expr, names: dict | None = None, numeric: bool = False, order: str | None = "none") -> str:
+        """SymPy's LaTeX with the notation's symbol names (or numbers substituted for symbols); ``order`` is
+        SymPy's term order (``None``: its own, which writes e^z - e^-z; "none": the expression's)."""
+        return HandoutLatexPrinter(dict(symbol_names=names or self.notation.symbol_names(), order=order,
                                         mul_symbol="dot" if numeric else None, ln_notation=True)).doprint(expr)
 
     def pieces(self, expr: sp.Expr, values: dict | None = None) -> list[str]:

@@ -88,9 +88,10 @@ class RoundingPolicy:
                     "steps use the rounded values, as in a hand calculation. A line says = only where the numbers "
                     "it shows give its result exactly, and \u2248 where the result is rounded. Given data are "
                     "written exactly as stated.")
-        return (f"All displayed values are rounded to {precision} ({rule}); full precision is used internally. "
-                "A line says = only where the numbers it shows give its result exactly, and \u2248 where the "
-                "result is rounded. Given data are written exactly as stated.")
+        return (f"All displayed values are rounded to {precision} ({rule}); full precision is used internally, so "
+                "a result can differ in its last digit from the rounded numbers shown before it. A line says = only "
+                "where the numbers it shows give its result exactly, and \u2248 where the result is rounded. Given "
+                "data are written exactly as stated.")
 
 
 def scientific(value, digits: int = 3) -> tuple[str, int]:

@@ -139,12 +139,13 @@ BATCH_MEAN = ("The batch gradient is the mean of the examples' gradients: summin
               "$\\lvert B \\rvert$ times larger.")
 BATCH_SUM = ("The batch loss here is the sum of the examples' losses, not their mean: dividing by $\\lvert B \\rvert$ "
              "makes every step that many times smaller.")
-SCALE_FREE = ("Summing the examples' gradients instead of averaging them (or the reverse) scales g by $\\lvert B \\rvert$ "
-              "and {moments} with it, yet hardly changes the step: the ratio in the rule cancels the scale, all but "
-              "$\\epsilon$.")
+SCALE_FREE = ("Summing the examples' gradients instead of averaging them (or the reverse) scales {first} by "
+              "$\\lvert B \\rvert$ and {second} by $\\lvert B \\rvert^2$, yet hardly changes the step: ${ratio}$ cancels "
+              "the scale, all but $\\epsilon$.")
+"""m and the gradient scale with |B|, v and s (averages of squared gradients) with its square."""
 BIAS_CORRECTION = ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without "
                    "both, the first step is $(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}$ times the right "
-                   "one; without $\\hat{{m}}$ alone, $1 - \\beta_1$ times it.")
+                   "one; with only the correction of $m$ left out, $1 - \\beta_1$ times it.")
 """(1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.0316228 = 3.16228."""
 VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the gradient, but from then on it is "
             "$\\mu \\, v + g$, not $g$.")
@@ -169,12 +170,16 @@ VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the
         "$\\epsilon$ is added after the square root: $\\sqrt{\\hat{v}} + \\epsilon$."]),
     ({"optimizer": "rmsprop"}, ["$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
     ({"optimizer": "adam", "batch": 2}, [
-        SCALE_FREE.format(moments="m and v"), BIAS_CORRECTION.format(factor="3.162"),
+        SCALE_FREE.format(first="g and m", second="v", ratio="\\hat{m} / \\sqrt{\\hat{v}}"), BIAS_CORRECTION.format(factor="3.162"),
         "$\\epsilon$ is added after the square root: $\\sqrt{\\hat{v}} + \\epsilon$."]),
     ({"optimizer": "rmsprop", "batch": 2, "reduction": "sum"}, [
-        SCALE_FREE.format(moments="s"), "$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
+        SCALE_FREE.format(first="g", second="s", ratio="g / \\sqrt{s}"), "$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
+    ({"batch": 2, "weight_decay": 0.01}, [
+        BATCH_MEAN[:-1] + " (the weight-decay term aside, which is not summed).",
+        "Weight decay adds $\\lambda \\, \\theta$ to the gradient of every weight but not the biases; forgetting "
+        "it, or decaying a parameter the rule leaves out, changes the update."]),
 ], ids=["sgd", "sgd-sum", "batch-mean", "batch-sum", "decay", "decay-biases", "momentum", "nesterov", "adam",
-        "rmsprop", "adam-batch", "rmsprop-batch-sum"])
+        "rmsprop", "adam-batch", "rmsprop-batch-sum", "batch-mean-decay"])
 def test_the_training_pitfalls_follow_the_batch_decay_and_optimizer(training, pitfalls):
     record = reference({**TWO_EXAMPLES, "training": training})
     assert [words(item) for item in record.pitfalls] == COMMON + pitfalls

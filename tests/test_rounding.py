@@ -125,8 +125,9 @@ def test_policy_from_the_problem_file(spec, expected):
 def test_the_rounding_statement_in_display_mode():
     assert RoundingPolicy(3).describe() == (
         "All displayed values are rounded to 3 decimal places (halves are rounded away from zero); full "
-        "precision is used internally. A line says = only where the numbers it shows give its result exactly, "
-        "and \u2248 where the result is rounded. Given data are written exactly as stated.")
+        "precision is used internally, so a result can differ in its last digit from the rounded numbers shown "
+        "before it. A line says = only where the numbers it shows give its result exactly, and \u2248 where the "
+        "result is rounded. Given data are written exactly as stated.")
 
 
 def test_the_rounding_statement_in_carry_mode():

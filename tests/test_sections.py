@@ -369,7 +369,7 @@ def test_state_tables_show_the_first_three_updates_and_the_last():
     data["training"]["epochs"] = 3  # 6 updates
     optimizer = records(data)["optimizer"]
     assert [words(entry.title) for entry in optimizer.tables] == [
-        f"Update {k} ($t = {k}$): the state of every parameter before and after it." for k in (1, 2, 3, 6)]
+        f"Update {k} ($t = {k}$):" for k in (1, 2, 3, 6)]
     assert words(optimizer.note) == "Updates 1 to 3 and the last (6) are shown; handouts solve --json lists every one."
     assert words(optimizer.later).startswith("The second update ($t = 2$) of $w^{(1)}_{1,1}$ worked in full")
 
@@ -673,14 +673,15 @@ ADAM_BATCH = {**{key: value for key, value in SEED001.items() if key not in ("in
 
 def test_adam_pitfalls_say_what_summing_and_the_bias_corrections_really_do():
     """Adam's step m-hat / sqrt(v-hat) does not scale with the gradient; without both corrections the first step
-    is (1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.031623 = 3.162 times the right one, without m-hat's 0.1 times."""
+    is (1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.031623 = 3.162 times the right one, without m-hat's 0.1 times;
+    summing scales m by |B| and v by |B|^2, so m-hat / sqrt(v-hat) keeps its size."""
     pitfalls = [words(item) for item in records(ADAM_BATCH)["reference"].pitfalls]
-    assert ("Summing the examples' gradients instead of averaging them (or the reverse) scales g by $\\lvert B \\rvert$ "
-            "and m and v with it, yet hardly changes the step: the ratio in the rule cancels the scale, all but "
-            "$\\epsilon$.") in pitfalls
+    assert ("Summing the examples' gradients instead of averaging them (or the reverse) scales g and m by "
+            "$\\lvert B \\rvert$ and v by $\\lvert B \\rvert^2$, yet hardly changes the step: "
+            "$\\hat{m} / \\sqrt{\\hat{v}}$ cancels the scale, all but $\\epsilon$.") in pitfalls
     assert ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without both, the "
-            "first step is $(1 - \\beta_1) / \\sqrt{1 - \\beta_2} \\approx 3.162$ times the right one; without "
-            "$\\hat{m}$ alone, $1 - \\beta_1$ times it.") in pitfalls
+            "first step is $(1 - \\beta_1) / \\sqrt{1 - \\beta_2} \\approx 3.162$ times the right one; with only "
+            "the correction of $m$ left out, $1 - \\beta_1$ times it.") in pitfalls
     assert not any("times larger" in item for item in pitfalls)
 
 
@@ -705,3 +706,18 @@ def test_cross_references_print_the_section_number_in_latex_and_link_the_heading
     assert "(section [Optimizer state](#optimizer-state)) gives" in md and "## Optimizer state" in md
     assert "by the rule in section [The update](#the-update)." in md and "## The update" in md
     assert '(section <a href="#optimizer">Optimizer state</a>) gives' in html and '<section id="optimizer"' in html
+
+
+def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_needs():
+    """Nesterov, first update of w(2)_11 = 0.40 with g = 0.08891 (the summed batch loss): v = 0.9 * 0 + g, and
+    w' = 0.40 - 0.5 * (g + 0.9 g) = 0.40 - 0.5 * 1.9 * 0.08891 = 0.40 - 0.08446 = 0.3155 by hand."""
+    from solver.api import load_problem
+
+    solution = solve(load_problem(ROOT / "problems" / "training_nesterov_2_2_1.yaml"))  # the file writes 0.40
+    question = build_handout(solution).records["self_test"].questions[2]
+    assert words(question["question"]) == (
+        "With $\\frac{\\partial \\mathcal{L}}{\\partial w^{(2)}_{1,1}} = 0.08891$, $\\mu = 0.9$, $\\eta = 0.5$ and every "
+        "state at 0, what are the state and the new value of $w^{(2)}_{1,1}$ (now $0.40$) after the first update?")
+    assert words(question["answer"]) == (
+        "$v(w^{(2)}_{1,1}) = 0.9 \\cdot 0 + 0.08891 = 0.08891$, so ${w^{(2)}_{1,1}}' = 0.40 - 0.5 \\cdot "
+        "\\left(0.08891 + 0.9 \\cdot 0.08891\\right) \\approx 0.3155$.")

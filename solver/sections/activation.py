@@ -21,7 +21,7 @@ class Activations:
 
 
 def build(ctx) -> Activations:
-    blocks = []
+    blocks, explained = [], False
     for name in dict.fromkeys(ctx.network.activation_names):
         layer = ctx.network.activation_names.index(name) + 1
         activation = ctx.network.activation(layer)
@@ -29,17 +29,19 @@ def build(ctx) -> Activations:
         if activation.elementwise:
             formula = ctx.fmt.latex(activation.formula)
             if f in formula:
-                formula = ctx.fmt.latex(activation.formula.rewrite(sp.exp))
+                formula = ctx.fmt.latex(activation.formula.rewrite(sp.exp), order=None)
             definition = chain(f"{f}(z)", formula)
             parts = [ctx.fmt.latex(activation.derivative)]
             output_form = activation.derivative_in_output
-            if output_form is not None and output_form != activation.derivative:
+            if output_form is not None and output_form.subs(a_sym, activation.formula) != activation.derivative:
                 parts.append(ctx.fmt.latex(output_form, names={a_sym: f"{f}(z)"}))
             derivative = chain(f"{f}'(z)", *parts)
             if name == "relu":
                 text = say("activation.relu", rule=math(f"{f}'(z) = 1 \\text{{ for }} z > 0, \\text{{ else }} 0"))
-            elif output_form is not None and name != "identity":
-                text = say("activation.output_form", a=math("a = f(z)"))
+            elif output_form is not None and name != "identity" and not explained:
+                text = say("activation.output_form" if len(parts) > 1 else "activation.output_only",
+                           a=math("a = f(z)"))
+                explained = True
             else:
                 text = []
             grid = Grid.of([[definition, derivative]])

@@ -205,7 +205,7 @@ def state_table(ctx, step) -> Table:
     fmt, settings, values = ctx.fmt, ctx.solution.optimizer, step.shown
     buffers = settings.buffers
     derived = tuple(values.derived)
-    header = ["", "g"] + [f"{STATE_SYMBOLS[b]}_{{\\text{{before}}}}" for b in buffers] + \
+    header = ["\\text{parameter}", "g"] + [f"{STATE_SYMBOLS[b]}_{{\\text{{before}}}}" for b in buffers] + \
         [f"{STATE_SYMBOLS[b]}_{{\\text{{after}}}}" for b in buffers] + [STATE_SYMBOLS[d] for d in derived] + \
         ["\\theta'"]
     refs = [ref for ref in ctx.network.parameters() if ref.kind == "weight" or ctx.network.train_biases]

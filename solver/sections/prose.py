@@ -28,8 +28,11 @@ TEXT = {
     "setup.frozen_bias": "The biases are fixed: they are not updated.",
     "setup.matrices": "Row {j} of a weight matrix belongs to receiving neuron {j}, column {k} to sending neuron {k}.",
     "activation.output_form": (
-        "The last form is the one used in backpropagation: each neuron already has its activation {a}, so the "
-        "derivative costs one multiplication."),
+        "The last form is the one used in backpropagation: it needs only the neuron's activation {a}, already known "
+        "from the forward pass, and no exponential."),
+    "activation.output_only": (
+        "Backpropagation uses this form: it needs only the neuron's activation {a}, already known from the forward "
+        "pass."),
     "activation.relu": "ReLU passes positive inputs unchanged and blocks the rest; its derivative is a step: {rule}.",
     "activation.softmax": (
         "Softmax couples the outputs: every output depends on every pre-activation of its layer, so the output "
@@ -146,10 +149,11 @@ TEXT = {
     "optimizer.zero_state_counted": " Every state starts at 0, and {t} counts the updates.",
     "optimizer.rmsprop_first": (
         " At the first update {s}, so every parameter moves by about {step} against the sign of its gradient, "
-        "whatever the gradient's size: {ratio} times the learning rate. As the average of squared gradients "
-        "builds up over later updates, the steps shrink."),
+        "whatever the gradient's size: {ratio} times the learning rate. From the second update on, the running "
+        "average holds the squared gradients seen so far, so each step depends on the gradient's size compared with "
+        "its recent size."),
     "optimizer.intro": "The state of every parameter before and after each update, by the rule in {update}.",
-    "optimizer.table": "Update {index} ({t}): the state of every parameter before and after it.",
+    "optimizer.table": "Update {index} ({t}):",
     "optimizer.more": "Updates 1 to {shown} and the last ({last}) are shown; handouts solve --json lists every one.",
     "optimizer.second": (
         "The second update ({t}) of {parameter} worked in full: it starts from {start} and the state the first "

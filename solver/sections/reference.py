@@ -67,17 +67,20 @@ def _training_pitfalls(ctx) -> list[list]:
     items = []
     size = math("\\lvert B \\rvert")
     scale_free = settings.name in ("adam", "rmsprop")
+    decay_aside = " (the weight-decay term aside, which is not summed)" if settings.decays else ""
     if spec.batch_size > 1 and scale_free:
-        moments = "m and v" if settings.name == "adam" else "s"
+        first, second, ratio = (("g and m", "v", "\\hat{m} / \\sqrt{\\hat{v}}") if settings.name == "adam"
+                                else ("g", "s", "g / \\sqrt{s}"))
         items.append(sentence(f"Summing the examples' gradients instead of averaging them (or the reverse) scales "
-                              f"g by ", size, f" and {moments} with it, yet hardly changes the step: the ratio in the "
-                              "rule cancels the scale, all but ", math("\\epsilon"), "."))
+                              f"{first} by ", size, f" and {second} by ", math("\\lvert B \\rvert^2"),
+                              ", yet hardly changes the step: ", math(ratio), " cancels the scale, all but ",
+                              math("\\epsilon"), f"{decay_aside}."))
     elif spec.batch_size > 1 and spec.training.reduction == "mean":
         items.append(sentence("The batch gradient is the mean of the examples' gradients: summing them instead "
-                              "makes every step ", size, " times larger."))
+                              "makes every step ", size, f" times larger{decay_aside}."))
     elif spec.batch_size > 1:
         items.append(sentence("The batch loss here is the sum of the examples' losses, not their mean: dividing "
-                              "by ", size, " makes every step that many times smaller."))
+                              "by ", size, f" makes every step that many times smaller{decay_aside}."))
     if settings.decays:
         which = "every weight and bias" if settings.decay_biases else "every weight but not the biases"
         items.append(sentence("Weight decay adds ", math("\\lambda \\, \\theta"), f" to the gradient of {which}; "
@@ -94,7 +97,7 @@ def _training_pitfalls(ctx) -> list[list]:
         items.append(sentence("Both moments start at 0, so leaving out the bias corrections changes the first "
                               "steps: without both, the first step is ",
                               math(f"(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}"),
-                              " times the right one; without ", math("\\hat{m}"), " alone, ",
+                              " times the right one; with only the correction of ", math("m"), " left out, ",
                               math("1 - \\beta_1"), " times it."))
     if settings.name in ("adam", "rmsprop"):
         root = "\\sqrt{\\hat{v}} + \\epsilon" if settings.name == "adam" else "\\sqrt{s} + \\epsilon"

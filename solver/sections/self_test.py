@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..equations import Equation
-from ..optimizers import STATE_SYMBOLS
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
-from .optimizer import hyperparameters, state_after
+from .optimizer import hyperparameters, parameter_rows
 from .prose import math, say, sentence
 from .update import new_value_equation, trains_otherwise, update_equations
 
@@ -28,27 +27,45 @@ def _inline(eq: Equation, short: bool = False) -> dict:
     return math(f"{eq.lhs} {Equation(eq.lhs, parts).one_line}")
 
 
-STEP_STATES = {"momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("square_average",),
-               "adam": ("first_moment_corrected", "second_moment_corrected")}
-"""The optimizer states that the new-value line of each optimizer reads, besides the gradient."""
-
-
-def _state_given(ctx, ref) -> list:
-    """The optimizer states after the update that the new value needs (none for plain SGD), and its constants."""
-    states = STEP_STATES.get(ctx.solution.optimizer.name, ())
-    parts = []
-    for name in states:
-        value = state_after(ctx.values, name, ref)
-        parts += [", ", math(f"{STATE_SYMBOLS[name]}({ctx.N.parameter(ref)}) = {ctx.fmt.value(value)}")]
-    constants = hyperparameters(ctx)
-    if "\\epsilon" in constants and states:
-        epsilon = constants["\\epsilon"]
-        parts += [", ", math(f"\\epsilon = {epsilon}")]
-    return parts
+def _optimizer_question(ctx, ref) -> dict:
+    """The first update of one parameter by an optimizer with state: from its gradient, the optimizer's
+    constants and the zero state, the new state and value (the update section's own lines)."""
+    N, fmt = ctx.N, ctx.fmt
+    given = [math(f"{ctx.d_loss(N.parameter(ref))} = {fmt.value(ctx.gradient(ref))}")]
+    for symbol, value in hyperparameters(ctx).items():
+        given += [", ", math(f"{symbol} = {value}")]
+    lines = [eq for row in parameter_rows(ctx, ref, marked=False) for eq in row]
+    answer = []
+    for k, eq in enumerate(lines):
+        answer += ([", so "] if k == len(lines) - 1 else [", "] if k else []) + [_inline(eq, short=True)]
+    return _qa(sentence("With ", *given, ", ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
+                        " and every state at 0, what are the state and the new value of ",
+                        math(N.parameter(ref)), " (now ", math(ctx.given(ref)), ") after the first update?"),
+               sentence(*answer, "."))
 
 
 def _qa(question: list, answer: list) -> dict:
     return {"question": question, "answer": answer}
+
+
+def _update_question(ctx, ref) -> dict:
+    """The new value of one parameter by plain SGD, from its gradient (or, in the negated convention, its delta
+    and input)."""
+    N, fmt, L = ctx.N, ctx.fmt, ctx.network.depth
+    update = new_value_equation(ctx, ref)
+    gradient = ctx.d_loss(N.parameter(ref))
+    given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
+             else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
+    if ctx.convention.negated:
+        given_parts = [given, ", ", math(f"{ctx.act(L - 1, 1)} = {ctx.shown_activation(L - 1, 1)}")]
+    else:
+        given_parts = [given]
+    return _qa(
+        sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
+                 ", what is the new value of ", math(N.parameter(ref)), " (now ", math(ctx.given(ref)), ")?"),
+        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "]
+                   if ctx.convention.negated and not trains_otherwise(ctx) else []),
+                 _inline(update), "."))
 
 
 def build(ctx) -> SelfTest:
@@ -71,20 +88,10 @@ def build(ctx) -> SelfTest:
                  math(f"{N.target(1)} = {fmt.given(ctx.step.target[0])}"), "."),
         sentence(_inline(output_delta), ".")))
     ref = ParameterRef("weight", L, 1, 1)
-    update = new_value_equation(ctx, ref)
-    gradient = ctx.d_loss(N.parameter(ref))
-    given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
-             else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
-    if ctx.convention.negated:
-        given_parts = [given, ", ", math(f"{ctx.act(L - 1, 1)} = {ctx.shown_activation(L - 1, 1)}")]
+    if ctx.solution.optimizer.buffers and not ctx.convention.negated:
+        questions.append(_optimizer_question(ctx, ref))
     else:
-        given_parts = [given] + _state_given(ctx, ref)
-    questions.append(_qa(
-        sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
-                 ", what is the new value of ", math(f"{N.parameter(ref)} = {ctx.given(ref)}"), "?"),
-        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "]
-                   if ctx.convention.negated and not trains_otherwise(ctx) else []),
-                 _inline(update), ".")))
+        questions.append(_update_question(ctx, ref))
     zero_inputs = [k for k, x in enumerate(ctx.step.inputs, 1) if x == 0]
     if zero_inputs:
         x = N.activation(0, zero_inputs[0])
