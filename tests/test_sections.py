@@ -721,3 +721,13 @@ def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_
     assert words(question["answer"]) == (
         "$v(w^{(2)}_{1,1}) = 0.9 \\cdot 0 + 0.08891 = 0.08891$, so ${w^{(2)}_{1,1}}' = 0.40 - 0.5 \\cdot "
         "\\left(0.08891 + 0.9 \\cdot 0.08891\\right) \\approx 0.3155$.")
+
+
+@pytest.mark.parametrize("training, name", [
+    ({"batch": "all"}, "batch gradient descent"), ({"batch": 2}, "mini-batch SGD"),
+    ({"batch": 1, "optimizer": "momentum", "momentum": 0.9}, "SGD with momentum")])
+def test_the_title_names_plain_sgd_over_a_batch_by_its_batch_size(training, name):
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    three = TWO_EXAMPLES + [{"input": [0.2, 0.3], "target": [0.75]}]
+    intro = words(records({**problem, "examples": three, "training": {**training, "epochs": 2}})["title"].intro)
+    assert f" updates by {name} in full " in intro

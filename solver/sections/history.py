@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..diagram import loss_ticks
 from ..equations import Grid, chain
-from .optimizer import NAMES
+from .optimizer import training_name
 from .prose import math, say
 from .records import Table
 
@@ -65,7 +65,7 @@ def build(ctx) -> History:
     if spec.batch_size == 1 and spec.training.optimizer == "sgd":
         intro = say("history.intro", epochs=epochs_text, shows=say("history.shows"))
     else:
-        intro = say("history.intro_batches", optimizer=NAMES[spec.training.optimizer], epochs=epochs_text,
+        intro = say("history.intro_batches", optimizer=training_name(spec), epochs=epochs_text,
                     per="per example" if spec.batch_size == 1 else f"per batch of {spec.batch_size} examples",
                     shows=say("history.shows"))
     return History(

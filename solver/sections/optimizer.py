@@ -17,6 +17,14 @@ MAX_STATE_TABLES = 4
 """Updates whose state table is printed (the first ones); later ones are in the JSON trace."""
 NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum",
          "rmsprop": "RMSprop", "adam": "Adam"}
+def training_name(spec) -> str:
+    """What the training is called: plain SGD over a batch is batch gradient descent (every example at once)
+    or mini-batch SGD; the other optimizers keep their names."""
+    if spec.training.optimizer == "sgd" and spec.batch_size > 1:
+        return "batch gradient descent" if spec.batch_size == len(spec.training_examples) else "mini-batch SGD"
+    return NAMES[spec.training.optimizer]
+
+
 TORCH = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
 
 
@@ -94,7 +102,9 @@ def rule_sentence(ctx) -> list:
     values = ", ".join(f"{symbol} = {value}" for symbol, value in hyperparameters(ctx).items())
     decay = say("optimizer.decay", term=math("\\lambda \\, \\theta"),
                 value=math(f"\\lambda = {ctx.fmt.given(settings.weight_decay)}"),
-                which="" if settings.decay_biases else " for a weight, 0 for a bias",
+                which="" if settings.decay_biases else (
+                    " for a weight, 0 for a bias (in PyTorch the biases need a parameter group of their own without "
+                    "weight decay)"),
                 coupled=say("optimizer.coupled") if settings.name != "sgd" else "") if settings.decays else []
     if settings.decays and settings.name == "sgd":
         decay += say("optimizer.shrink", factor=math(f"(1 - {ctx.N.eta} \\lambda)"))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..inline_math import prose_segments
 from ..notation import PALETTE
-from .optimizer import NAMES
+from .optimizer import training_name
 from .update import trains_otherwise
 from .prose import TEXT, math, say, sentence
 
@@ -28,7 +28,7 @@ def build(ctx) -> Title:
     if count == 1:
         steps = say("title.one_step")
     elif trains_otherwise(ctx):
-        steps = say("title.first_of_updates", count=count, name=NAMES[ctx.solution.optimizer.name])
+        steps = say("title.first_of_updates", count=count, name=training_name(spec))
     else:
         steps = say("title.first_of", count=count)
     return Title(
