@@ -20,7 +20,8 @@ SOFTMAX_MSE = {**SEED001, "network": {"layers": [2, 2, 2], "activation": ["sigmo
                "biases": [[0.35, 0.35], [0.6, 0.6]], "target": [1, 0], "sections": ["backward"]}
 """Seed 001's hidden layer (h = 0.593, 0.597) under a softmax output with squared error. z_o2 - z_o1 =
 0.1 h1 + 0.1 h2 = 0.119, so y1 = 1 / (1 + e^0.119) = 0.4703, y2 = 0.5297. dE/dy = y - t = (-0.5297, 0.5297),
-sum_k y_k dE/dy_k = 0.0316, delta_j = y_j (dE/dy_j - 0.0316): delta_o1 = -0.2640, delta_o2 = 0.2640."""
+sum_k y_k dE/dy_k = 0.5297(0.0594) = 0.0315, delta_j = y_j (dE/dy_j - 0.0315): delta_o1 = 0.4703(-0.5612) = -0.2639,
+delta_o2 = 0.2639 (tests/seed_oracle.py: -0.263924)."""
 
 BCE_MATRIX = {"network": {"layers": [3, 2, 1], "activation": ["relu", "sigmoid"], "bias": True},
               "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.5, -1.0]]], "biases": [[0.1, 0.2], [0.25]],
