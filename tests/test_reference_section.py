@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from seed001_problem import SEED001 as SEED001_PROBLEM
 from solver.api import problem_from_mapping, solve
 from solver.sections import build_handout
 
-SEED001 = {
-    "title": "Seed 001",
-    "network": {"layers": [2, 2, 1], "activation": "sigmoid", "bias": True},
-    "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]],
-    "biases": [[0.35, 0.35], [0.60]],
-    "input": [0.05, 0.10], "target": [0.50], "loss": "mse", "learning_rate": 0.5,
-    "notation": "named", "rounding": {"decimals": 3}, "sections": ["reference"],
-}
+SEED001 = {**SEED001_PROBLEM, "sections": ["reference"]}
 """The seed 001 network (problems/seed001_named_2_2_1.yaml), with only the reference section."""
 
 TWO_EXAMPLES = {**{k: v for k, v in SEED001.items() if k not in ("input", "target")},

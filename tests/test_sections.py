@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from hand_rounding import written
+from seed001_problem import SEED001
 from seed_oracle import Net, sgd_step
 from solver.api import problem_from_mapping, solve
 from solver.equations import Grid, chain
@@ -19,15 +20,6 @@ from solver.sections import build_handout, chosen_sections
 from solver.sections.check import scientific
 from solver.sections.records import Block, Table, merged
 
-SEED001 = {
-    "title": "Seed 001",
-    "network": {"layers": [2, 2, 1], "activation": "sigmoid", "bias": True},
-    "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]],
-    "biases": [[0.35, 0.35], [0.60]],
-    "input": [0.05, 0.10], "target": [0.50], "loss": "mse", "learning_rate": 0.5,
-    "notation": "named", "rounding": {"decimals": 3},
-}
-"""The seed 001 network (problems/seed001_named_2_2_1.yaml)."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
