@@ -140,7 +140,7 @@ def test_an_identity_hidden_layer_has_a_constant_derivative_with_nothing_to_subs
                "sections": ["backward"]}
     [_, hidden] = backward(problem).numbers
     assert lines(hidden.grid)[0] == [r"\frac{\partial E}{\partial h_{1}} = w_{5} \delta_{o} = 0.4(0.044) \approx 0.018",
-                                     r"\operatorname{id}'(z_{h_1}) = 1 = 1",
+                                     r"\operatorname{id}'(z_{h_1}) = 1",  # a constant is written once
                                      r"\delta_{h_1} = 0.018 \cdot 1 = \boxed{0.018}"]
 
 

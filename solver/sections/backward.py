@@ -160,8 +160,10 @@ def fprime_equation(ctx, l: int, j: int, fwd) -> Equation:
     shown = ctx.fmt.value(fwd.layers[l - 1].fprime[j - 1])
     substituted = (ctx.fmt.substituted(node_fp, texts) if ctx.network.activation(l).name not in ("identity", "relu")
                    else None)
-    return chain(ctx.N.fprime(l, j), ctx.fmt.latex(node_fp), substituted,
-                 Part((shown,), ctx.fmt.relation_for(node_fp, texts, shown)))
+    formula = ctx.fmt.latex(node_fp)
+    if formula == shown:  # a constant derivative (the identity's 1): the formula is its value
+        return chain(ctx.N.fprime(l, j), formula)
+    return chain(ctx.N.fprime(l, j), formula, substituted, Part((shown,), ctx.fmt.relation_for(node_fp, texts, shown)))
 
 
 def _matrix(ctx) -> list[Equation]:
