@@ -723,3 +723,22 @@ def test_the_title_names_plain_sgd_over_a_batch_by_its_batch_size(training, name
     three = TWO_EXAMPLES + [{"input": [0.2, 0.3], "target": [0.75]}]
     intro = words(records({**problem, "examples": three, "training": {**training, "epochs": 2}})["title"].intro)
     assert f" updates by {name} in full " in intro
+
+
+def test_the_rate_comparison_says_why_adams_first_step_follows_the_rate():
+    """Adam at t = 1: m-hat = g and v-hat = g^2, so each step is eta * g / (|g| + 1e-8), about eta in size."""
+    rates = records({**ADAM_BATCH, "compare_learning_rates": [0.01, 0.1]})["rates"]
+    assert [row[1] for row in rates.table.rows] == ["-0.01000", "-0.1000"]  # w11's gradient is positive
+    assert words(rates.verdict).endswith(
+        "Adam's first step moves every parameter by about the learning rate, whatever the size of its gradient, so "
+        "the size of $\\Delta w_{1}$ is close to the rate itself in each row.")
+
+
+def test_the_rate_comparison_says_why_rmsprops_first_step_follows_the_rate():
+    """RMSprop at t = 1: s = 0.01 g^2, so each step is eta * g / (0.1 |g| + 1e-8), about 10 eta in size."""
+    training = {"batch": "all", "epochs": 2, "optimizer": "rmsprop", "alpha": 0.99, "epsilon": 1e-8}
+    rates = records({**ADAM_BATCH, "training": training, "compare_learning_rates": [0.01, 0.1]})["rates"]
+    assert [float(row[1]) for row in rates.table.rows] == pytest.approx([-0.1, -1.0], rel=1e-3)  # epsilon shaves a little
+    assert words(rates.verdict).endswith(
+        "RMSprop's first step divides the gradient by its own size, so $\\Delta w_{1}$ grows with the rate, not with "
+        "the gradient.")

@@ -131,6 +131,12 @@ TEXT = {
         "With {rates} the loss rises instead of falling: the step is too large for this point and overshoots the "
         "minimum along the gradient."),
     "rates.all_down": "Every rate lowers the loss; the largest lowers it most here, but larger rates risk overshooting.",
+    "rates.adam": (
+        "Adam's first step moves every parameter by about the learning rate, whatever the size of its gradient, so "
+        "the size of {change} is close to the rate itself in each row."),
+    "rates.rmsprop": (
+        "RMSprop's first step divides the gradient by its own size, so {change} grows with the rate, not with the "
+        "gradient."),
     "optimizer.rule": (
         "The update follows {name} as defined by PyTorch's {torch}{values}. Here {g} is the gradient of the {loss}"
         "{decay}.{state}{first}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..parameters import ParameterRef
-from .prose import math, say
+from .prose import math, say, text
 from .records import Table
 
 
@@ -35,6 +35,8 @@ def build(ctx) -> Rates:
     rising = [fmt.given(t.learning_rate) for t in trials if t.loss_trend == "up"]
     verdict = (say("rates.overshoot", rates=math(f"{N.eta} = " + ", ".join(rising))) if rising
                else say("rates.all_down"))
+    if ctx.solution.optimizer.name in ("adam", "rmsprop"):
+        verdict = verdict + [text(" ")] + say(f"rates.{ctx.solution.optimizer.name}", change=math(f"\\Delta {symbol}"))
     intro = say("rates.intro", state=say("rates.state") if ctx.solution.optimizer.buffers else "",
                 change=math(f"\\Delta {symbol} = {{{symbol}}}' - {symbol}"), parameter=math(symbol),
                 before=math(f"{N.loss} = {fmt.value(ctx.values.loss)}"))
