@@ -254,16 +254,18 @@ _SCIENTIFIC = re.compile(r"([0-9]*\.?[0-9]+)\s*\\times\s*10\^\{(-?[0-9]+)\}")
 """A number in scientific notation as the formatter writes it ('2.27 \\times 10^{-4}')."""
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]+(?:e-?[0-9]+)?")
 _ARITHMETIC_TEXT = re.compile(r"^[-+*/() 0-9.e]+$")
-_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def arithmetic_value(latex: str) -> Fraction | None:
     """The exact value of a written-out calculation on numbers ('0.15(0.05) + 0.35', '(0.9)(0.0435)',
-    '0.6 \\cdot (1 - 0.6)', '2.5 \\times 10^{-7} \\cdot 0.5'), or None when the text is not pure arithmetic
-    on decimal numbers."""
+    '0.6 \\cdot (1 - 0.6)', '2.5 \\times 10^{-7} \\cdot 0.5', '\\frac{0.0048}{1 - 0.9^{1}}'), or None when
+    the text is not pure arithmetic on decimal numbers."""
     if plain_number(latex) is not None:
         return None
     text = _SCIENTIFIC.sub(r"\1e\2", _COLOUR.sub("", latex).replace(r"\boxed", ""))
+    text = _powers(_fractions(text))
+    if text is None:
+        return None
     for wide, narrow in ((r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"),
                          (r"\cdot", "*"), (r"\times", "*")):
         text = text.replace(wide, narrow)
@@ -284,6 +286,57 @@ def arithmetic_value(latex: str) -> Fraction | None:
     except SyntaxError:
         return None
     return _evaluate(tree.body, numbers)
+
+
+MAX_EXPONENT = 64
+"""Powers in a calculation beyond this exponent are not worked out exactly (the line keeps its relation)."""
+
+
+def _braced(text: str, start: int) -> int | None:
+    """The index just past the group that opens with ``{`` at ``start``, or None when it is not closed."""
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return index + 1
+    return None
+
+
+def _fractions(text: str) -> str | None:
+    """``\\frac{a}{b}`` written as ``((a)/(b))``, nested ones too; None when a group is not closed."""
+    while (start := text.find(r"\frac{")) >= 0:
+        middle = _braced(text, start + 5)
+        end = _braced(text, middle) if middle is not None and text[middle:middle + 1] == "{" else None
+        if end is None:
+            return None
+        text = f"{text[:start]}(({text[start + 6:middle - 1]})/({text[middle + 1:end - 1]})){text[end:]}"
+    return text
+
+
+def _powers(text: str | None) -> str | None:
+    """``x^{k}`` and ``x^2`` written as ``x**(k)``; None when a group is not closed."""
+    if text is None:
+        return None
+    while (start := text.find("^")) >= 0:
+        if text[start + 1:start + 2] == "{":
+            end = _braced(text, start + 1)
+            if end is None:
+                return None
+            text = f"{text[:start]}**({text[start + 2:end - 1]}){text[end:]}"
+        else:
+            text = f"{text[:start]}**{text[start + 1:]}"
+    return text
+
+
+def _power(base: Fraction, exponent: Fraction) -> Fraction | None:
+    """``base ** exponent`` exactly, for a whole exponent of at most MAX_EXPONENT in size."""
+    if exponent.denominator != 1 or abs(exponent) > MAX_EXPONENT or (base == 0 and exponent < 0):
+        return None
+    return base ** int(exponent)
+
+
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+              ast.Pow: _power}
 
 
 def _evaluate(node, numbers: list[Fraction]) -> Fraction | None:

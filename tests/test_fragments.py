@@ -146,6 +146,24 @@ def test_arithmetic_of_written_calculations():
     assert arithmetic_value(r"(-1.5 \times 10^{-174}) \cdot 2 + 1 \times 10^{6}") == Fraction(10 ** 6) - Fraction(3, 10 ** 174)
 
 
+def test_arithmetic_of_fractions_and_whole_powers():
+    # Adam's bias correction and RMSprop's square average as the optimizer section writes them
+    assert arithmetic_value(r"\frac{0.004846}{1 - 0.9^{1}}") == Fraction(4846, 100000)
+    assert arithmetic_value(r"\frac{2.348 \times 10^{-6}}{1 - 0.999^{2}}") == Fraction(2348, 10 ** 9) / Fraction(1999, 10 ** 6)
+    assert arithmetic_value(r"0.99 \cdot 0 + (1 - 0.99) \cdot 0.02786^{2}") == Fraction(776_1796, 10 ** 12)
+    assert arithmetic_value(r"\frac{\frac{1}{4}}{0.5}") == Fraction(1, 2)
+    assert arithmetic_value(r"\frac{(0.75 - 0.5)^2}{2}") == Fraction(1, 32)
+    assert arithmetic_value(r"0.4 - 0.01 \cdot 10^{-8}") == Fraction(4, 10) - Fraction(1, 10 ** 10)
+    # not worked out: a symbol in the exponent, a fractional or huge exponent, 0 to a negative power, open groups
+    assert arithmetic_value(r"\frac{1}{1 + e^{-0.3}}") is None
+    assert arithmetic_value(r"0.5^{0.5}") is None and arithmetic_value(r"2^{65}") is None
+    assert arithmetic_value(r"2^{64}") == 2 ** 64 and arithmetic_value(r"2^{-64}") == Fraction(1, 2 ** 64)
+    assert arithmetic_value(r"\frac{1}{0^{-1}}") is None and arithmetic_value(r"\frac{1}{2") is None
+    assert arithmetic_value(r"\frac{1}2") is None and arithmetic_value(r"0.5^{2") is None
+    assert chain("m", r"\frac{0.004846}{1 - 0.9^{1}}", Part(("0.04846",), r"\approx")).one_line == \
+        r"= \frac{0.004846}{1 - 0.9^{1}} = 0.04846"
+
+
 def test_matrix_results_are_exact_only_when_every_entry_is():
     assert printed_dot([("0.1", "1.0"), ("0.2", "0.5"), ("0.3", "-1.0")], "0.1") == 0
     assert printed_dot([("{\\color{bpweight}0.4}", "(-0.5)")]) == Fraction(-1, 5)

@@ -59,11 +59,13 @@ def test_the_check_table_appears_when_there_is_no_summary():
         assert re.fullmatch(r"0|\d(\.\d{1,2})? \\times 10\^\{-\d+\}", row[3]), row
     assert check.subset == [] and check.kinks == [] and check.sympy != []
     assert words(check.result).startswith("The largest relative error is $")
-    assert words(check.result).endswith(r"$, below the tolerance $1 \times 10^{-5}$.")
-    assert words(check.intro).startswith(r"Every gradient above was compared with a central finite difference of "
-                                         r"the loss, $\partial E / \partial \theta \approx [E(\theta + h) - "
-                                         r"E(\theta - h)] / 2h$ with step $h = 1 \times "
-                                         r"10^{-6}$")
+    assert words(check.result).endswith(r"$, below the tolerance $1 \times 10^{-5}$: backpropagation and the finite "
+                                        "differences agree.")
+    assert words(check.intro).startswith(r"A gradient can be checked without the chain rule: nudge the parameter by "
+                                         r"a small step $h$ each way and take the central difference of the loss, "
+                                         r"$\partial E / \partial \theta \approx [E(\theta + h) - "
+                                         r"E(\theta - h)] / 2h$. Every gradient above was checked this way with "
+                                         r"$h = 1 \times 10^{-6}$")
     assert r"\max(\lvert g_{\text{backprop}}\rvert + \lvert g_{\text{numeric}}\rvert,\ 1 \times 10^{-6})" in words(check.intro)
 
 

@@ -82,9 +82,10 @@ TEXT = {
     "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
     "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
     "check.intro": (
-        "Every gradient above was compared with a central finite difference of the loss, {formula} with step "
-        "{step} (scaled by the parameter's size when it exceeds 1), and their relative error {error} must "
-        "stay below the tolerance."),
+        "A gradient can be checked without the chain rule: nudge the parameter by a small step {h} each way and "
+        "take the central difference of the loss, {formula}. Every gradient above was checked this way with "
+        "{step} (scaled by the parameter's size when it exceeds 1); the relative error {error} says how far "
+        "the two agree."),
     "check.in_summary": "The summary table lists the central difference and the relative error of every parameter.",
     "check.in_summary_sampled": (
         "The summary table lists the central difference and the relative error of every sampled parameter and "
@@ -93,10 +94,12 @@ TEXT = {
         "This network has {total} parameters, so a random sample of {count} of them (drawn with seed {seed}, the "
         "same in every run) is checked this way; the others are computed by the same backpropagation code."),
     "check.subset": "The {shown} largest of {total} relative errors are shown.",
-    "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
+    "check.result": (
+        "The largest relative error is {error}, below the tolerance {tolerance}: backpropagation and the finite "
+        "differences agree."),
     "check.sympy": (
-        "SymPy also differentiated the whole loss expression by every parameter; the largest relative "
-        "difference from backpropagation is {error}."),
+        "Differentiating the whole loss expression symbolically (with SymPy) gives the same gradients: the "
+        "largest relative difference from backpropagation is {error}."),
     "check.kinks": (
         "{count} at a ReLU kink ({z}), where the derivative is not defined; there the backpropagated value "
         "(using {rule}) lies between the one-sided differences."),

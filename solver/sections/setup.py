@@ -149,14 +149,15 @@ def _glossary(ctx) -> list[tuple[str, str]]:
                  N.style.weight_meaning))
     if net.has_bias:
         rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "bias"]),
-                     "biases (a weight on a constant input 1)"))
+                     "biases (a weight on a constant input\u00a01)"))
     rows.append((N.loss, f"loss: {LOSSES[ctx.spec.loss].title.lower()}"))
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
         rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).in_text} activation"))
     rows.append(("f(\\cdot), f'(\\cdot)",
                  "any neuron's activation function and its derivative (in general statements)"))
-    rows.append((layer_symbols(N.delta, L), ctx.convention.delta_meaning))
+    rows.append((symbol_list([N.delta(l, j) for l in range(1, L + 1) for j in ctx.rows(l)]),
+                 ctx.convention.delta_meaning))
     rows.append((N.eta, "learning rate"))
     return rows + _training_glossary(ctx)
 
