@@ -56,7 +56,7 @@ def build(ctx) -> Check:
     kinks = sum(r.at_kink for r in report.rows)
     in_summary = "summary" in ctx.section_names
     kink_count = f"{kinks} parameter sits" if kinks == 1 else f"{kinks} parameters sit"
-    intro = say("check.intro", h=math("h"), formula=formula, step=math(f"h = {scientific(report.step)}"), error=error)
+    intro = say("check.intro", formula=formula, step=math(f"h = {scientific(report.step)}"), error=error)
     if report.sampled:
         intro = intro + sentence(" ") + say("check.sample", total=report.parameter_count, count=len(report.rows),
                                             seed=FD_SAMPLE_SEED)

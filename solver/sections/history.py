@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..diagram import loss_ticks
 from ..equations import Grid, chain
 from .optimizer import training_name
-from .prose import math, say
+from .prose import math, say, section_ref
 from .records import Table
 
 
@@ -68,6 +68,13 @@ def build(ctx) -> History:
         intro = say("history.intro_batches", optimizer=training_name(spec), epochs=epochs_text,
                     per="per example" if spec.batch_size == 1 else f"per batch of {spec.batch_size} examples",
                     shows=say("history.shows"))
+    if "optimizer" in ctx.section_names and ctx.solution.optimizer.buffers:  # the last update's table has them
+        final_intro = say("history.final_in_table", theta=math("\\theta'"), index=str(len(steps)),
+                          optimizer=section_ref("optimizer"))
+        final_grid = Grid.packed([])
+    else:
+        final_intro = say("history.final")
+        final_grid = grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4)
     return History(
         intro=intro,
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
@@ -76,8 +83,8 @@ def build(ctx) -> History:
         coordinates=" ".join(_coordinate(point) for point in points),
         y_ticks=",".join(ticks), y_min=ticks[0], y_max=ticks[-1],
         note=_note(ctx),
-        final_intro=say("history.final"),
-        final=grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4),
+        final_intro=final_intro,
+        final=final_grid,
         fixed_ticks=all(FIXED_TICKS[0] <= loss < FIXED_TICKS[1] for _, loss in points),
     )
 

@@ -13,6 +13,8 @@ from ..parameters import ParameterRef
 from .prose import math, say, section_ref, text
 from .records import Table
 
+STATE_TABLE_PAIR_WIDTH = 58
+"""State tables at most this many characters wide (``Table.width``) go two to a row of the page."""
 MAX_STATE_TABLES = 4
 """Updates whose state table is printed (the first ones); later ones are in the JSON trace."""
 NAMES = {"sgd": "plain SGD", "momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum",
@@ -42,6 +44,17 @@ class StateTable:
 
 
 @dataclass(frozen=True)
+class StateRow:
+    """The state tables printed in one row of the page: one, or two narrow ones side by side."""
+
+    tables: list[StateTable]
+
+    @property
+    def needed_lines(self) -> int:
+        return max(entry.needed_lines for entry in self.tables)
+
+
+@dataclass(frozen=True)
 class Optimizer:
     """The record of the optimizer section (fields: docs/templates.md)."""
 
@@ -57,6 +70,14 @@ class Optimizer:
     def needed_lines(self) -> int:
         """Lines to keep with the heading: the intro and the first state table (or a few lines)."""
         return (self.tables[0].needed_lines if self.tables else 4) + 4
+
+    @property
+    def table_rows(self) -> list[StateRow]:
+        """The state tables two to a row when every one is narrow enough for two to fit next to each other
+        (momentum, Nesterov and RMSprop on small networks), else one to a row."""
+        narrow = all(entry.table.width <= STATE_TABLE_PAIR_WIDTH and not entry.table.breaks for entry in self.tables)
+        size = 2 if narrow else 1
+        return [StateRow(self.tables[start:start + size]) for start in range(0, len(self.tables), size)]
 
 
 def hyperparameters(ctx) -> dict[str, str]:

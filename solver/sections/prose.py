@@ -82,10 +82,8 @@ TEXT = {
     "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
     "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
     "check.intro": (
-        "A gradient can be checked without the chain rule: nudge the parameter by a small step {h} each way and "
-        "take the central difference of the loss, {formula}. Every gradient above was checked this way with "
-        "{step} (scaled by the parameter's size when it exceeds 1); the relative error {error} says how far "
-        "the two agree."),
+        "Each gradient above was also found without the chain rule, as the central difference {formula} with "
+        "{step} (scaled by the parameter's size when it exceeds 1), and compared by the relative error {error}."),
     "check.in_summary": "The summary table lists the central difference and the relative error of every parameter.",
     "check.in_summary_sampled": (
         "The summary table lists the central difference and the relative error of every sampled parameter and "
@@ -94,12 +92,9 @@ TEXT = {
         "This network has {total} parameters, so a random sample of {count} of them (drawn with seed {seed}, the "
         "same in every run) is checked this way; the others are computed by the same backpropagation code."),
     "check.subset": "The {shown} largest of {total} relative errors are shown.",
-    "check.result": (
-        "The largest relative error is {error}, below the tolerance {tolerance}: backpropagation and the finite "
-        "differences agree."),
+    "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
     "check.sympy": (
-        "Differentiating the whole loss expression symbolically (with SymPy) gives the same gradients: the "
-        "largest relative difference from backpropagation is {error}."),
+        "SymPy's derivatives of the whole loss expression agree with backpropagation to {error}."),
     "check.kinks": (
         "{count} at a ReLU kink ({z}), where the derivative is not defined; there the backpropagated value "
         "(using {rule}) lies between the one-sided differences."),
@@ -116,6 +111,9 @@ TEXT = {
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
     "history.same": "The training loss ({what}) stays at {start} over {epochs}.",
     "history.final": "Parameters after the last update:",
+    "history.final_in_table": (
+        "The parameters after the last update are the {theta} column of update {index}'s state table in "
+        "{optimizer}."),
     "batch.intro": (
         "This update uses {examples} together. Its loss is the {reduction} of their losses (the error over the "
         "training examples, here over the batch B), and its gradient the {reduction} of their gradients. Example "

@@ -57,8 +57,9 @@ class Table:
 
     @property
     def needed_lines_with_intro(self) -> int:
-        """Lines to keep together when a heading and a sentence of up to three lines lead into the table."""
-        return self.needed_lines + 4
+        """Lines to keep together when a section heading (about three lines with its space) and a sentence of
+        up to three lines lead into the table."""
+        return self.needed_lines + 5
 
     @property
     def width(self) -> int:
