@@ -139,7 +139,7 @@ SCALE_FREE = ("Summing the examples' gradients instead of averaging them (or the
 """m and the gradient scale with |B|, v and s (averages of squared gradients) with its square."""
 BIAS_CORRECTION = ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without "
                    "both, the first step is $(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}$ times the right "
-                   "one; with only the correction of $m$ left out, $1 - \\beta_1$ times it.")
+                   "one; without only $m$'s correction (keeping $v$'s), it is $1 - \\beta_1$ times the right one.")
 """(1 - 0.9) / sqrt(1 - 0.999) = 0.1 / 0.0316228 = 3.16228."""
 VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the gradient, but from then on it is "
             "$\\mu \\, v + g$, not $g$.")
@@ -169,7 +169,7 @@ VELOCITY = ("The velocity carries over between updates: at $t = 1$ it equals the
     ({"optimizer": "rmsprop", "batch": 2, "reduction": "sum"}, [
         SCALE_FREE.format(first="g", second="s", ratio="g / \\sqrt{s}"), "$\\epsilon$ is added after the square root: $\\sqrt{s} + \\epsilon$."]),
     ({"batch": 2, "weight_decay": 0.01}, [
-        BATCH_MEAN[:-1] + " (the weight-decay term aside, which is not summed).",
+        BATCH_MEAN[:-1] + " (in the data part: the weight-decay term is added once per update, not per example).",
         "Weight decay adds $\\lambda \\, \\theta$ to the gradient of every weight but not the biases; forgetting "
         "it, or decaying a parameter the rule leaves out, changes the update."]),
 ], ids=["sgd", "sgd-sum", "batch-mean", "batch-sum", "decay", "decay-biases", "momentum", "nesterov", "adam",

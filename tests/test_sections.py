@@ -5,6 +5,7 @@ oracle, tests/seed_oracle.py); fast (part of the mutation subset)."""
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def test_the_title_of_a_worked_exam_key_and_of_a_step_that_raises_the_loss():
 def test_the_title_of_several_steps_and_the_colour_legend():
     problem = {**SEED001, "notation": {"preset": "layered", "colour": True}, "epochs": 3}
     title = records(problem)["title"]
-    assert "works through the first of 3 SGD steps of backpropagation in full for" in words(title.intro)
+    assert "works through the first of 3 SGD updates in full for" in words(title.intro)
     assert title.byline == []
     assert words(title.legend) == (
         "Colour code: ${\\color{bpinput}x_{1}}$ inputs, ${\\color{bpweight}w^{(1)}_{1,1}}$ weights and biases, "
@@ -296,8 +297,8 @@ def test_the_history_of_one_epoch_does_not_count_epochs():
     problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
     history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
     assert words(history.intro) == ("One SGD update per example, in order. The first step is worked in full above; "
-                                    "the table gives each update's loss before and after it, the plot the training "
-                                    "loss after each epoch.")
+                                    "the table gives each update's own loss (of its example or batch) before and "
+                                    "after it; the plot, the training loss over every example after each epoch.")
 
 
 def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
@@ -648,8 +649,9 @@ def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_t
     assert words(history.note) == (
         f"The training loss (mean loss over the 2 examples) falls from ${written(expected[0], decimals=3)}$ to "
         f"${written(expected[-1], decimals=3)}$ over the 2 epochs.")
-    assert words(history.intro).endswith("the table gives each update's loss before and after it, the plot the "
-                                         "training loss after each epoch.")
+    assert words(history.intro).endswith("the table gives each update's own loss (of its example or batch) before "
+                                         "and after it; the plot, the training loss over every example after each "
+                                         "epoch.")
 
 
 def test_one_epoch_says_so_in_the_note():
@@ -690,8 +692,8 @@ def test_adam_pitfalls_say_what_summing_and_the_bias_corrections_really_do():
             "$\\lvert B \\rvert$ and v by $\\lvert B \\rvert^2$, yet hardly changes the step: "
             "$\\hat{m} / \\sqrt{\\hat{v}}$ cancels the scale, all but $\\epsilon$.") in pitfalls
     assert ("Both moments start at 0, so leaving out the bias corrections changes the first steps: without both, the "
-            "first step is $(1 - \\beta_1) / \\sqrt{1 - \\beta_2} \\approx 3.162$ times the right one; with only "
-            "the correction of $m$ left out, $1 - \\beta_1$ times it.") in pitfalls
+            "first step is $(1 - \\beta_1) / \\sqrt{1 - \\beta_2} \\approx 3.162$ times the right one; without "
+            "only $m$'s correction (keeping $v$'s), it is $1 - \\beta_1$ times the right one.") in pitfalls
     assert not any("times larger" in item for item in pitfalls)
 
 
@@ -760,3 +762,30 @@ def test_the_rate_comparison_says_why_rmsprops_first_step_follows_the_rate():
     assert words(rates.verdict).endswith(
         "RMSprop's first step divides the gradient by its own size, so $\\Delta w_{1}$ grows with the rate, not with "
         "the gradient.")
+
+
+def test_a_step_ratio_is_written_with_three_figures_and_thousands_grouped():
+    from solver.sections.optimizer import _three_figures
+
+    assert [_three_figures(Fraction(value)) for value in ("1.2107", "2.9266", "951.6", "12390", "0.5", "1000")] == [
+        "1.21", "2.93", "952", "12,400", "0.5", "1,000"]
+
+
+def test_a_batch_handout_names_the_example_loss_in_the_backward_pass_and_the_batch_loss_in_the_glossary():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    handout = records({**problem, "examples": TWO_EXAMPLES, "training": {"batch": 2, "weight_decay": 0.01}})
+    backward = handout["backward"]
+    lhs = [eq.lhs for block in backward.rules + backward.numbers for row in block.grid.rows for eq in row]
+    assert "\\frac{\\partial E_{1}}{\\partial \\hat{y}}" in lhs  # example 1's loss, not the batch's E
+    assert not any("\\partial E}" in side or "\\partial E " in side for side in lhs)
+    deltas = [eq for block in backward.rules for row in block.grid.rows for eq in row if eq.lhs == "\\delta_{o}"]
+    assert deltas and deltas[0].parts[0].text.startswith("\\frac{\\partial E_{1}}{\\partial z_{o}}")
+    glossary = dict(handout["setup"].glossary)
+    assert glossary["E"] == "batch loss: the mean of the examples' losses, plus the weight-decay penalty"
+    assert glossary["E_d"] == "loss of example d of the batch: squared error (with the factor 1/2)"
+    assert glossary["E_{\\text{data}}"] == "the loss without the penalty"
+    assert words(handout["summary"].note) == "The neuron table is example 1's, the one worked in full."
+    single = dict(records(SEED001)["setup"].glossary)
+    assert single["E"] == "loss: squared error (with the factor 1/2)" and "E_d" not in single
+    assert single["t"] == "target value" and single["z_{o}"] == "pre-activation of the output layer"
+    assert records(SEED001)["summary"].note == []

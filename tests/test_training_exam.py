@@ -183,3 +183,7 @@ def test_the_second_momentum_update_is_worked_in_full_with_pytorchs_numbers():
                               ("md",))["handout.md"]
     assert (r"v(w^{(1)}_{1,1}) &= 0.9 \cdot 0.0002266 + 0.0009664 \approx 0.001170 & {w^{(1)}_{1,1}}' &= "
             r"0.1499 - 0.5 \cdot 0.001170 \approx \boxed{0.1493}") in markdown
+    # next to plain SGD's step -eta g2: the change w'' - w' (exact, at 4 figures) and their ratio v2 / g2 at 3
+    assert f"{-0.5 * g2:.4g}" == "-0.0004832" and f"{new2 - new1:.4g}" == "-0.0005852" and f"{v2 / g2:.3g}" == "1.21"
+    assert ("Plain SGD would change $w^{(1)}_{1,1}$ by $-\\eta \\, g \\approx -0.0004832$; SGD with momentum changes "
+            "it by $-0.0005852$, 1.21 times as much.") in markdown

@@ -63,9 +63,9 @@ def _rule_blocks(ctx) -> list[Block]:
     for node in derivation.nodes[L]:
         y, z = ctx.act(L, node.row), N.preactivation(L, node.row)
         pieces = ctx.fmt.pieces(display_delta(ctx, node))
-        delta = chain(N.delta(L, node.row), ctx.delta_definition(L, node.row), pieces, boxed=len(pieces) == 1)
+        delta = chain(N.delta(L, node.row), ctx.example_delta_definition(L, node.row), pieces, boxed=len(pieces) == 1)
         if node.fprime is not None:
-            rows.append([chain(ctx.d_loss(y), ctx.fmt.latex(node.dE_da)),
+            rows.append([chain(ctx.d_example_loss(y), ctx.fmt.latex(node.dE_da)),
                          chain(partial(y, z), ctx.fmt.latex(node.fprime)), delta])
         else:
             rows.append([delta])
@@ -73,9 +73,9 @@ def _rule_blocks(ctx) -> list[Block]:
     for l in range(L - 1, 0, -1):
         rows = []
         for node in derivation.nodes[l]:
-            lhs = ctx.convention.prefix(ctx.d_loss(ctx.act(l, node.row)))
+            lhs = ctx.convention.prefix(ctx.d_example_loss(ctx.act(l, node.row)))
             rows.append([chain(lhs, ctx.fmt.pieces(node.dE_da)),
-                         chain(N.delta(l, node.row), ctx.delta_definition(l, node.row),
+                         chain(N.delta(l, node.row), ctx.example_delta_definition(l, node.row),
                                ctx.fmt.pieces(node.delta), boxed=len(node.dE_da.args) <= 4)])
         blocks.append(Block(N.layer_title(l), _stacked_or_rows(rows + _gradient_rule_rows(ctx, l))))
     return blocks
@@ -95,7 +95,7 @@ def _gradient_rule_rows(ctx, l: int) -> list[list[Equation]]:
     derivation = ctx.solution.derivation
     rows = []
     for j in ctx.rows(l):
-        rows.append([chain(ctx.d_loss(ctx.N.parameter(ref)),
+        rows.append([chain(ctx.d_example_loss(ctx.N.parameter(ref)),
                            ctx.fmt.latex(ctx.convention.expression(derivation.gradient(ref))), boxed=True)
                      for ref in ctx.layer_refs(l) if ref.row == j])
     return rows
@@ -114,7 +114,7 @@ def number_blocks(ctx) -> list[Block]:
         j = node.row
         delta_text = ctx.shown_delta(L, j)
         if node.delta_kind == "product":
-            lhs = ctx.convention.prefix(ctx.d_loss(ctx.act(L, j)))
+            lhs = ctx.convention.prefix(ctx.d_example_loss(ctx.act(L, j)))
             dE_expr = negate_for_display(node.dE_da) if ctx.convention.negated else node.dE_da
             dE_text = ctx.fmt.value(ctx.convention.shown(v.output_dE_da[j - 1]))
             fp_text = ctx.fmt.value(fwd.layers[-1].fprime[j - 1])
@@ -140,7 +140,7 @@ def number_blocks(ctx) -> list[Block]:
                        for k in downstream]
             total = ctx.fmt.value(ctx.convention.shown(v.downstream_sums[l - 1][j - 1]))
             fp_text = ctx.fmt.value(fwd.layers[l - 1].fprime[j - 1])
-            lhs = ctx.d_loss(ctx.act(l, j)) if not ctx.convention.negated else \
+            lhs = ctx.d_example_loss(ctx.act(l, j)) if not ctx.convention.negated else \
                 f"\\sum_{{k}} w_{{k{N.unit_number(l, j)}}} \\delta_{{k}}"
             rows.append([chain(lhs, [symbolic[0]] + [f"+ {t}" for t in symbolic[1:]],
                                ctx.fmt.signed_terms(numbers), total),

@@ -36,7 +36,7 @@ def build(ctx) -> Chain:
     if not paths:
         # too many paths only below a hidden layer, whose activation is elementwise (softmax is output-only)
         summation = equation(lhs, f"{ctx.act(layer - 1, col)} \\cdot {N.fprime(layer, row)} \\cdot "
-                                  f"{ctx.d_loss(ctx.act(layer, row))}")
+                                  f"{ctx.d_example_loss(ctx.act(layer, row))}")
         return Chain(N.weight(layer, row, col), say("chain.too_many", count=count), [], [], None, summation, [])
     out_kind = derivation.nodes[L][0].delta_kind
     sequences, numeric_terms, path_texts = [], [], []
@@ -46,11 +46,11 @@ def build(ctx) -> Chain:
         if out_kind == "product":
             y = ctx.act(L, m)
             node = derivation.node(L, m)
-            factors.append((ctx.d_loss(y), ctx.fmt.latex(node.dE_da), ctx.fmt.value(ctx.values.output_dE_da[m - 1])))
+            factors.append((ctx.d_example_loss(y), ctx.fmt.latex(node.dE_da), ctx.fmt.value(ctx.values.output_dE_da[m - 1])))
             factors.append((partial(y, N.preactivation(L, m)), ctx.fmt.latex(node.fprime),
                             ctx.fmt.value(fwd.layers[-1].fprime[m - 1])))
         else:
-            factors.append((ctx.d_loss(N.preactivation(L, m)), ctx.fmt.latex(derivation.node(L, m).delta),
+            factors.append((ctx.d_example_loss(N.preactivation(L, m)), ctx.fmt.latex(derivation.node(L, m).delta),
                             ctx.fmt.value(ctx.values.deltas[-1][m - 1])))
         for position in range(len(path) - 1, 0, -1):
             upper_layer = layer + position

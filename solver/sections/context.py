@@ -178,6 +178,10 @@ class SectionContext:
             return self.d_loss(by)
         return partial(f"{self.N.loss}_{{{self.step.example}}}", by)
 
+    def example_delta_definition(self, layer: int, row: int) -> str:
+        """:meth:`delta_definition` by the loss of the example worked in full (dE_d/dz within a batch)."""
+        return self.convention.prefix(self.d_example_loss(self.N.preactivation(layer, row)))
+
     def new_value(self, ref: ParameterRef, values=None):
         values = values or self.values
         return ref.entry(values.new.weights, values.new.biases)

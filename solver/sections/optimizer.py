@@ -36,6 +36,8 @@ class StateTable:
 
     title: list
     table: Table
+    update: int
+    """The update whose state the table gives (1 for the first)."""
 
     @property
     def needed_lines(self) -> int:
@@ -53,6 +55,11 @@ class StateRow:
     def needed_lines(self) -> int:
         return max(entry.needed_lines for entry in self.tables)
 
+    @property
+    def holds_second(self) -> bool:
+        """Whether update 2's table is in this row (the second update worked in full follows it)."""
+        return any(entry.update == 2 for entry in self.tables)
+
 
 @dataclass(frozen=True)
 class Optimizer:
@@ -65,6 +72,8 @@ class Optimizer:
     later: list = ()
     """The sentence before ``later_rule``: the second update of one parameter worked in full."""
     later_rule: Grid | None = None
+    later_note: list = ()
+    """After ``later_rule``: how far the second update moves the parameter next to plain SGD's step."""
 
     @property
     def needed_lines(self) -> int:
@@ -256,11 +265,12 @@ def _shown_tables(steps) -> list:
     return list(steps[:MAX_STATE_TABLES - 1]) + [steps[-1]]
 
 
-def _second_update(ctx) -> tuple[list, Grid | None]:
-    """The second update of the chain parameter worked in full: the state it starts from is the first's."""
+def _second_update(ctx) -> tuple[list, Grid | None, list]:
+    """The second update of the chain parameter worked in full (the state it starts from is the first's), and
+    its step next to plain SGD's."""
     settings, steps = ctx.solution.optimizer, ctx.solution.steps
     if not settings.buffers or len(steps) < 2:
-        return [], None
+        return [], None, []
     ref = ParameterRef("weight", *ctx.spec.options.chain)
     first, second = steps[0], steps[1]
     old = ctx.fmt.value(ctx.new_value(ref, first.shown))
@@ -269,7 +279,31 @@ def _second_update(ctx) -> tuple[list, Grid | None]:
             f"the batch loss of examples {examples[0]} {'and' if len(examples) == 2 else 'to'} {examples[-1]}")
     intro = say("optimizer.second", parameter=math(ctx.N.parameter(ref)), t=math("t = 2"),
                 start=math(f"{ctx.N.parameter(ref)} = {old}"), loss=loss, g=math("g"))
-    return intro, Grid.of(parameter_rows(ctx, ref, second.shown, old=old, marked=False))
+    return (intro, Grid.of(parameter_rows(ctx, ref, second.shown, old=old, marked=False)),
+            _compared_with_sgd(ctx, ref, first.shown, second.shown, old))
+
+
+def _three_figures(value: Fraction) -> str:
+    """A ratio for prose: three significant figures, thousands grouped (1.21, 952, 12,400)."""
+    text = f"{float(value):.3g}"
+    return f"{float(text):,.0f}" if "e" in text else text
+
+
+def _compared_with_sgd(ctx, ref: ParameterRef, before, values, old: str) -> list:
+    """'Plain SGD would change w by -eta g = ...; Adam changes it by ..., k times as much.' for one update
+    (``before``: the values of the update before it, whose new value ``old`` is printed)."""
+    fmt, settings = ctx.fmt, ctx.solution.optimizer
+    plain = -Fraction(str(settings.learning_rate)) * Fraction(ctx.gradient(ref, values))
+    change = Fraction(ctx.new_value(ref, values)) - Fraction(ctx.new_value(ref, before))
+    plain_text = fmt.rounded(plain)
+    change_text = fmt.difference(fmt.value(ctx.new_value(ref, values)), old, change)
+    if plain == 0:
+        return []
+    ratio = change / plain
+    times = f"{_three_figures(abs(ratio))} times as much" + (", the other way" if ratio < 0 else "")
+    return say("optimizer.compared", parameter=math(ctx.N.parameter(ref)),
+               plain=math(f"-{ctx.N.eta} \\, g {fmt.relation(plain, plain_text)} {plain_text}"),
+               name=NAMES[settings.name], change=math(change_text), times=times)
 
 
 def build(ctx) -> Optimizer:
@@ -279,10 +313,12 @@ def build(ctx) -> Optimizer:
     if settings.buffers:
         for step in _shown_tables(steps):
             title = say("optimizer.table", index=str(step.index), t=math(f"t = {step.shown.state_after.step}"))
-            tables.append(StateTable(title, state_table(ctx, step)))
+            tables.append(StateTable(title, state_table(ctx, step), step.index))
     note = say("optimizer.more", shown=str(MAX_STATE_TABLES - 1), last=str(len(steps))) \
         if settings.buffers and len(steps) > MAX_STATE_TABLES else []
-    later, later_rule = _second_update(ctx)
+    later, later_rule, later_note = _second_update(ctx)
     if "update" in ctx.section_names:
-        return Optimizer(say("optimizer.intro", update=section_ref("update")), Grid.packed([]), tables, note, later, later_rule)
-    return Optimizer(rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2), tables, note, later, later_rule)
+        intro, rule_grid = say("optimizer.intro", update=section_ref("update")), Grid.packed([])
+    else:
+        intro, rule_grid = rule_sentence(ctx), Grid.packed(rule(ctx), max_columns=2)
+    return Optimizer(intro, rule_grid, tables, note, later, later_rule, later_note)

@@ -20,7 +20,7 @@ TEXT = {
     "title.legend": "Colour code: {items}.",
     "title.version": "Worked key of exam version {code}",
     "title.one_step": "one complete step of backpropagation",
-    "title.first_of": "the first of {count} SGD steps of backpropagation in full",
+    "title.first_of": "the first of {count} SGD updates in full",
     "title.first_of_updates": "the first of {count} updates by {name} in full",
     "setup.no_bias": "This network has no biases.",
     "setup.examples": "The training examples, used in this order ({updates} per epoch{epochs}):",
@@ -80,6 +80,7 @@ TEXT = {
         "forward pass as example {first}:"),
     "after.penalty": "The loss after the update includes the penalty on the new parameters:",
     "after.same": "The loss did not change at the shown precision (full precision: {before} to {after}).",
+    "summary.example": "The neuron table is example {example}'s, the one worked in full.",
     "summary.mitchell": "Deltas in this table follow the convention of this handout, {rule}.",
     "check.intro": (
         "Each gradient above was also found without the chain rule, as the central difference {formula} with "
@@ -94,7 +95,8 @@ TEXT = {
     "check.subset": "The {shown} largest of {total} relative errors are shown.",
     "check.result": "The largest relative error is {error}, below the tolerance {tolerance}.",
     "check.sympy": (
-        "SymPy's derivatives of the whole loss expression agree with backpropagation to {error}."),
+        "Differentiating the whole loss expression directly, without the chain rule (by computer algebra), "
+        "gives the same gradients to within {error}."),
     "check.kinks": (
         "{count} at a ReLU kink ({z}), where the derivative is not defined; there the backpropagated value "
         "(using {rule}) lies between the one-sided differences."),
@@ -104,8 +106,10 @@ TEXT = {
     "self_test.intro": "Questions on this handout's own network; try each before you read its answer below.",
     "history.intro": "One SGD update per example, in order{epochs}. The first step is worked in full above; {shows}",
     "history.intro_batches": (
-        "One {optimizer} update {per}, in order{epochs}. The first update is worked in full above; {shows}"),
-    "history.shows": "the table gives each update's loss before and after it, the plot the training loss after each epoch.",
+        "One update by {optimizer} {per}, in order{epochs}. The first update is worked in full above; {shows}"),
+    "history.shows": (
+        "the table gives each update's own loss (of its example or batch) before and after it; the plot, the "
+        "training loss over every example after each epoch."),
     "history.training_loss": "{reduction} loss over the {count} examples{penalty}",
     "history.one_example": "the example's loss{penalty}",
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
@@ -165,6 +169,7 @@ TEXT = {
     "optimizer.second": (
         "The second update ({t}) of {parameter} worked in full: it starts from {start} and the state the first "
         "update left, with the gradient of {loss} at those parameters ({g} in the table of update 2)."),
+    "optimizer.compared": "Plain SGD would change {parameter} by {plain}; {name} changes it by {change}, {times}.",
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
     "diagram.values": "; the number under a neuron is its activation in the forward pass",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",

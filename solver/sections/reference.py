@@ -67,7 +67,8 @@ def _training_pitfalls(ctx) -> list[list]:
     items = []
     size = math("\\lvert B \\rvert")
     scale_free = settings.name in ("adam", "rmsprop")
-    decay_aside = " (the weight-decay term aside, which is not summed)" if settings.decays else ""
+    decay_aside = (" (in the data part: the weight-decay term is added once per update, not per example)"
+                   if settings.decays else "")
     if spec.batch_size > 1 and scale_free:
         first, second, ratio = (("g and m", "v", "\\hat{m} / \\sqrt{\\hat{v}}") if settings.name == "adam"
                                 else ("g", "s", "g / \\sqrt{s}"))
@@ -97,8 +98,8 @@ def _training_pitfalls(ctx) -> list[list]:
         items.append(sentence("Both moments start at 0, so leaving out the bias corrections changes the first "
                               "steps: without both, the first step is ",
                               math(f"(1 - \\beta_1) / \\sqrt{{1 - \\beta_2}} \\approx {factor}"),
-                              " times the right one; with only the correction of ", math("m"), " left out, ",
-                              math("1 - \\beta_1"), " times it."))
+                              " times the right one; without only ", math("m"), "'s correction (keeping ",
+                              math("v"), "'s), it is ", math("1 - \\beta_1"), " times the right one."))
     if settings.name in ("adam", "rmsprop"):
         root = "\\sqrt{\\hat{v}} + \\epsilon" if settings.name == "adam" else "\\sqrt{s} + \\epsilon"
         items.append(sentence(math("\\epsilon"), " is added after the square root: ", math(root), "."))

@@ -142,15 +142,17 @@ def _glossary(ctx) -> list[tuple[str, str]]:
         name = N.layer_title(l).lower()
         rows.append((layer_symbols(N.preactivation, l), f"pre-activations (weighted sums), {name}"))
         rows.append((layer_symbols(N.activation, l), f"activations, {name}"))
-    rows.append((layer_symbols(N.preactivation, L), "pre-activation(s) of the output layer"))
-    rows.append((layer_symbols(N.activation, L), "network output (prediction)"))
-    rows.append((symbol_list([N.target(j) for j in ctx.rows(L)]), "target value(s)"))
+    several = net.sizes[L] > 1
+    rows.append((layer_symbols(N.preactivation, L),
+                 "pre-activations of the output layer" if several else "pre-activation of the output layer"))
+    rows.append((layer_symbols(N.activation, L), "network outputs (prediction)" if several else "network output (prediction)"))
+    rows.append((symbol_list([N.target(j) for j in ctx.rows(L)]), "target values" if several else "target value"))
     rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "weight"]),
                  N.style.weight_meaning))
     if net.has_bias:
         rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "bias"]),
                      "biases (a weight on a constant input\u00a01)"))
-    rows.append((N.loss, f"loss: {LOSSES[ctx.spec.loss].title.lower()}"))
+    rows.append((N.loss, _loss_meaning(ctx)))
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
         rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).in_text} activation"))
@@ -160,6 +162,16 @@ def _glossary(ctx) -> list[tuple[str, str]]:
                  ctx.convention.delta_meaning))
     rows.append((N.eta, "learning rate"))
     return rows + _training_glossary(ctx)
+
+
+def _loss_meaning(ctx) -> str:
+    """What the loss symbol stands for: one example's loss, or the update's (a batch's, with any penalty)."""
+    spec, decays = ctx.spec, ctx.solution.optimizer.decays
+    penalty = ", plus the weight-decay penalty" if decays else ""
+    if spec.batch_size > 1:
+        how = "mean" if spec.training.reduction == "mean" else "sum"
+        return f"batch loss: the {how} of the examples' losses{penalty}"
+    return f"loss: {LOSSES[spec.loss].title.lower()}{penalty}"
 
 
 OPTIMIZER_GLOSSARY = {
@@ -183,10 +195,14 @@ def _training_glossary(ctx) -> list[tuple[str, str]]:
     loss = "batch loss" if spec.batch_size > 1 else "example's loss"
     rows = [("\\theta", "any trained parameter (a weight or a bias)"),
             ("g", f"gradient of the {loss} by the parameter" + (" (with the decay term)" if settings.decays else ""))]
+    kind = LOSSES[spec.loss].title.lower()
     if spec.batch_size > 1:
         rows.append(("B", "the batch (the examples of one update)"))
-        rows.append((f"{ctx.N.loss}_d", "loss of example d of the batch"))
+        rows.append((f"{ctx.N.loss}_d", f"loss of example d of the batch: {kind}"))
+    elif settings.decays:
+        rows.append((f"{ctx.N.loss}_d", f"loss of example d: {kind}"))
     if settings.decays:
+        rows.append((f"{ctx.N.loss}_{{\\text{{data}}}}", "the loss without the penalty"))
         which = "weights and biases" if settings.decay_biases else "weights only"
         rows.append(("\\lambda", f"weight-decay coefficient ({which})"))
     rows += OPTIMIZER_GLOSSARY.get(settings.name, [])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..formatting import partial_inline
 from .check import relative_error
-from .prose import math, say
+from .prose import math, say, text
 from .records import TABLES_SIDE_BY_SIDE_WIDTH, Table
 
 
@@ -65,4 +65,6 @@ def build(ctx) -> Summary:
                              quantities, align="l" + "r" * 4)
     note = (say("summary.mitchell", rule=math(f"\\delta = -{partial_inline(N.loss, N.letters['preactivation'])}"))
             if ctx.convention.negated else [])
+    if ctx.spec.batch_size > 1:
+        note = note + ([text(" ")] if note else []) + say("summary.example", example=str(step.example))
     return Summary(parameters, quantities_table, note)
