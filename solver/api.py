@@ -8,13 +8,13 @@ import numpy as np
 from .check import Objective, check_optimizer, check_step, oracle_for
 from .derive import Derivation, verify_softmax_jacobian
 from .errors import NumericalError, ProblemError, VerificationError
-from .evaluate import CarryNumerics, ExactNumerics, FloatNumerics, Numerics, Parameters
+from .evaluate import CarryNumerics, ExactNumerics, FloatNumerics, Numerics, Parameters, forward
 from .optimizers import OptimizerSettings, initial_state
 from .training import StepValues, batch_loss, train_batch
 from .network import Network
 from .notation import Notation
 from .rounding import RoundingPolicy
-from .solution import RateTrial, Solution, StepRecord
+from .solution import ExampleFit, RateTrial, Solution, StepRecord
 from .spec import Problem, ProblemSpec, load_problem, problem_from_mapping
 
 __all__ = ["Problem", "load_problem", "problem_from_mapping", "solve", "build_network"]
@@ -102,6 +102,7 @@ def _solve(problem: Problem) -> Solution:
     every_example = [(_vector(e.input, exact), _vector(e.target, exact)) for e in examples]
     training_loss = lambda p: batch_loss(derivation, settings, p, every_example, reduction, exact)[2]  # noqa: E731
     epoch_losses = [training_loss(params)]
+    start = params
     for epoch in range(1, spec.epoch_count + 1):
         for indices in spec.batches():
             index = len(steps) + 1
@@ -132,7 +133,16 @@ def _solve(problem: Problem) -> Solution:
                                  train_biases)
         comparison = tuple(replace(trial, shown=shown.values) for trial, shown in zip(comparison, carried))
     return Solution(problem, network, derivation, notation, policy, settings, tuple(steps), comparison, float_from,
-                    tuple(epoch_losses))
+                    tuple(epoch_losses), _example_fits(derivation, start, params, every_example, exact))
+
+
+def _example_fits(derivation: Derivation, start: Parameters, final: Parameters, examples, numerics: Numerics) -> tuple:
+    """Each example's output and loss with the ``start`` parameters and the ``final`` ones."""
+    fits = []
+    for x, t in examples:
+        before, after = (forward(derivation, p, x, t, numerics, derivatives=False) for p in (start, final))
+        fits.append(ExampleFit(tuple(before.output), before.loss, tuple(after.output), after.loss))
+    return tuple(fits)
 
 
 def _as_floats(params: Parameters) -> Parameters:

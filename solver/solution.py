@@ -103,6 +103,16 @@ class RateTrial:
 
 
 @dataclass(frozen=True)
+class ExampleFit:
+    """One training example's output and own loss with the given parameters and after the last update."""
+
+    outputs_before: tuple
+    loss_before: object
+    outputs_after: tuple
+    loss_after: object
+
+
+@dataclass(frozen=True)
 class Solution:
     """Everything a handout, a key or a script needs; templates and exporters read only this."""
 
@@ -119,6 +129,8 @@ class Solution:
     epoch_losses: tuple = ()
     """The training loss (what the updates minimise, over every example: their mean or sum, with the penalty)
     at the start and after each epoch."""
+    example_fits: tuple[ExampleFit, ...] = ()
+    """Every training example's output and loss at the start and after the last update, in the problem's order."""
 
     @property
     def spec(self) -> ProblemSpec:
@@ -154,6 +166,9 @@ class Solution:
             "steps": [_step_json(step) for step in self.steps],
             "final": {"W": _floats(self.final_parameters.weights), "b": _floats(self.final_parameters.biases)},
             "epoch_losses": _floats(self.epoch_losses),
+            "example_fits": [{"outputs_before": _floats(fit.outputs_before), "loss_before": float(fit.loss_before),
+                              "outputs_after": _floats(fit.outputs_after), "loss_after": float(fit.loss_after)}
+                             for fit in self.example_fits],
         }
         if self.rate_comparison:
             trace["learning_rate_comparison"] = [_trial_json(trial) for trial in self.rate_comparison]

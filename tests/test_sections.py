@@ -14,7 +14,7 @@ import yaml
 
 from hand_rounding import written
 from seed001_problem import SEED001
-from seed_oracle import Net, sgd_step
+from seed_oracle import Net, forward as seed_forward, sgd_step
 from solver.api import problem_from_mapping, solve
 from solver.equations import Grid, chain
 from solver.sections import build_handout, chosen_sections
@@ -789,3 +789,28 @@ def test_a_batch_handout_names_the_example_loss_in_the_backward_pass_and_the_bat
     assert single["E"] == "loss: squared error (with the factor 1/2)" and "E_d" not in single
     assert single["t"] == "target value" and single["z_{o}"] == "pre-activation of the output layer"
     assert records(SEED001)["summary"].note == []
+
+
+def test_the_history_tables_each_examples_output_and_loss_at_the_start_and_after_training_from_the_oracle():
+    """Seed 001's network, two examples by SGD (one update each): the oracle's two steps give the final parameters;
+    each example's output and loss there and at the start come from the oracle's forward pass."""
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    history = records({**problem, "examples": TWO_EXAMPLES})["history"]
+    start = Net("sigmoid", SEED001["weights"], SEED001["biases"], TWO_EXAMPLES[0]["input"], TWO_EXAMPLES[0]["target"])
+    first = sgd_step(start)
+    second = sgd_step(Net("sigmoid", first["W_new"], first["b_new"], TWO_EXAMPLES[1]["input"],
+                          TWO_EXAMPLES[1]["target"]))
+    rows = []
+    for index, example in enumerate(TWO_EXAMPLES, start=1):
+        net = Net("sigmoid", SEED001["weights"], SEED001["biases"], example["input"], example["target"])
+        before, after = (seed_forward(net, weights, biases)[1][-1][0] for weights, biases in
+                         ((net.weights, net.biases), (second["W_new"], second["b_new"])))
+        t = net.t[0]
+        rows.append([str(index), str(example["target"][0])] +  # given data as written: 0.5, 0.25
+                    [written(value, decimals=3) for value in (before, after, (before - t) ** 2 / 2, (after - t) ** 2 / 2)])
+    assert history.fits.header == ["\\text{example}", "t", "\\hat{y}\\ \\text{at start}", "\\hat{y}\\ \\text{after}",
+                                   "E_d\\ \\text{at start}", "E_d\\ \\text{after}"]
+    assert history.fits.rows == rows
+    assert words(history.fits_intro) == ("Each example's output and own loss with the given parameters and after the "
+                                         "last update:")
+    assert records({**SEED001, "epochs": 2})["history"].fits is None  # one example: the note says it all

@@ -33,6 +33,9 @@ class History:
     fixed_ticks: bool = False
     """Whether the plot's loss axis is labelled in fixed-point decimals (every loss in [0.001, 10000)), rather
     than in pgfplots' own mix of decimals and powers of ten."""
+    fits_intro: list = ()
+    fits: Table | None = None
+    """Every training example's output and own loss at the start and after the last update (several examples)."""
 
     @property
     def plot_lines(self) -> int:
@@ -75,7 +78,9 @@ def build(ctx) -> History:
     else:
         final_intro = say("history.final")
         final_grid = grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4)
+    fits_intro, fits = _fits(ctx)
     return History(
+        fits_intro=fits_intro, fits=fits,
         intro=intro,
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
                     rows, align="ccc" + "rr"),
@@ -87,6 +92,30 @@ def build(ctx) -> History:
         final=final_grid,
         fixed_ticks=all(FIXED_TICKS[0] <= loss < FIXED_TICKS[1] for _, loss in points),
     )
+
+
+def _fits(ctx) -> tuple[list, Table | None]:
+    """The table of each example's output and loss with the given parameters and after training (several
+    examples only: with one, the note says it all)."""
+    fits = ctx.solution.example_fits
+    if len(fits) < 2:
+        return [], None
+    fmt, L = ctx.fmt, ctx.network.depth
+    rows = []
+    for index, (example, fit) in enumerate(zip(ctx.spec.training_examples, fits), start=1):
+        rows.append([str(index), _tuple([fmt.given(t) for t in example.target]),
+                     _tuple([fmt.rounded(y) for y in fit.outputs_before]), _tuple([fmt.rounded(y) for y in fit.outputs_after]),
+                     fmt.rounded(fit.loss_before), fmt.rounded(fit.loss_after)])
+    target = _tuple([ctx.N.target(j) for j in ctx.rows(L)])
+    output = _tuple([ctx.N.activation(L, j) for j in ctx.rows(L)])
+    header = ["\\text{example}", target, f"{output}\\ \\text{{at start}}", f"{output}\\ \\text{{after}}",
+              f"{ctx.N.loss}_d\\ \\text{{at start}}", f"{ctx.N.loss}_d\\ \\text{{after}}"]
+    return say("history.fits"), Table(header, rows, align="c" + "r" * 5)
+
+
+def _tuple(texts: list[str]) -> str:
+    """One entry as it is, several as '(a, b)'."""
+    return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
 
 
 def _note(ctx) -> list:
