@@ -720,12 +720,16 @@ def test_cross_references_print_the_section_number_in_latex_and_link_the_heading
     assert '(section <a href="#optimizer">Optimizer state</a>) gives' in html and '<section id="optimizer"' in html
 
 
-def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_needs():
-    """Nesterov, first update of w(2)_11 = 0.40 with g = 0.08891 (the summed batch loss): v = 0.9 * 0 + g, and
-    w' = 0.40 - 0.5 * (g + 0.9 g) = 0.40 - 0.5 * 1.9 * 0.08891 = 0.40 - 0.08446 = 0.3155 by hand."""
+def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_needs(tmp_path):
+    """Nesterov trained for one update, the first update of w(2)_11 = 0.40 with g = 0.08891 (the summed batch
+    loss): v = 0.9 * 0 + g, and w' = 0.40 - 0.5 * (g + 0.9 g) = 0.40 - 0.5 * 1.9 * 0.08891 = 0.40 - 0.08446 =
+    0.3155 by hand."""
     from solver.api import load_problem
 
-    solution = solve(load_problem(ROOT / "problems" / "training_nesterov_2_2_1.yaml"))  # the file writes 0.40
+    text = (ROOT / "problems" / "training_nesterov_2_2_1.yaml").read_text()  # the file writes 0.40
+    assert "epochs: 2" in text
+    (tmp_path / "one_update.yaml").write_text(text.replace("epochs: 2", "epochs: 1"))
+    solution = solve(load_problem(tmp_path / "one_update.yaml"))
     question = build_handout(solution).records["self_test"].questions[2]
     assert words(question["question"]) == (
         "With $\\frac{\\partial \\mathcal{L}}{\\partial w^{(2)}_{1,1}} = 0.08891$, $\\mu = 0.9$, $\\eta = 0.5$ and every "
@@ -733,6 +737,22 @@ def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_
     assert words(question["answer"]) == (
         "$v(w^{(2)}_{1,1}) = 0.9 \\cdot 0 + 0.08891 = 0.08891$, so ${w^{(2)}_{1,1}}' = 0.40 - 0.5 \\cdot "
         "\\left(0.08891 + 0.9 \\cdot 0.08891\\right) \\approx 0.3155$.")
+
+
+def test_with_a_second_update_the_self_test_asks_for_it_from_the_state_the_first_left():
+    """The shipped Nesterov problem, the chain weight w(1)_11 at t = 2 (the update worked in full in the optimizer
+    section): v1 = 0.001221, g2 = 0.0009636, so v2 = 0.9 * 0.001221 + 0.0009636 = 0.0020625 (4 figures: 0.002063)
+    and w'' = 0.1488 - 0.5 * (0.0009636 + 0.9 * 0.002063) = 0.1488 - 0.5 * 0.0028203 = 0.14739 (0.1474) by hand."""
+    from solver.api import load_problem
+
+    solution = solve(load_problem(ROOT / "problems" / "training_nesterov_2_2_1.yaml"))
+    question = build_handout(solution).records["self_test"].questions[2]
+    assert words(question["question"]) == (
+        "At the second update ($t = 2$) of $w^{(1)}_{1,1}$ (now $0.1488$), its gradient is $g = 0.0009636$ and the "
+        "first update left $v = 0.001221$. With $\\mu = 0.9$ and $\\eta = 0.5$, what are its new state and value?")
+    assert words(question["answer"]) == (
+        "$v(w^{(1)}_{1,1}) = 0.9 \\cdot 0.001221 + 0.0009636 \\approx 0.002063$, so ${w^{(1)}_{1,1}}' = 0.1488 - "
+        "0.5 \\cdot \\left(0.0009636 + 0.9 \\cdot 0.002063\\right) \\approx 0.1474$.")
 
 
 @pytest.mark.parametrize("training, name", [

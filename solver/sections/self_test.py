@@ -8,7 +8,8 @@ from ..equations import Equation
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
-from .optimizer import hyperparameters, parameter_rows
+from ..optimizers import STATE_SYMBOLS
+from .optimizer import _before, hyperparameters, parameter_rows
 from .prose import math, say, sentence
 from .update import new_value_equation, trains_otherwise, update_equations
 
@@ -42,6 +43,35 @@ def _optimizer_question(ctx, ref) -> dict:
                         " and every state at 0, what are the state and the new value of ",
                         math(N.parameter(ref)), " (now ", math(ctx.given(ref)), ") after the first update?"),
                sentence(*answer, "."))
+
+
+def _second_update_question(ctx) -> dict:
+    """The second update of the chain parameter (the optimizer section's worked one): from the state the first
+    update left and the new gradient, the new state and value."""
+    N, fmt, settings = ctx.N, ctx.fmt, ctx.solution.optimizer
+    ref = ParameterRef("weight", *ctx.spec.options.chain)
+    first, second = (step.shown for step in ctx.solution.steps[:2])
+    old = fmt.value(ctx.new_value(ref, first))
+    given = [math(f"g = {fmt.value(ctx.gradient(ref, second))}")]
+    state = [math(f"{STATE_SYMBOLS[buffer]} = {fmt.value(_before(second, buffer, ref))}") for buffer in settings.buffers]
+    constants = [math(f"{symbol} = {value}") for symbol, value in hyperparameters(ctx).items()]
+    constants.append(math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"))
+    lines = [eq for row in parameter_rows(ctx, ref, second, old=old, marked=False) for eq in row]
+    answer = []
+    for k, eq in enumerate(lines):
+        answer += ([", so "] if k == len(lines) - 1 else [", "] if k else []) + [_inline(eq, short=True)]
+    return _qa(sentence("At the second update (", math("t = 2"), ") of ", math(N.parameter(ref)), " (now ",
+                        math(old), "), its gradient is ", *given, " and the first update left ", *_listed(state),
+                        ". With ", *_listed(constants), ", what are its new state and value?"),
+               sentence(*answer, "."))
+
+
+def _listed(items: list) -> list:
+    """'a', 'a and b', 'a, b and c'."""
+    joined = []
+    for k, item in enumerate(items):
+        joined += ([] if k == 0 else [" and "] if k == len(items) - 1 else [", "]) + [item]
+    return joined
 
 
 def _qa(question: list, answer: list) -> dict:
@@ -88,7 +118,9 @@ def build(ctx) -> SelfTest:
                  math(f"{N.target(1)} = {fmt.given(ctx.step.target[0])}"), "."),
         sentence(_inline(output_delta), ".")))
     ref = ParameterRef("weight", L, 1, 1)
-    if ctx.solution.optimizer.buffers and not ctx.convention.negated:
+    if ctx.solution.optimizer.buffers and not ctx.convention.negated and len(ctx.solution.steps) > 1:
+        questions.append(_second_update_question(ctx))
+    elif ctx.solution.optimizer.buffers and not ctx.convention.negated:
         questions.append(_optimizer_question(ctx, ref))
     else:
         questions.append(_update_question(ctx, ref))
