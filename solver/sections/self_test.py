@@ -35,10 +35,7 @@ def _optimizer_question(ctx, ref) -> dict:
     given = [math(f"{ctx.d_loss(N.parameter(ref))} = {fmt.value(ctx.gradient(ref))}")]
     for symbol, value in hyperparameters(ctx).items():
         given += [", ", math(f"{symbol} = {value}")]
-    lines = [eq for row in parameter_rows(ctx, ref, marked=False) for eq in row]
-    answer = []
-    for k, eq in enumerate(lines):
-        answer += ([", so "] if k == len(lines) - 1 else [", "] if k else []) + [_inline(eq, short=True)]
+    answer = _worked_lines(parameter_rows(ctx, ref, marked=False))
     return _qa(sentence("With ", *given, ", ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
                         " and every state at 0, what are the state and the new value of ",
                         math(N.parameter(ref)), " (now ", math(ctx.given(ref)), ") after the first update?"),
@@ -56,14 +53,20 @@ def _second_update_question(ctx) -> dict:
     state = [math(f"{STATE_SYMBOLS[buffer]} = {fmt.value(_before(second, buffer, ref))}") for buffer in settings.buffers]
     constants = [math(f"{symbol} = {value}") for symbol, value in hyperparameters(ctx).items()]
     constants.append(math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"))
-    lines = [eq for row in parameter_rows(ctx, ref, second, old=old, marked=False) for eq in row]
-    answer = []
-    for k, eq in enumerate(lines):
-        answer += ([", so "] if k == len(lines) - 1 else [", "] if k else []) + [_inline(eq, short=True)]
+    answer = _worked_lines(parameter_rows(ctx, ref, second, old=old, marked=False))
     return _qa(sentence("At the second update (", math("t = 2"), ") of ", math(N.parameter(ref)), " (now ",
                         math(old), "), its gradient is ", *given, " and the first update left ", *_listed(state),
                         ". With ", *_listed(constants), ", what are its new state and value?"),
                sentence(*answer, "."))
+
+
+def _worked_lines(rows: list[list[Equation]]) -> list:
+    """An optimizer's substituted rule as one inline answer: 'state, state, so new value'."""
+    lines = [eq for row in rows for eq in row]
+    answer = []
+    for k, eq in enumerate(lines):
+        answer += ([", so "] if k == len(lines) - 1 else [", "] if k else []) + [_inline(eq, short=True)]
+    return answer
 
 
 def _listed(items: list) -> list:
