@@ -834,3 +834,37 @@ def test_the_history_tables_each_examples_output_and_loss_at_the_start_and_after
     assert words(history.fits_intro) == ("Each example's output and own loss with the given parameters and after the "
                                          "last update:")
     assert records({**SEED001, "epochs": 2})["history"].fits is None  # one example: the note says it all
+
+
+def test_rmsprop_and_adam_lines_raise_the_root_bar_above_a_following_epsilon():
+    """'\\sqrt{7.761 \\times 10^{-6}} + 10^{-8}' read as if 10^{-8} were under the root: a strut raises the bar."""
+    for name in ("training_rmsprop_2_2_1", "training_adam_2_2_1"):
+        data = yaml.safe_load((ROOT / "problems" / f"{name}.yaml").read_text())
+        lines = [f"{eq.lhs} {eq.one_line}" for block in records(data)["update"].blocks for eq in block.grid.equations]
+        roots = re.findall(r"\\sqrt\{(\\mathstrut )?[0-9.]+(?: \\times 10\^\{-?\d+\})?\} \+ 10\^\{-8\}", " ".join(lines))
+        assert roots and all(strut for strut in roots), name
+
+
+def test_xor_says_how_many_examples_its_outputs_classify_right_and_names_every_loss_symbol():
+    """XOR's outputs (the fits table, from the oracle-checked solver): at the start 0.5763, 0.3737, 0.4332, 0.5448
+    for targets 1, 1, 0, 0 (examples 1 and 3 right at 0.5); after the 8 updates 0.4683, 0.3791, 0.3934, 0.4682
+    (examples 3 and 4 right): 2 of 4 both times."""
+    handout = records(yaml.safe_load((ROOT / "problems" / "extra_xor_epochs_2_2_1.yaml").read_text()))
+    history = handout["history"]
+    assert [row[2:4] for row in history.fits.rows] == [["0.5763", "0.4683"], ["0.3737", "0.3791"],
+                                                        ["0.4332", "0.3934"], ["0.5448", "0.4682"]]
+    assert words(history.fits_note) == ("Read as classes (class 1 where $\\hat{y}$ is at least 0.5), 2 of the 4 "
+                                        "examples are right at the start and 2 after the last update.")
+    assert dict(handout["setup"].glossary)["E_d"] == "loss of example d: binary cross-entropy"
+    assert words(handout["self_test"].questions[-1]["question"]) == (
+        "Does the first update reduce its loss, and by how much?")
+    one_example = records({**SEED001, "epochs": 2})["history"]
+    assert one_example.fits is None and one_example.fits_note == []  # one example: no table, no count
+
+
+def test_a_batch_boxes_the_batch_gradient_not_example_1s():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    batch = records({**problem, "examples": TWO_EXAMPLES, "training": {"batch": 2}})["gradients"]
+    assert not any(eq.boxed for block in batch.blocks for eq in block.grid.equations)
+    single = records(SEED001)["gradients"]
+    assert all(eq.boxed for block in single.blocks for eq in block.grid.equations)

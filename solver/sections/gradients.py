@@ -33,7 +33,7 @@ def gradient_equation(ctx, ref) -> Equation:
     exact = ctx.example_gradient(ref, ctx.step.exact)
     mark = ctx.mark("gradient", ref.key) if ctx.example_is_update else ""
     return chain(ctx.d_example_loss(N.parameter(ref)), symbolic, product, Part((value,), ctx.fmt.relation(exact, value)),
-                 boxed=True, note=ctx.fmt.unrounded_note(exact), mark=mark,
+                 boxed=ctx.example_is_update, note=ctx.fmt.unrounded_note(exact), mark=mark,
                  anchor=f"gradient-{ref.slug}")
 
 def build(ctx) -> Gradients:

@@ -36,6 +36,13 @@ class History:
     fits_intro: list = ()
     fits: Table | None = None
     """Every training example's output and own loss at the start and after the last update (several examples)."""
+    fits_note: list = ()
+    """For a sigmoid output with targets 0 and 1: how many examples the 0.5 threshold classifies right."""
+
+    @property
+    def fits_lines(self) -> int:
+        """Lines to keep together: the sentence before the table of each example's fit and the table."""
+        return self.fits.needed_lines + 2 if self.fits else 0
 
     @property
     def plot_lines(self) -> int:
@@ -80,7 +87,7 @@ def build(ctx) -> History:
         final_grid = grid if grid.side_by_side() else Grid.packed(grid.equations, max_columns=4)
     fits_intro, fits = _fits(ctx)
     return History(
-        fits_intro=fits_intro, fits=fits,
+        fits_intro=fits_intro, fits=fits, fits_note=_classified(ctx) if fits else [],
         intro=intro,
         table=Table(["\\text{step}", "\\text{epoch}", "\\text{example}", "\\text{loss before}", "\\text{loss after}"],
                     rows, align="ccc" + "rr"),
@@ -111,6 +118,21 @@ def _fits(ctx) -> tuple[list, Table | None]:
     header = ["\\text{example}", target, f"{output}\\ \\text{{at start}}", f"{output}\\ \\text{{after}}",
               f"{ctx.N.loss}_d\\ \\text{{at start}}", f"{ctx.N.loss}_d\\ \\text{{after}}"]
     return say("history.fits"), Table(header, rows, align="c" + "r" * 5)
+
+
+def _classified(ctx) -> list:
+    """'Read as classes ..., 2 of the 4 examples are right at the start and 2 after the last update.' for one
+    sigmoid output and targets 0 and 1 (else nothing)."""
+    network, examples = ctx.network, ctx.spec.training_examples
+    if network.sizes[-1] != 1 or network.activation(network.depth).name != "sigmoid" or any(
+            float(example.target[0]) not in (0.0, 1.0) for example in examples):
+        return []
+    right = [sum((float(outputs[0]) >= 0.5) == (float(example.target[0]) == 1.0)
+                 for example, outputs in zip(examples, column))
+             for column in ([fit.outputs_before for fit in ctx.solution.example_fits],
+                            [fit.outputs_after for fit in ctx.solution.example_fits])]
+    return say("history.classified", output=math(ctx.N.activation(network.depth, 1)), before=str(right[0]),
+               after=str(right[1]), count=str(len(examples)))
 
 
 def _tuple(texts: list[str]) -> str:

@@ -215,7 +215,7 @@ def parameter_rows(ctx, ref, values=None, old: str | None = None, marked: bool =
     if name == "rmsprop":
         alpha, eps = hyper["\\alpha"], hyper["\\epsilon"]
         square = squared(of("s"), alpha, before("square_average"), "square_average")
-        rhs = f"{old} - {eta} \\cdot \\frac{{{g}}}{{\\sqrt{{{shown('square_average')}}} + {eps}}}"
+        rhs = f"{old} - {eta} \\cdot \\frac{{{g}}}{{{_root(shown('square_average'))} + {eps}}}"
         return [[square, chain(lhs_new, rhs, Part((new,), fmt.relation(new_value, new)), boxed=True, mark=mark,
                                anchor=anchor)]]
     if name == "adam":
@@ -232,11 +232,17 @@ def parameter_rows(ctx, ref, values=None, old: str | None = None, marked: bool =
                                    Part((text,), fmt.relation(exact, text)),
                                    mark=label("moment", f"{buffer}_corrected", ref.key)))
         rhs = (f"{old} - {eta} \\cdot \\frac{{{shown('first_moment_corrected')}}}"
-               f"{{\\sqrt{{{shown('second_moment_corrected')}}} + {eps}}}")
+               f"{{{_root(shown('second_moment_corrected'))} + {eps}}}")
         return [[first, corrected[0]], [second, corrected[1]],
                 [chain(lhs_new, rhs, Part((new,), fmt.relation(new_value, new)), boxed=True, mark=mark, anchor=anchor)]]
     return [[chain(lhs_new, f"{old} - {fmt.product(eta, g, roles=(None, 'error'))}", new, boxed=True, mark=mark,
                    anchor=anchor)]]
+
+
+def _root(number: str) -> str:
+    """The square root of a printed number, its bar raised by a strut so that it ends visibly above the
+    exponent of a following ``+ 10^{-8}`` (two reviewers read that epsilon as under the root)."""
+    return f"\\sqrt{{\\mathstrut {number}}}"
 
 
 def state_table(ctx, step) -> Table:

@@ -115,6 +115,9 @@ TEXT = {
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
     "history.same": "The training loss ({what}) stays at {start} over {epochs}.",
     "history.fits": "Each example's output and own loss with the given parameters and after the last update:",
+    "history.classified": (
+        "Read as classes (class 1 where {output} is at least 0.5), {before} of the {count} examples are right at "
+        "the start and {after} after the last update."),
     "history.final": "Parameters after the last update:",
     "history.final_in_table": (
         "The parameters after the last update are the {theta} column of update {index}'s state table in "

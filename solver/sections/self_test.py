@@ -136,7 +136,8 @@ def build(ctx) -> SelfTest:
     verdict = {"down": "Yes", "up": "No, it raises it", "same": "No"}[ctx.step.loss_trend]
     before, after = fmt.value(ctx.values.loss), fmt.value(ctx.values.loss_after)
     questions.append(_qa(
-        sentence("Does this one update reduce the loss, and by how much?"),
+        sentence("Does the first update reduce its loss, and by how much?" if len(ctx.solution.steps) > 1
+                 else "Does this one update reduce the loss, and by how much?"),
         sentence(f"{verdict}: ", math(N.loss), " goes from ", math(before), " to ", math(after),
                  ", a change of ", math(fmt.difference(after, before, ctx.step.shown_loss_change)), ".")))
     return SelfTest(say("self_test.intro"), questions)

@@ -153,6 +153,11 @@ def _glossary(ctx) -> list[tuple[str, str]]:
         rows.append((symbol_list([N.parameter(r) for r in net.parameters() if r.kind == "bias"]),
                      "biases (a weight on a constant input\u00a01)"))
     rows.append((N.loss, _loss_meaning(ctx)))
+    kind = LOSSES[ctx.spec.loss].title.lower()
+    if ctx.spec.batch_size > 1:
+        rows.append((f"{N.loss}_d", f"loss of example d of the batch: {kind}"))
+    elif ctx.solution.optimizer.decays or len(ctx.spec.training_examples) > 1:
+        rows.append((f"{N.loss}_d", f"loss of example d: {kind}"))
     for name in dict.fromkeys(net.activation_names):
         layer = net.activation_names.index(name) + 1
         rows.append((N.function(layer) + "(\\cdot)", f"{net.activation(layer).in_text} activation"))
@@ -195,12 +200,8 @@ def _training_glossary(ctx) -> list[tuple[str, str]]:
     loss = "batch loss" if spec.batch_size > 1 else "example's loss"
     rows = [("\\theta", "any trained parameter (a weight or a bias)"),
             ("g", f"gradient of the {loss} by the parameter" + (" (with the decay term)" if settings.decays else ""))]
-    kind = LOSSES[spec.loss].title.lower()
     if spec.batch_size > 1:
         rows.append(("B", "the batch (the examples of one update)"))
-        rows.append((f"{ctx.N.loss}_d", f"loss of example d of the batch: {kind}"))
-    elif settings.decays:
-        rows.append((f"{ctx.N.loss}_d", f"loss of example d: {kind}"))
     if settings.decays:
         rows.append((f"{ctx.N.loss}_{{\\text{{data}}}}", "the loss without the penalty"))
         which = "weights and biases" if settings.decay_biases else "weights only"
