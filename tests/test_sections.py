@@ -297,8 +297,8 @@ def test_the_history_of_one_epoch_does_not_count_epochs():
     problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
     history = records({**problem, "examples": TWO_EXAMPLES, "epochs": 1})["history"]
     assert words(history.intro) == ("One SGD update per example, in order. The first step is worked in full above; "
-                                    "the table gives each update's own loss (of its example or batch) before and "
-                                    "after it; the plot, the training loss over every example after each epoch.")
+                                    "the table gives each update's own loss (its example's) before and after it; "
+                                    "the plot, the training loss over every example after each epoch.")
 
 
 def test_final_parameters_too_wide_for_one_row_per_neuron_are_packed_four_to_a_row():
@@ -649,9 +649,12 @@ def test_several_updates_an_epoch_plot_the_training_loss_over_every_example_by_t
     assert words(history.note) == (
         f"The training loss (mean loss over the 2 examples) falls from ${written(expected[0], decimals=3)}$ to "
         f"${written(expected[-1], decimals=3)}$ over the 2 epochs.")
-    assert words(history.intro).endswith("the table gives each update's own loss (of its example or batch) before "
-                                         "and after it; the plot, the training loss over every example after each "
-                                         "epoch.")
+    assert words(history.intro).endswith("the table gives each update's own loss (its example's) before and after "
+                                         "it; the plot, the training loss over every example after each epoch.")
+    batch = records({**problem, "examples": TWO_EXAMPLES, "training": {"batch": 2, "epochs": 2}})
+    assert "each update's own loss (its batch's) before" in words(batch["history"].intro)
+    shipped = records(yaml.safe_load((ROOT / "problems" / "training_sgd_batch_decay_2_2_1.yaml").read_text()))
+    assert words(shipped["diagram"].caption).endswith("its activation in the forward pass of example 1.")
 
 
 def test_one_epoch_says_so_in_the_note():

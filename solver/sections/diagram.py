@@ -21,7 +21,8 @@ def build(ctx) -> Diagram:
     if layout is None:
         return Diagram(None, [], [])
     if layout["labelled"]:
-        caption = say("diagram.labelled", values=say("diagram.values") if ctx.diagram_values else "")
+        example = f" of example {ctx.step.example}" if len(ctx.spec.training_examples) > 1 else ""
+        caption = say("diagram.labelled", values=say("diagram.values", example=example) if ctx.diagram_values else "")
     else:
         caption = say("diagram.unlabelled")
     biases = layout.get("biases") or []

@@ -73,11 +73,11 @@ def build(ctx) -> History:
     epochs = spec.epoch_count
     epochs_text = f", for {epochs} epochs" if epochs > 1 else ""
     if spec.batch_size == 1 and spec.training.optimizer == "sgd":
-        intro = say("history.intro", epochs=epochs_text, shows=say("history.shows"))
+        intro = say("history.intro", epochs=epochs_text, shows=say("history.shows", whose="its example's" if spec.batch_size == 1 else "its batch's"))
     else:
         intro = say("history.intro_batches", optimizer=training_name(spec), epochs=epochs_text,
                     per="per example" if spec.batch_size == 1 else f"per batch of {spec.batch_size} examples",
-                    shows=say("history.shows"))
+                    shows=say("history.shows", whose="its example's" if spec.batch_size == 1 else "its batch's"))
     if "optimizer" in ctx.section_names and ctx.solution.optimizer.buffers:  # the last update's table has them
         final_intro = say("history.final_in_table", theta=math("\\theta'"), index=str(len(steps)),
                           optimizer=section_ref("optimizer"))

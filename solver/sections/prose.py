@@ -108,8 +108,8 @@ TEXT = {
     "history.intro_batches": (
         "One update by {optimizer} {per}, in order{epochs}. The first update is worked in full above; {shows}"),
     "history.shows": (
-        "the table gives each update's own loss (of its example or batch) before and after it; the plot, the "
-        "training loss over every example after each epoch."),
+        "the table gives each update's own loss ({whose}) before and after it; the plot, the training loss over "
+        "every example after each epoch."),
     "history.training_loss": "{reduction} loss over the {count} examples{penalty}",
     "history.one_example": "the example's loss{penalty}",
     "history.change": "The training loss ({what}) {trend} from {start} to {end} over {epochs}.",
@@ -175,7 +175,7 @@ TEXT = {
         "update left, with the gradient of {loss} at those parameters ({g} in the table of update 2)."),
     "optimizer.compared": "Plain SGD would change {parameter} by {plain}; {name} changes it by {change}, {times}.",
     "diagram.labelled": "Each arrow is labelled with its weight{values}.",
-    "diagram.values": "; the number under a neuron is its activation in the forward pass",
+    "diagram.values": "; the number under a neuron is its activation in the forward pass{example}",
     "diagram.unlabelled": "The layers are too wide to label every arrow legibly; the weights are listed in the problem setup.",
     "diagram.biases": "Biases: {list}.",
 }
