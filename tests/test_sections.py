@@ -735,7 +735,7 @@ def test_the_self_test_asks_for_an_optimizers_state_and_gives_every_constant_it_
     solution = solve(load_problem(tmp_path / "one_update.yaml"))
     question = build_handout(solution).records["self_test"].questions[2]
     assert words(question["question"]) == (
-        "With $\\frac{\\partial \\mathcal{L}}{\\partial w^{(2)}_{1,1}} = 0.08891$, $\\mu = 0.9$, $\\eta = 0.5$ and every "
+        "With $\\partial \\mathcal{L} / \\partial w^{(2)}_{1,1} = 0.08891$, $\\mu = 0.9$, $\\eta = 0.5$ and every "
         "state at 0, what are the state and the new value of $w^{(2)}_{1,1}$ (now $0.40$) after the first update?")
     assert words(question["answer"]) == (
         "$v(w^{(2)}_{1,1}) = 0.9 \\cdot 0 + 0.08891 = 0.08891$, so ${w^{(2)}_{1,1}}' = 0.40 - 0.5 \\cdot "

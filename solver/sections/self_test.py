@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..equations import Equation
+from ..formatting import partial_inline
 from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
@@ -32,7 +33,7 @@ def _optimizer_question(ctx, ref) -> dict:
     """The first update of one parameter by an optimizer with state: from its gradient, the optimizer's
     constants and the zero state, the new state and value (the update section's own lines)."""
     N, fmt = ctx.N, ctx.fmt
-    given = [math(f"{ctx.d_loss(N.parameter(ref))} = {fmt.value(ctx.gradient(ref))}")]
+    given = [math(f"{partial_inline(N.loss, N.parameter(ref))} = {fmt.value(ctx.gradient(ref))}")]
     for symbol, value in hyperparameters(ctx).items():
         given += [", ", math(f"{symbol} = {value}")]
     answer = _worked_lines(parameter_rows(ctx, ref, marked=False))
@@ -86,7 +87,7 @@ def _update_question(ctx, ref) -> dict:
     and input)."""
     N, fmt, L = ctx.N, ctx.fmt, ctx.network.depth
     update = new_value_equation(ctx, ref)
-    gradient = ctx.d_loss(N.parameter(ref))
+    gradient = partial_inline(N.loss, N.parameter(ref))  # a slash: an inline fraction is too small to read
     given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
              else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
     if ctx.convention.negated:
