@@ -871,3 +871,13 @@ def test_a_batch_boxes_the_batch_gradient_not_example_1s():
     assert not any(eq.boxed for block in batch.blocks for eq in block.grid.equations)
     single = records(SEED001)["gradients"]
     assert all(eq.boxed for block in single.blocks for eq in block.grid.equations)
+
+
+def test_a_fixed_bias_keeps_its_given_value_in_the_summary_whatever_the_rounding():
+    """One decimal is coarser than the given bias -0.25: its new value was printed -0.3 (the rounded value)
+    with a change of -0.05, although a fixed bias does not move."""
+    problem = {**SEED001, "network": {**SEED001["network"], "train_biases": False}, "rounding": {"decimals": 1},
+               "biases": [[-0.25, 0.35], [0.6]]}
+    rows = {row[0]: row for row in records(problem)["summary"].parameters.rows}
+    assert [rows[b][-2:] for b in ("b_{1}", "b_{2}", "b_{3}")] == [["-0.25", "0"], ["0.35", "0"], ["0.6", "0"]]
+    assert rows["w_{2}"][-2:] == ["0.2", "0.0"]  # a trained weight by the policy: 0.2 - 0.5 * 0.000456

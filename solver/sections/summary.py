@@ -38,17 +38,21 @@ def build(ctx) -> Summary:
     differences = dict(zip(checked, fmt.column([checks[ref].finite_difference for ref in checked])))
     for ref in refs:
         small = fmt.small(ctx.gradient(ref, step.exact))
-        if ctx.convention.negated and (ref.kind == "weight" or ctx.network.train_biases):
+        trained = ref.kind == "weight" or ctx.network.train_biases
+        new_text = fmt.value(ctx.new_value(ref)) if trained else ctx.given(ref)  # a fixed bias keeps its given value
+        if not trained:
+            change_text = "0"
+        elif ctx.convention.negated:
             change = -ref.entry(ctx.values.change_W, ctx.values.change_b)
             change_text = ("+" if change > 0 else "") + fmt.value(change)
         else:
-            change_text = fmt.difference(fmt.value(ctx.new_value(ref)), ctx.given(ref), step.parameter_change(ref))
+            change_text = fmt.difference(new_text, ctx.given(ref), step.parameter_change(ref))
         row = [N.parameter(ref), ctx.given(ref), gradients[ref] + (f"\\ ({small})" if small else "")]
         if ref in checks:
             row += [differences[ref], relative_error(checks[ref].relative_error)]
         elif checks:
             row += ["", ""]
-        rows.append(row + ([] if in_state_table else [fmt.value(ctx.new_value(ref)), change_text]))
+        rows.append(row + ([] if in_state_table else [new_text, change_text]))
     header = ["\\text{parameter}", "\\text{old}", partial_inline(N.loss, "\\theta")]
     if checks:
         header += ["\\text{central difference}", "\\text{rel. error}"]
