@@ -134,8 +134,8 @@ class Equation:
             width -= 8
         if self.mark:
             width -= len(self.mark) + MARK_GAP
-        rows: list[tuple[str, str]] = []
-        current = ""
+        lines: list[list[str]] = []  # each line's steps ('= text'), or one broken step's '\\quad piece'
+        current: list[str] = []
         boxed_index = len(self.parts) - 1 if self.boxed else -1
         for index, part in enumerate(self.parts):
             relation = part.relation
@@ -144,17 +144,19 @@ class Equation:
             else:
                 chunks = self._chunks(part, width - 4)
             first = f"{relation} {chunks[0]}"
-            if current and visible_width(current + first) <= width:
-                current = f"{current} {first}"
+            if current and visible_width(" ".join(current + [first])) <= width:
+                current.append(first)
             else:
                 if current:
-                    rows.append(("" if rows else self.lhs, current))
-                current = first
+                    lines.append(current)
+                current = [first]
             for chunk in chunks[1:]:
-                rows.append(("" if rows else self.lhs, current))
-                current = f"\\quad {chunk}"
+                lines.append(current)
+                current = [f"\\quad {chunk}"]
         if current:
-            rows.append(("" if rows else self.lhs, current))
+            lines.append(current)
+        _no_lone_result(lines, width)
+        rows = [("" if k else self.lhs, " ".join(line)) for k, line in enumerate(lines)]
         if self.note:
             left, right = rows[-1]
             if visible_width(right + self.note) + 4 <= width:
@@ -183,6 +185,16 @@ class Equation:
             else:
                 current = f"{current} {piece}".strip()
         return chunks + [current] if current else chunks or [""]
+
+
+def _no_lone_result(lines: list[list[str]], width: int) -> None:
+    """A result alone on the last line takes the step before it along, when that fits and leaves a step
+    behind (not '= 0.25' under a line of arithmetic)."""
+    if len(lines) < 2 or len(lines[-1]) != 1 or len(lines[-2]) < 2 or lines[-1][0].startswith("\\quad"):
+        return
+    moved = lines[-2][-1]
+    if not moved.startswith("\\quad") and visible_width(" ".join([moved] + lines[-1])) <= width:
+        lines[-1].insert(0, lines[-2].pop())
 
 
 MARK_GAP = 4

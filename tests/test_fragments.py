@@ -352,3 +352,17 @@ def test_activation_names_inside_a_sentence_are_lower_case_but_acronyms():
     assert {name: act.in_text for name, act in ACTIVATIONS.items()} == {
         "sigmoid": "sigmoid", "tanh": "hyperbolic tangent", "relu": "ReLU", "identity": "identity",
         "softmax": "softmax"}
+
+
+def test_a_result_never_stands_alone_on_the_last_line_of_a_broken_equation():
+    """seed 003's z2(1) broke as '... = 0.4 + 0.25 - 0.6 + 0.2' then '= 0.25' alone; the sum now goes down too."""
+    eq = chain("z^{(1)}_{2}", "w^{(1)}_{2,1} x_{1} + w^{(1)}_{2,2} x_{2} + w^{(1)}_{2,3} x_{3} + b^{(1)}_{2}",
+               "0.4 \\cdot 1.0 + 0.5 \\cdot 0.5 + 0.6 \\cdot (-1.0) + 0.2", "0.4 + 0.25 - 0.6 + 0.2", "0.25")
+    assert eq.rows() == [
+        ("z^{(1)}_{2}", "= w^{(1)}_{2,1} x_{1} + w^{(1)}_{2,2} x_{2} + w^{(1)}_{2,3} x_{3} + b^{(1)}_{2} = 0.4 \\cdot "
+                        "1.0 + 0.5 \\cdot 0.5 + 0.6 \\cdot (-1.0) + 0.2"),
+        ("", "= 0.4 + 0.25 - 0.6 + 0.2 = 0.25")]
+    short = chain("z", "0.1 + 0.2", "0.3")
+    assert short.rows() == [("z", "= 0.1 + 0.2 = 0.3")]  # one line: nothing to move
+    alone = chain("y", "a" * 90, "0.5")  # the line before holds one step only: it stays
+    assert [right for _, right in alone.rows()] == ["= " + "a" * 90, "= 0.5"]
