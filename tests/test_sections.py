@@ -879,5 +879,5 @@ def test_a_fixed_bias_keeps_its_given_value_in_the_summary_whatever_the_rounding
     problem = {**SEED001, "network": {**SEED001["network"], "train_biases": False}, "rounding": {"decimals": 1},
                "biases": [[-0.25, 0.35], [0.6]]}
     rows = {row[0]: row for row in records(problem)["summary"].parameters.rows}
-    assert [rows[b][-2:] for b in ("b_{1}", "b_{2}", "b_{3}")] == [["-0.25", "0"], ["0.35", "0"], ["0.6", "0"]]
+    assert [rows[b][-2:] for b in ("b_{1}", "b_{2}", "b_{3}")] == [["-0.25", "0.0"], ["0.35", "0.0"], ["0.6", "0.0"]]
     assert rows["w_{2}"][-2:] == ["0.2", "0.0"]  # a trained weight by the policy: 0.2 - 0.5 * 0.000456

@@ -41,7 +41,7 @@ def build(ctx) -> Summary:
         trained = ref.kind == "weight" or ctx.network.train_biases
         new_text = fmt.value(ctx.new_value(ref)) if trained else ctx.given(ref)  # a fixed bias keeps its given value
         if not trained:
-            change_text = "0"
+            change_text = fmt.difference(new_text, new_text, 0)
         elif ctx.convention.negated:
             change = -ref.entry(ctx.values.change_W, ctx.values.change_b)
             change_text = ("+" if change > 0 else "") + fmt.value(change)
