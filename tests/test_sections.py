@@ -881,3 +881,15 @@ def test_a_fixed_bias_keeps_its_given_value_in_the_summary_whatever_the_rounding
     rows = {row[0]: row for row in records(problem)["summary"].parameters.rows}
     assert [rows[b][-2:] for b in ("b_{1}", "b_{2}", "b_{3}")] == [["-0.25", "0.0"], ["0.35", "0.0"], ["0.6", "0.0"]]
     assert rows["w_{2}"][-2:] == ["0.2", "0.0"]  # a trained weight by the policy: 0.2 - 0.5 * 0.000456
+
+
+def test_the_json_trace_carries_each_examples_fit_at_the_start_and_after_training():
+    problem = {key: value for key, value in SEED001.items() if key not in ("input", "target")}
+    trace = solve(problem_from_mapping({**problem, "examples": TWO_EXAMPLES})).to_json_dict()
+    start = Net("sigmoid", SEED001["weights"], SEED001["biases"], TWO_EXAMPLES[1]["input"], TWO_EXAMPLES[1]["target"])
+    before = seed_forward(start, start.weights, start.biases)[1][-1][0]
+    fit = trace["example_fits"][1]
+    assert len(trace["example_fits"]) == 2 and fit["outputs_before"] == pytest.approx([float(before)], rel=1e-12)
+    assert fit["loss_before"] == pytest.approx(float((before - start.t[0]) ** 2 / 2), rel=1e-12)
+    assert len(trace["epoch_losses"]) == 2 and fit["loss_after"] == pytest.approx(
+        trace["steps"][-1]["loss_after"], rel=1e-12)  # the last update is example 2's: its loss after is this fit's
