@@ -6,6 +6,8 @@ The one-weight network is y = w x (identity, no bias), MSE: an example's loss is
 (w x - t) x; its delta is y - t."""
 from __future__ import annotations
 
+from hand_rounding import written
+from seed_oracle import Net, sgd_step
 from solver.api import problem_from_mapping, solve
 from solver.sections import build_handout
 
@@ -274,3 +276,47 @@ def test_a_passes_table_too_wide_for_the_page_is_left_out():
     assert handout(problem([0.5, -0.5, -0.5, -0.5]))["batch"].passes is None
     narrow = handout(problem([0.5, -0.5, -0.5]))["batch"].passes
     assert narrow.rows[0][1] == "(0.524979, 0.549834, 0.574443)"  # sigmoid(0.1), sigmoid(0.2), sigmoid(0.3)
+
+
+def test_an_exactly_page_wide_passes_table_is_kept_and_its_numbers_are_the_oracles():
+    # 2-3-3-1 sigmoid at 3 decimals: the table's estimated width is exactly PASSES_TABLE_WIDTH (100), still printed
+    w1 = [[0.1, -0.2], [0.2, -0.3], [0.3, -0.4]]
+    w2 = [[0.1, 0.2, 0.3], [0.2, 0.3, 0.4], [0.3, 0.4, 0.5]]
+    problem = {"network": {"layers": [2, 3, 3, 1], "activation": "sigmoid", "bias": False},
+               "weights": [w1, w2, [[0.5, 0.5, 0.5]]],
+               "examples": [{"input": [1, 0], "target": [0]}, {"input": [0, 1], "target": [0]}],
+               "loss": "mse", "learning_rate": 0.1, "training": {"batch": "all", "epochs": 1},
+               "rounding": {"decimals": 3}, "sections": ["batch"]}
+    table = handout(problem)["batch"].passes
+    assert table is not None and table.width == 100
+    for row, example in zip(table.rows, problem["examples"]):
+        oracle = sgd_step(Net("sigmoid", problem["weights"], None, example["input"], example["target"]))
+        assert row[1] == "(" + ", ".join(written(a, decimals=3) for a in oracle["a"][1]) + ")"
+        assert row[2] == "(" + ", ".join(written(a, decimals=3) for a in oracle["a"][2]) + ")"
+        assert row[-1] == written(oracle["delta"][2][0], decimals=3)
+
+
+def test_the_output_of_one_unit_is_named_by_the_mitchell_unit_number():
+    # mitchell numbers the units across layers, the input first: the output of a 1-1 network is o_2
+    batch = handout({**one_weight([(1, 0), (2, 0)], batch="all", reduction="mean"), "notation": "mitchell"})["batch"]
+    assert batch.examples.header == ["d", r"\text{input}", r"\text{target}", "{o_{2}}", "E_d"]
+    assert batch.passes.header == ["d", r"\delta_{2}"]
+    assert lines(batch.equations) == [[r"\frac{\partial E}{\partial w_{21}} = (0.5 + 2) / 2 = 1.25"]]
+
+
+def test_fixed_biases_have_no_gradient_line_and_short_lines_go_two_to_a_row():
+    # 2-1-1 identity, biases 0.25 and 0.5 fixed; w1 = (0.5, 1), w2 = 2. x = (1, 0): a1 = 0.75, y = 2, loss 2;
+    # x = (0, 1): a1 = 1.25, y = 3, loss 4.5; mean 3.25. Deltas: output y - t = 2, 3; hidden 2 * that = 4, 6.
+    # Gradients: w1_11 (4 + 0) / 2 = 2, w1_12 (0 + 6) / 2 = 3, w2 (2 * 0.75 + 3 * 1.25) / 2 = (1.5 + 3.75) / 2
+    # = 2.625; no bias line. Three such lines would fit one row, the section packs at most two.
+    problem = {"network": {"layers": [2, 1, 1], "activation": "identity", "bias": True, "train_biases": False},
+               "weights": [[[0.5, 1]], [[2]]], "biases": [[0.25], [0.5]],
+               "examples": [{"input": [1, 0], "target": [0]}, {"input": [0, 1], "target": [0]}],
+               "loss": "mse", "learning_rate": 0.1, "training": {"batch": "all", "reduction": "mean", "epochs": 1}}
+    batch = handout(problem)["batch"]
+    assert lines(batch.error) == [[rf"{{\mathcal{{L}}}} = {MEAN} \mathcal{{L}}_d = (2 + 4.5) / 2 = \boxed{{3.25}}"]]
+    assert batch.passes.rows == [["1", "0.75", "4", "2"], ["2", "1.25", "6", "3"]]
+    assert lines(batch.equations) == [
+        [r"\frac{\partial \mathcal{L}}{\partial w^{(1)}_{1,1}} = (4 + 0) / 2 = 2",
+         r"\frac{\partial \mathcal{L}}{\partial w^{(1)}_{1,2}} = (0 + 6) / 2 = 3"],
+        [r"\frac{\partial \mathcal{L}}{\partial w^{(2)}_{1,1}} = (1.5 + 3.75) / 2 = 2.625"]]
