@@ -103,3 +103,30 @@ def test_rmsprops_sentence_follows_the_verdict_after_a_space():
 
 def test_a_rates_section_without_rates_to_compare_is_empty():
     assert records(one_weight(sections=["rates"]))["rates"] == Rates([], None, [])
+
+
+# The verdict under the rate table claimed "Every rate lowers the loss; the largest lowers it most here" whenever no
+# rate raised the loss: also when a rate left it unchanged, and when a smaller rate lowered it more.
+
+def test_a_rate_that_leaves_the_loss_unchanged_is_not_said_to_lower_it():
+    # eta = 2: w' = -0.5, loss 0.125 as before (the step jumps to the mirror point of the parabola)
+    rates = records(one_weight(compare_learning_rates=[0.5, 2]))["rates"]
+    assert [row[-1] for row in rates.table.rows] == [r"\downarrow", "="]
+    assert words(rates.verdict) == "With $\\eta = 2$ the loss stays where it was; every other rate lowers it."
+
+
+def test_a_zero_gradient_leaves_the_loss_unchanged_at_every_rate():
+    # x = 0: y = 0 whatever w, loss (0 - 1)^2 / 2 = 0.5, gradient (0 - 1) * 0 = 0, so w' = w at every rate
+    rates = records(one_weight(input=[0], target=[1], compare_learning_rates=[0.5, 1]))["rates"]
+    assert rates.table.rows == [["0.5", "0", "0.5", "0.5", "="], ["1", "0", "0.5", "0.5", "="]]
+    assert words(rates.verdict) == "With $\\eta = 0.5, 1$ the loss stays where it was."
+
+
+def test_when_a_smaller_rate_lowers_the_loss_most_the_verdict_names_it():
+    # eta = 1.9: w' = 0.5 - 0.95 = -0.45, loss 0.10125 (down, but less than eta = 0.5's 0.03125)
+    rates = records(one_weight(compare_learning_rates=[0.5, 1.9]))["rates"]
+    assert rates.table.rows == [["0.5", "-0.25", "0.25", "0.0313", r"\downarrow"],
+                                ["1.9", "-0.95", "-0.45", "0.1013", r"\downarrow"]]
+    assert words(rates.verdict) == (
+        "Every rate lowers the loss, but not the largest the most: with $\\eta = 0.5$ it falls furthest, and the "
+        "larger steps overshoot that point.")
