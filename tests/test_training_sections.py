@@ -130,3 +130,235 @@ def test_when_a_smaller_rate_lowers_the_loss_most_the_verdict_names_it():
     assert words(rates.verdict) == (
         "Every rate lowers the loss, but not the largest the most: with $\\eta = 0.5$ it falls furthest, and the "
         "larger steps overshoot that point.")
+
+
+# --- optimizer ----------------------------------------------------------------------------------------------------
+
+def optimizer_alone(training: dict, **extra) -> object:
+    """The optimizer section without the update section, so that it states the rule itself."""
+    return records(one_weight(learning_rate=0.1, sections=["optimizer"], training=training, **extra))["optimizer"]
+
+
+def table(entry) -> tuple:
+    return words(entry.title), entry.table.header, entry.table.rows
+
+
+MOMENTUM_HEADER = [r"\text{parameter}", "g", r"v_{\text{before}}", r"v_{\text{after}}", r"\theta'"]
+
+
+def test_momentum_by_hand_over_five_updates_shows_the_first_three_and_the_last():
+    # g = w: v1 = 0.5, w1 = 0.45; g2 = 0.45, v2 = 0.45 + 0.45 = 0.9, w2 = 0.36; g3 = 0.36, v3 = 0.81 + 0.36 = 1.17,
+    # w3 = 0.243; g4 = 0.243, v4 = 1.053 + 0.243 = 1.296, w4 = 0.1134; g5 = 0.1134, v5 = 1.1664 + 0.1134 = 1.2798,
+    # w5 = 0.1134 - 0.12798 = -0.01458 (shown -0.0146)
+    section = optimizer_alone({"optimizer": "momentum", "momentum": 0.9, "epochs": 5})
+    assert words(section.intro) == (
+        "The update follows SGD with momentum as defined by PyTorch's torch.optim.SGD with $\\mu = 0.9$. Here "
+        "$g = \\frac{\\partial \\mathcal{L}}{\\partial \\theta}$ is the gradient of the example's loss. Every state "
+        "starts at 0.")
+    assert lines(section.rule) == [[r"v \leftarrow \mu \, v + g", r"\theta \leftarrow \theta - \eta \, v"]]
+    assert [table(entry) for entry in section.tables] == [
+        ("Update 1 ($t = 1$):", MOMENTUM_HEADER, [[W, "0.5", "0", "0.5", "0.45"]]),
+        ("Update 2 ($t = 2$):", MOMENTUM_HEADER, [[W, "0.45", "0.5", "0.9", "0.36"]]),
+        ("Update 3 ($t = 3$):", MOMENTUM_HEADER, [[W, "0.36", "0.9", "1.17", "0.243"]]),
+        ("Update 5 ($t = 5$):", MOMENTUM_HEADER, [[W, "0.1134", "1.296", "1.2798", "-0.0146"]])]
+    assert words(section.note) == "Updates 1 to 3 and the last (5) are shown; handouts solve --json lists every one."
+    assert words(section.later) == (
+        f"The second update ($t = 2$) of ${W}$ worked in full: it starts from ${W} = 0.45$ and the state the first "
+        "update left, with the gradient of example 1's loss at those parameters ($g$ in the table of update 2).")
+    assert lines(section.later_rule) == [[f"v({W}) = 0.9 \\cdot 0.5 + 0.45 = 0.9",
+                                          f"{{{W}}}' = 0.45 - 0.1 \\cdot 0.9 = \\boxed{{0.36}}"]]
+    assert all(eq.mark == "" and eq.anchor == "" for eq in section.later_rule.equations)
+
+
+def test_four_updates_are_all_shown_without_a_note():
+    section = optimizer_alone({"optimizer": "momentum", "momentum": 0.9, "epochs": 4})
+    assert [words(entry.title) for entry in section.tables] == [f"Update {i} ($t = {i}$):" for i in (1, 2, 3, 4)]
+    assert section.note == []
+
+
+def test_nesterov_by_hand():
+    # v1 = 0.5, w1 = 0.5 - 0.1 (0.5 + 0.9 * 0.5) = 0.405; g2 = 0.405, v2 = 0.45 + 0.405 = 0.855,
+    # w2 = 0.405 - 0.1 (0.405 + 0.7695) = 0.28755 (shown 0.2876)
+    section = optimizer_alone({"optimizer": "nesterov", "momentum": 0.9, "epochs": 2})
+    assert words(section.intro).startswith(
+        "The update follows SGD with Nesterov momentum as defined by PyTorch's torch.optim.SGD with $\\mu = 0.9$.")
+    assert lines(section.rule) == [[r"v \leftarrow \mu \, v + g", r"\theta \leftarrow \theta - \eta \, (g + \mu \, v)"]]
+    assert [entry.table.rows for entry in section.tables] == [[[W, "0.5", "0", "0.5", "0.405"]],
+                                                              [[W, "0.405", "0.5", "0.855", "0.2876"]]]
+    assert lines(section.later_rule) == [[
+        f"v({W}) = 0.9 \\cdot 0.5 + 0.405 = 0.855",
+        f"{{{W}}}' = 0.405 - 0.1 \\cdot \\left(0.405 + 0.9 \\cdot 0.855\\right) \\approx \\boxed{{0.2876}}"]]
+
+
+RMSPROP_HEADER = [r"\text{parameter}", "g", r"s_{\text{before}}", r"s_{\text{after}}", r"\theta'"]
+
+
+def test_rmsprop_with_alpha_099_moves_ten_times_the_rate_first_by_hand():
+    # s1 = 0.01 * 0.25 = 0.0025, w1 = 0.5 - 0.1 * 0.5 / (0.05 + 1e-8) = -0.4999998 (-0.5000); 1 / sqrt(0.01) = 10
+    # exactly, eta * 10 = 1. g2 = w1: s2 = 0.99 * 0.0025 + 0.01 * 0.2499998 = 0.004974998 (0.0050),
+    # w2 = w1 + 0.1 * 0.4999998 / 0.0705337 = 0.2089
+    section = optimizer_alone({"optimizer": "rmsprop", "alpha": 0.99, "epsilon": 1e-8, "epochs": 2})
+    assert words(section.intro) == (
+        "The update follows RMSprop as defined by PyTorch's torch.optim.RMSprop with $\\alpha = 0.99, \\epsilon = "
+        "10^{-8}$. Here $g = \\frac{\\partial \\mathcal{L}}{\\partial \\theta}$ is the gradient of the example's loss. "
+        "Every state starts at 0. At the first update $s = (1 - \\alpha) \\, g^2$, so every parameter moves by about "
+        "$\\eta / \\sqrt{1 - \\alpha} = 1$ against the sign of its gradient, whatever the gradient's size: 10 times "
+        "the learning rate. From the second update on, the running average holds the squared gradients seen so far, "
+        "so each step depends on the gradient's size compared with its recent size.")
+    assert lines(section.rule) == [[r"s \leftarrow \alpha \, s + (1 - \alpha) \, g^2",
+                                    r"\theta \leftarrow \theta - \eta \, \frac{g}{\sqrt{s} + \epsilon}"]]
+    assert [table(entry) for entry in section.tables] == [
+        ("Update 1 ($t = 1$):", RMSPROP_HEADER, [[W, "0.5", "0", "0.0025", "-0.5000"]]),
+        ("Update 2 ($t = 2$):", RMSPROP_HEADER, [[W, "-0.5000", "0.0025", "0.0050", "0.2089"]])]
+    assert lines(section.later_rule) == [[
+        f"s({W}) = 0.99 \\cdot 0.0025 + (1 - 0.99) \\cdot (-0.5000)^{{2}} \\approx 0.0050",
+        f"{{{W}}}' = -0.5000 - 0.1 \\cdot \\frac{{-0.5000}}{{\\sqrt{{0.0050}} + 10^{{-8}}}} \\approx \\boxed{{0.2089}}"]]
+
+
+ADAM_HEADER = [r"\text{parameter}", "g", r"m_{\text{before}}", r"v_{\text{before}}", r"m_{\text{after}}",
+               r"v_{\text{after}}", r"\hat{m}", r"\hat{v}", r"\theta'"]
+
+
+def test_adam_by_hand_over_two_updates():
+    # m1 = 0.1 * 0.5 = 0.05, v1 = 0.001 * 0.25 = 0.00025 (0.0003), m-hat 0.05 / 0.1 = 0.5, v-hat 0.00025 / 0.001 =
+    # 0.25, w1 = 0.5 - 0.1 * 0.5 / (0.5 + 1e-8) = 0.400000002 (0.4000). g2 = w1: m2 = 0.045 + 0.04 = 0.085,
+    # v2 = 0.00024975 + 0.00016 = 0.00040975 (0.0004), m-hat 0.085 / 0.19 = 0.447368, v-hat 0.00040975 / 0.001999
+    # = 0.204977, w2 = 0.4 - 0.1 * 0.447368 / 0.452744 = 0.301187 (0.3012)
+    section = optimizer_alone({"optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8, "epochs": 2})
+    assert words(section.intro) == (
+        "The update follows Adam as defined by PyTorch's torch.optim.Adam with $\\beta_1 = 0.9, \\beta_2 = 0.999, "
+        "\\epsilon = 10^{-8}$. Here $g = \\frac{\\partial \\mathcal{L}}{\\partial \\theta}$ is the gradient of the "
+        "example's loss. Every state starts at 0, and $t$ counts the updates. At the first update the bias "
+        "corrections give $\\hat{m} = g$ and $\\hat{v} = g^2$, so every parameter moves by almost exactly $\\eta$ "
+        "against the sign of its gradient, whatever the gradient's size; from the second update on, the moments "
+        "average the gradients seen so far.")
+    assert [table(entry) for entry in section.tables] == [
+        ("Update 1 ($t = 1$):", ADAM_HEADER, [[W, "0.5", "0", "0", "0.05", "0.0003", "0.5", "0.25", "0.4000"]]),
+        ("Update 2 ($t = 2$):", ADAM_HEADER,
+         [[W, "0.4000", "0.05", "0.0003", "0.0850", "0.0004", "0.4474", "0.2050", "0.3012"]])]
+    assert lines(section.later_rule) == [
+        [f"m({W}) = 0.9 \\cdot 0.05 + (1 - 0.9) \\cdot 0.4000 = 0.0850",
+         f"\\hat{{m}}({W}) = \\frac{{0.0850}}{{1 - 0.9^{{2}}}} \\approx 0.4474"],
+        [f"v({W}) = 0.999 \\cdot 0.0003 + (1 - 0.999) \\cdot 0.4000^{{2}} \\approx 0.0004",
+         f"\\hat{{v}}({W}) = \\frac{{0.0004}}{{1 - 0.999^{{2}}}} \\approx 0.2050"],
+        [f"{{{W}}}' = 0.4000 - 0.1 \\cdot \\frac{{0.4474}}{{\\sqrt{{0.2050}} + 10^{{-8}}}} \\approx \\boxed{{0.3012}}"]]
+
+
+def test_adams_weight_decay_is_coupled_l2_for_the_weights_only():
+    # g = 0.5 + 0.1 * 0.5 = 0.55, m = 0.055, v = 0.001 * 0.3025 = 0.0003025 (0.0003), m-hat 0.55, v-hat 0.3025
+    section = optimizer_alone({"optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8, "epochs": 1,
+                               "weight_decay": 0.1})
+    assert ("Here $g = \\frac{\\partial \\mathcal{L}}{\\partial \\theta}$ is the gradient of the example's loss with "
+            "its penalty: the data loss's gradient plus the weight-decay term $\\lambda \\, \\theta$ ($\\lambda = "
+            "0.1$) for a weight, 0 for a bias (in PyTorch the biases need a parameter group of their own without "
+            "weight decay), as PyTorch's weight decay adds it to the gradient (coupled L2; AdamW would instead shrink "
+            "the parameter outside the rule). Every state starts at 0, and $t$ counts the updates.") in words(
+        section.intro)
+    assert section.tables[0].table.rows == [[W, "0.55", "0", "0", "0.055", "0.0003", "0.55", "0.3025", "0.4000"]]
+
+
+def test_plain_sgd_with_weight_decay_states_the_shrink_factor_and_has_no_state_table():
+    section = optimizer_alone({"optimizer": "sgd", "epochs": 2, "weight_decay": 0.1})
+    assert words(section.intro) == (
+        "The update follows plain SGD as defined by PyTorch's torch.optim.SGD. Here $g = \\frac{\\partial "
+        "\\mathcal{L}}{\\partial \\theta}$ is the gradient of the example's loss with its penalty: the data loss's "
+        "gradient plus the weight-decay term $\\lambda \\, \\theta$ ($\\lambda = 0.1$) for a weight, 0 for a bias (in "
+        "PyTorch the biases need a parameter group of their own without weight decay), as PyTorch's weight decay adds "
+        "it to the gradient; for plain SGD this is the same as shrinking each decayed parameter by the factor "
+        "$(1 - \\eta \\lambda)$ before the gradient step, hence the name weight decay.")
+    assert section.tables == [] and section.note == [] and section.later == [] and section.later_rule is None
+
+
+def test_plain_sgd_without_decay_states_only_the_rule():
+    section = optimizer_alone({"optimizer": "sgd", "epochs": 2})
+    assert words(section.intro) == (
+        "The update follows plain SGD as defined by PyTorch's torch.optim.SGD. Here $g = \\frac{\\partial "
+        "\\mathcal{L}}{\\partial \\theta}$ is the gradient of the example's loss.")
+    assert lines(section.rule) == [[r"\theta \leftarrow \theta - \eta \, g"]]
+    assert section.tables == []
+
+
+def test_momentum_over_a_batch_of_two_by_hand():
+    # x = 1, 2 with t = 0: g = (0.5 + 2) / 2 = 1.25, v1 = 1.25, w1 = 0.375; g2 = (0.375 + 1.5) / 2 = 0.9375,
+    # v2 = 1.125 + 0.9375 = 2.0625, w2 = 0.375 - 0.20625 = 0.16875 (0.1688)
+    problem = {key: value for key, value in one_weight().items() if key not in ("input", "target")}
+    problem.update(examples=[{"input": [1], "target": [0]}, {"input": [2], "target": [0]}], learning_rate=0.1,
+                   sections=["optimizer"], training={"optimizer": "momentum", "momentum": 0.9, "epochs": 2,
+                                                     "batch": "all"})
+    section = records(problem)["optimizer"]
+    assert "is the gradient of the batch loss. Every state starts at 0." in words(section.intro)
+    assert [entry.table.rows for entry in section.tables] == [[[W, "1.25", "0", "1.25", "0.375"]],
+                                                              [[W, "0.9375", "1.25", "2.0625", "0.1688"]]]
+    assert words(section.later) == (
+        f"The second update ($t = 2$) of ${W}$ worked in full: it starts from ${W} = 0.375$ and the state the first "
+        "update left, with the gradient of the batch loss of examples 1 and 2 at those parameters ($g$ in the table "
+        "of update 2).")
+    assert lines(section.later_rule) == [[f"v({W}) = 0.9 \\cdot 1.25 + 0.9375 = 2.0625",
+                                          f"{{{W}}}' = 0.375 - 0.1 \\cdot 2.0625 \\approx \\boxed{{0.1688}}"]]
+
+
+def test_momentum_with_decayed_biases_over_a_batch_of_three_by_hand():
+    # y = w x + b, w = 0.5, b = 0; (x, t) = (1, 0), (2, 0), (1, 1): errors 0.5, 1, -0.5, mean gradients
+    # g_w = (0.5 + 2 - 0.5) / 3 = 0.66667 + 0.1 * 0.5 = 0.71667, g_b = 1 / 3 + 0.1 * 0 = 0.33333; w1 = 0.42833,
+    # b1 = -0.03333. Update 2: errors 0.395, 0.82333, -0.605: g_w = 1.43667 / 3 + 0.042833 = 0.52172, g_b =
+    # 0.61333 / 3 - 0.0033333 = 0.20111; v_w = 0.645 + 0.52172 = 1.16672, w2 = 0.31166; v_b = 0.3 + 0.20111 =
+    # 0.50111, b2 = -0.08344
+    problem = {key: value for key, value in one_weight().items() if key not in ("input", "target")}
+    problem.update(network={"layers": [1, 1], "activation": "identity", "bias": True}, biases=[[0]],
+                   examples=[{"input": [1], "target": [0]}, {"input": [2], "target": [0]}, {"input": [1], "target": [1]}],
+                   learning_rate=0.1, sections=["optimizer"],
+                   training={"optimizer": "momentum", "momentum": 0.9, "epochs": 2, "batch": "all",
+                             "weight_decay": 0.1, "decay_biases": True})
+    section = records(problem)["optimizer"]
+    assert ("is the gradient of the batch loss with its penalty: the data loss's gradient plus the weight-decay term "
+            "$\\lambda \\, \\theta$ ($\\lambda = 0.1$), as PyTorch's weight decay adds it to the gradient (coupled L2; "
+            "AdamW would instead shrink the parameter outside the rule). Every state starts at 0.") in words(
+        section.intro)
+    assert [entry.table.rows for entry in section.tables] == [
+        [[W, "0.7167", "0", "0.7167", "0.4283"], ["b^{(1)}", "0.3333", "0", "0.3333", "-0.0333"]],
+        [[W, "0.5217", "0.7167", "1.1667", "0.3117"], ["b^{(1)}", "0.2011", "0.3333", "0.5011", "-0.0834"]]]
+    assert "with the gradient of the batch loss of examples 1 to 3 at those parameters" in words(section.later)
+
+
+def test_fixed_biases_are_not_in_the_state_table():
+    # y = w x + 0.25 with the bias fixed: g = 0.75, v = 0.75, w' = 0.5 - 0.075 = 0.425
+    section = optimizer_alone({"optimizer": "momentum", "momentum": 0.9, "epochs": 1},
+                              network={"layers": [1, 1], "activation": "identity", "bias": True,
+                                       "train_biases": False}, biases=[[0.25]])
+    assert section.tables[0].table.rows == [[W, "0.75", "0", "0.75", "0.425"]]
+
+
+def test_with_the_update_section_the_optimizer_section_points_to_its_rule():
+    section = records(one_weight(learning_rate=0.1, sections=["update", "optimizer"],
+                                 training={"optimizer": "momentum", "momentum": 0.9, "epochs": 1}))["optimizer"]
+    assert words(section.intro) == "The state of every parameter before and after each update, by the rule in The update."
+    assert {"math": False, "text": "The update", "ref": "update", "anchor": "the-update"} in section.intro
+    assert lines(section.rule) == []
+    assert section.tables[0].table.rows == [[W, "0.5", "0", "0.5", "0.45"]]
+
+
+def test_an_exam_key_marks_the_worked_updates_state_and_new_value_but_not_the_second_update():
+    marks = {("velocity", "velocity", "W1[1,1]"): ("q1",), ("new", "W1[1,1]"): ("q2",)}
+    handout = records(one_weight(learning_rate=0.1, sections=["update", "optimizer"],
+                                 training={"optimizer": "momentum", "momentum": 0.9, "epochs": 2}), marks)
+    [block] = handout["update"].blocks
+    assert [(eq.lhs, eq.mark, eq.anchor) for eq in block.grid.equations] == [
+        (f"v({W})", "q1", ""), (f"{{{W}}}'", "q2", "update-W1-1-1")]
+    assert [(eq.mark, eq.anchor) for eq in handout["optimizer"].later_rule.equations] == [("", ""), ("", "")]
+
+
+def test_an_exam_key_marks_adams_moments():
+    marks = {("moment", "first_moment", "W1[1,1]"): ("q1",), ("moment", "second_moment", "W1[1,1]"): ("q2",),
+             ("moment", "first_moment_corrected", "W1[1,1]"): ("q3",),
+             ("moment", "second_moment_corrected", "W1[1,1]"): ("q4",), ("new", "W1[1,1]"): ("q5",)}
+    handout = records(one_weight(learning_rate=0.1, sections=["update"],
+                                 training={"optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8, "epochs": 1}),
+                      marks)
+    [block] = handout["update"].blocks
+    assert [[eq.lhs for eq in row] for row in block.grid.rows] == [
+        [f"m({W})", f"\\hat{{m}}({W})"], [f"v({W})", f"\\hat{{v}}({W})"], [f"{{{W}}}'"]]
+    # m = 0.1 * 0.5 = 0.05 and m-hat = 0.05 / (1 - 0.9) = 0.5 exactly; v = 0.001 * 0.25 = 0.00025, shown 0.0003
+    assert lines(block.grid)[0] == [f"m({W}) = 0.9 \\cdot 0 + (1 - 0.9) \\cdot 0.5 = 0.05",
+                                    f"\\hat{{m}}({W}) = \\frac{{0.05}}{{1 - 0.9^{{1}}}} = 0.5"]
+    assert lines(block.grid)[1][0] == f"v({W}) = 0.999 \\cdot 0 + (1 - 0.999) \\cdot 0.5^{{2}} \\approx 0.0003"
+    assert [eq.mark for eq in block.grid.equations] == ["q1", "q3", "q2", "q4", "q5"]
