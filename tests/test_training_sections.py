@@ -362,3 +362,24 @@ def test_an_exam_key_marks_adams_moments():
                                     f"\\hat{{m}}({W}) = \\frac{{0.05}}{{1 - 0.9^{{1}}}} = 0.5"]
     assert lines(block.grid)[1][0] == f"v({W}) = 0.999 \\cdot 0 + (1 - 0.999) \\cdot 0.5^{{2}} \\approx 0.0003"
     assert [eq.mark for eq in block.grid.equations] == ["q1", "q3", "q2", "q4", "q5"]
+
+
+# RMSprop's first-step sentence tested 1 / sqrt(1 - alpha) for exactness in 28-digit Decimals, where the square of
+# 1 / sqrt(0.1) rounds back to 10: for alpha = 0.9 it wrote "eta / sqrt(1 - alpha) = 0.3162", an irrational number
+# as if exact.
+
+def test_rmsprop_with_alpha_09_moves_about_316_times_the_rate_first():
+    # 1 / sqrt(0.1) = 3.16227766 (irrational: approx, 3.1623 at 4 decimals), eta times it 0.316227766 (0.3162);
+    # s1 = 0.1 * 0.25 = 0.025, w1 = 0.5 - 0.1 * 0.5 / (0.158113883 + 1e-8) = 0.183772 (0.1838)
+    section = optimizer_alone({"optimizer": "rmsprop", "alpha": 0.9, "epsilon": 1e-8, "epochs": 1})
+    assert ("so every parameter moves by about $\\eta / \\sqrt{1 - \\alpha} \\approx 0.3162$ against the sign of its "
+            "gradient, whatever the gradient's size: 3.1623 times the learning rate.") in words(section.intro)
+    assert section.tables[0].table.rows == [[W, "0.5", "0", "0.025", "0.1838"]]
+    assert section.later == [] and section.later_rule is None
+
+
+def test_rmsprop_with_alpha_075_moves_exactly_twice_the_rate_first():
+    # 1 - 0.75 = 1/4 = (1/2)^2: 1 / sqrt(1/4) = 2 exactly, eta times it 0.2
+    section = optimizer_alone({"optimizer": "rmsprop", "alpha": 0.75, "epsilon": 1e-8, "epochs": 1})
+    assert ("so every parameter moves by about $\\eta / \\sqrt{1 - \\alpha} = 0.2$ against the sign of its gradient, "
+            "whatever the gradient's size: 2 times the learning rate.") in words(section.intro)
