@@ -225,6 +225,10 @@ def test_adam_by_hand_over_two_updates():
     # v2 = 0.00024975 + 0.00016 = 0.00040975 (0.0004), m-hat 0.085 / 0.19 = 0.447368, v-hat 0.00040975 / 0.001999
     # = 0.204977, w2 = 0.4 - 0.1 * 0.447368 / 0.452744 = 0.301187 (0.3012)
     section = optimizer_alone({"optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8, "epochs": 2})
+    assert lines(section.rule) == [  # two to a row, although three of these short lines would fit
+        [r"m \leftarrow \beta_1 \, m + (1 - \beta_1) \, g", r"v \leftarrow \beta_2 \, v + (1 - \beta_2) \, g^2"],
+        [r"\hat{m} = \frac{m}{1 - \beta_1^{\,t}}", r"\hat{v} = \frac{v}{1 - \beta_2^{\,t}}"],
+        [r"\theta \leftarrow \theta - \eta \, \frac{\hat{m}}{\sqrt{\hat{v}} + \epsilon}"]]
     assert words(section.intro) == (
         "The update follows Adam as defined by PyTorch's torch.optim.Adam with $\\beta_1 = 0.9, \\beta_2 = 0.999, "
         "\\epsilon = 10^{-8}$. Here $g = \\frac{\\partial \\mathcal{L}}{\\partial \\theta}$ is the gradient of the "
@@ -383,3 +387,21 @@ def test_rmsprop_with_alpha_075_moves_exactly_twice_the_rate_first():
     section = optimizer_alone({"optimizer": "rmsprop", "alpha": 0.75, "epsilon": 1e-8, "epochs": 1})
     assert ("so every parameter moves by about $\\eta / \\sqrt{1 - \\alpha} = 0.2$ against the sign of its gradient, "
             "whatever the gradient's size: 2 times the learning rate.") in words(section.intro)
+
+
+def test_plain_sgd_with_decay_one_example_at_a_time_is_called_plain_sgd_in_the_title():
+    title = records(one_weight(learning_rate=0.1, training={"optimizer": "sgd", "epochs": 2, "weight_decay": 0.1}))[
+        "title"]
+    assert " updates by plain SGD in full " in words(title.intro)
+
+
+def test_an_exam_key_marks_rmsprops_square_average_and_new_value():
+    # s = 0.01 * 0.25 = 0.0025, w' = 0.5 - 0.1 * 0.5 / (0.05 + 1e-8) = -0.4999998 (-0.5000)
+    marks = {("moment", "square_average", "W1[1,1]"): ("q1",), ("new", "W1[1,1]"): ("q2",)}
+    handout = records(one_weight(learning_rate=0.1, sections=["update"],
+                                 training={"optimizer": "rmsprop", "alpha": 0.99, "epsilon": 1e-8, "epochs": 1}), marks)
+    [block] = handout["update"].blocks
+    assert lines(block.grid) == [[
+        f"s({W}) = 0.99 \\cdot 0 + (1 - 0.99) \\cdot 0.5^{{2}} = 0.0025",
+        f"{{{W}}}' = 0.5 - 0.1 \\cdot \\frac{{0.5}}{{\\sqrt{{0.0025}} + 10^{{-8}}}} \\approx \\boxed{{-0.5000}}"]]
+    assert [(eq.mark, eq.anchor) for eq in block.grid.equations] == [("q1", ""), ("q2", "update-W1-1-1")]
