@@ -405,3 +405,131 @@ def test_an_exam_key_marks_rmsprops_square_average_and_new_value():
         f"s({W}) = 0.99 \\cdot 0 + (1 - 0.99) \\cdot 0.5^{{2}} = 0.0025",
         f"{{{W}}}' = 0.5 - 0.1 \\cdot \\frac{{0.5}}{{\\sqrt{{0.0025}} + 10^{{-8}}}} \\approx \\boxed{{-0.5000}}"]]
     assert [(eq.mark, eq.anchor) for eq in block.grid.equations] == [("q1", ""), ("q2", "update-W1-1-1")]
+
+
+# --- history ------------------------------------------------------------------------------------------------------
+
+HISTORY_HEADER = [r"\text{step}", r"\text{epoch}", r"\text{example}", r"\text{loss before}", r"\text{loss after}"]
+SHOWS = "the table gives each update's loss before and after it, the plot the training loss after each epoch."
+
+
+def history_of(**problem) -> object:
+    base = {"network": {"layers": [1, 1], "activation": "identity", "bias": False}, "weights": [[[0.5]]],
+            "loss": "mse", "learning_rate": 0.1, "sections": ["history"]}
+    return records({**base, **problem})["history"]
+
+
+TWO = [{"input": [1], "target": [0]}, {"input": [2], "target": [0]}]
+"""x = 1 and 2 with t = 0: the mean loss is (w^2 / 2 + (2 w)^2 / 2) / 2 = 1.25 w^2, its gradient 2.5 w."""
+
+
+def test_the_history_of_momentum_over_batches_by_hand():
+    # w = 0.5 -> 0.375 -> 0.16875 (test_momentum_over_a_batch_of_two_by_hand): mean losses 1.25 w^2 = 0.3125,
+    # 0.17578125, 0.035595703125
+    history = history_of(examples=TWO, training={"optimizer": "momentum", "momentum": 0.9, "epochs": 2, "batch": 2})
+    assert words(history.intro) == (
+        f"One SGD with momentum update per batch of 2 examples, in order, for 2 epochs. The first update is worked in "
+        f"full above; {SHOWS}")
+    assert (history.table.header, history.table.align) == (HISTORY_HEADER, "cccrr")
+    assert history.table.rows == [["1", "1", r"1\text{--}2", "0.3125", "0.1758"],
+                                  ["2", "2", r"1\text{--}2", "0.1758", "0.0356"]]
+    assert history.points == [(0, 0.3125), (1, 0.17578125), (2, 0.035595703125)]
+    assert history.coordinates == "(0,0.3125) (1,0.17578125) (2,0.03559570313)"  # 10 significant figures
+    assert words(history.note) == (
+        "The training loss (mean loss over the 2 examples) falls from $0.3125$ to $0.0356$ over the 2 epochs.")
+    assert words(history.final_intro) == "Parameters after the last update:"
+    assert lines(history.final) == [[f"{W} = 0.1688"]]
+    assert history.fixed_ticks
+
+
+def test_the_history_of_plain_sgd_with_decay_and_a_summed_loss_by_hand():
+    # one example an update: w = 0.5, g = 0.5 + 0.05 = 0.55, w = 0.445 (loss 0.125 + 0.0125 = 0.1375 before,
+    # 0.445^2 / 2 + 0.05 * 0.445^2 = 0.10891 after); example 2 at w = 0.445: (0.89)^2 / 2 + 0.0099 = 0.40595
+    # (0.4060). The training loss at the start: 0.125 + 0.5 + 0.0125 = 0.6375 (summed, plus the penalty)
+    history = history_of(examples=TWO, training={"optimizer": "sgd", "epochs": 2, "batch": 1, "weight_decay": 0.1,
+                                                 "reduction": "sum"})
+    assert words(history.intro) == f"One SGD update per example, in order, for 2 epochs. The first step is worked in full above; {SHOWS}"
+    assert history.table.rows[:2] == [["1", "1", "1", "0.1375", "0.1089"], ["2", "1", "2", "0.4060", "0.1413"]]
+    assert [row[:3] for row in history.table.rows[2:]] == [["3", "2", "1"], ["4", "2", "2"]]
+    assert history.points[0] == (0, 0.6375)
+    assert words(history.note).startswith(
+        "The training loss (total loss over the 2 examples plus the weight-decay penalty) falls from $0.6375$ to ")
+
+
+def test_a_mini_batch_of_plain_sgd_is_named_so():
+    three = TWO + [{"input": [1], "target": [1]}]
+    history = history_of(examples=three, training={"optimizer": "sgd", "epochs": 1, "batch": 2})
+    assert words(history.intro) == (
+        f"One mini-batch SGD update per batch of 2 examples, in order. The first update is worked in full above; {SHOWS}")
+    assert [row[2] for row in history.table.rows] == [r"1\text{--}2", "3"]
+
+
+def test_a_zero_gradient_keeps_the_training_loss():
+    # x = 0: y = 0 whatever w, loss 0.5 at every step
+    history = history_of(input=[0], target=[1], training={"epochs": 2})
+    assert history.table.rows == [["1", "1", "1", "0.5000", "0.5000"], ["2", "2", "1", "0.5000", "0.5000"]]
+    assert words(history.note) == "The training loss (the example's loss) stays at $0.5000$ over the 2 epochs."
+
+
+def test_too_large_a_rate_makes_the_training_loss_rise():
+    # eta = 3, g = w: w = 0.5 -> -1 -> 2, loss w^2 / 2 = 0.125, 0.5, 2
+    history = history_of(input=[1], target=[0], learning_rate=3, training={"epochs": 2})
+    assert history.points == [(0, 0.125), (1, 0.5), (2, 2.0)]
+    assert history.coordinates == "(0,0.125) (1,0.5) (2,2)"
+    assert (history.y_ticks, history.y_min, history.y_max) == ("0,0.5,1,1.5,2", "0", "2")
+    assert words(history.note) == "The training loss (the example's loss) rises from $0.1250$ to $2.0000$ over the 2 epochs."
+    assert lines(history.final) == [[f"{W} = 2.0000"]]
+
+
+def test_losses_from_one_thousandth_on_get_fixed_point_ticks():
+    # w = 0.02, x = 1 and 3: mean loss (0.0004 + 0.0036) / 4 = 0.001 exactly (the lower bound, included); the
+    # gradient (0.02 + 0.18) / 2 = 0.1 and eta = 1 give w' = -0.08, loss (0.0064 + 0.0576) / 4 = 0.016
+    history = history_of(weights=[[[0.02]]], learning_rate=1, examples=[{"input": [1], "target": [0]},
+                                                                        {"input": [3], "target": [0]}],
+                         training={"epochs": 1, "batch": "all"})
+    assert history.points == [(0, 0.001), (1, 0.016)]
+    assert history.fixed_ticks
+
+
+def test_losses_below_one_thousandth_get_pgfplots_own_ticks():
+    # w = 0.02 -> 0.018 -> 0.0162, loss w^2 / 2 = 0.0002, 0.000162, 0.00013122
+    history = history_of(weights=[[[0.02]]], input=[1], target=[0], training={"epochs": 2})
+    assert history.points == [(0, 0.0002), (1, 0.000162), (2, 0.00013122)]
+    assert not history.fixed_ticks
+
+
+def test_a_loss_of_ten_thousand_is_past_the_fixed_point_ticks():
+    # w = 40, x = 3 and 4: mean loss (14400 + 25600) / 4 = 10000 exactly (the upper bound, excluded); gradient
+    # (360 + 640) / 2 = 500, eta = 0.01: w' = 35, loss 1225 * 25 / 4 = 7656.25
+    history = history_of(weights=[[[40]]], learning_rate=0.01, examples=[{"input": [3], "target": [0]},
+                                                                         {"input": [4], "target": [0]}],
+                         training={"epochs": 1, "batch": "all"})
+    assert history.points == [(0, 10000.0), (1, 7656.25)]
+    assert history.coordinates == "(0,10000) (1,7656.25)"
+    assert not history.fixed_ticks
+    assert words(history.note) == (
+        "The training loss (mean loss over the 2 examples) falls from $10000.0000$ to $7656.2500$ over the epoch.")
+
+
+def test_final_parameters_too_wide_for_one_row_go_four_to_a_row():
+    # a 6-1 identity neuron, x = e1, t = 0: only w1 moves, w1 = 0.1 -> 0.1 - 0.1 * 0.1 = 0.09 -> 0.09 - 0.1 * 0.09
+    # = 0.081; six short lines would not fit one row, five would, the section packs four
+    problem = {"network": {"layers": [6, 1], "activation": "identity", "bias": False}, "weights": [[[0.1] * 6]],
+               "input": [1, 0, 0, 0, 0, 0], "target": [0], "notation": "named", "training": {"epochs": 2}}
+    history = history_of(**problem)
+    assert lines(history.final) == [["w_{1} = 0.0810", "w_{2} = 0.1000", "w_{3} = 0.1000", "w_{4} = 0.1000"],
+                                    ["w_{5} = 0.1000", "w_{6} = 0.1000"]]
+
+
+def test_a_batch_of_three_is_named_by_its_first_and_last_example():
+    three = TWO + [{"input": [1], "target": [1]}]
+    history = history_of(examples=three, training={"optimizer": "momentum", "momentum": 0.9, "epochs": 1,
+                                                   "batch": "all"})
+    assert history.table.rows[0][:3] == ["1", "1", r"1\text{--}3"]
+
+
+def test_the_history_of_momentum_one_example_at_a_time_counts_per_example():
+    history = history_of(examples=TWO, training={"optimizer": "momentum", "momentum": 0.9, "epochs": 1})
+    assert words(history.intro) == (
+        f"One SGD with momentum update per example, in order. The first update is worked in full above; {SHOWS}")
+    assert [row[:3] for row in history.table.rows] == [["1", "1", "1"], ["2", "1", "2"]]
