@@ -366,6 +366,7 @@ def test_an_exam_key_marks_adams_moments():
                                     f"\\hat{{m}}({W}) = \\frac{{0.05}}{{1 - 0.9^{{1}}}} = 0.5"]
     assert lines(block.grid)[1][0] == f"v({W}) = 0.999 \\cdot 0 + (1 - 0.999) \\cdot 0.5^{{2}} \\approx 0.0003"
     assert [eq.mark for eq in block.grid.equations] == ["q1", "q3", "q2", "q4", "q5"]
+    assert [eq.anchor for eq in block.grid.equations] == ["", "", "", "", "update-W1-1-1"]
 
 
 # RMSprop's first-step sentence tested 1 / sqrt(1 - alpha) for exactness in 28-digit Decimals, where the square of
@@ -533,3 +534,12 @@ def test_the_history_of_momentum_one_example_at_a_time_counts_per_example():
     assert words(history.intro) == (
         f"One SGD with momentum update per example, in order. The first update is worked in full above; {SHOWS}")
     assert [row[:3] for row in history.table.rows] == [["1", "1", "1"], ["2", "1", "2"]]
+
+
+def test_plain_sgd_with_decay_colours_the_gradient_as_an_error_and_marks_the_new_value():
+    # g = 0.5 + 0.1 * 0.5 = 0.55, w' = 0.5 - 0.1 * 0.55 = 0.445
+    problem = one_weight(learning_rate=0.1, sections=["update"], notation={"preset": "named", "colour": True},
+                         training={"weight_decay": 0.1, "epochs": 1})
+    [block] = records(problem, {("new", "W1[1,1]"): ("q1",)})["update"].blocks
+    assert lines(block.grid) == [[r"{w_{1}}' = 0.5 - 0.1({\color{bperror}0.55}) = \boxed{0.445}"]]
+    assert [(eq.mark, eq.anchor) for eq in block.grid.equations] == [("q1", "update-W1-1-1")]
