@@ -4,6 +4,8 @@ loss is (w x - t)^2 / 2, its gradient (w x - t) x and its delta y - t. Every exp
 in the comments (or by the independent oracle, tests/seed_oracle.py); fast (mutation subset)."""
 from __future__ import annotations
 
+import re
+
 from solver.api import problem_from_mapping, solve
 from solver.sections import build_handout
 from solver.sections.rates import Rates
@@ -543,3 +545,189 @@ def test_plain_sgd_with_decay_colours_the_gradient_as_an_error_and_marks_the_new
     [block] = records(problem, {("new", "W1[1,1]"): ("q1",)})["update"].blocks
     assert lines(block.grid) == [[r"{w_{1}}' = 0.5 - 0.1({\color{bperror}0.55}) = \boxed{0.445}"]]
     assert [(eq.mark, eq.anchor) for eq in block.grid.equations] == [("q1", "update-W1-1-1")]
+
+
+# --- summary ------------------------------------------------------------------------------------------------------
+
+SUMMARY_HEADER = [r"\text{parameter}", r"\text{old}", r"\partial \mathcal{L} / \partial \theta"]
+QUANTITIES_HEADER = [r"\text{neuron}", "z", "a", "f'(z)", r"\delta"]
+MITCHELL_NOTE = "Deltas in this table follow the convention of this handout, $\\delta = -\\partial \\mathcal{L} / \\partial z$."
+
+
+def neuron(target, **extra) -> dict:
+    """y = w x + b with w = 0.5, b = -0.25, x = 2: y = 0.75, error 0.75 - t, gradients 2 (0.75 - t) and 0.75 - t."""
+    return {"network": {"layers": [1, 1], "activation": "identity", "bias": True}, "weights": [[[0.5]]],
+            "biases": [[-0.25]], "input": [2], "target": [target], "loss": "mse", "learning_rate": 0.1, **extra}
+
+
+def test_the_summary_of_a_step_down_by_hand():
+    # t = 0: g_w = 1.5, g_b = 0.75; w' = 0.5 - 0.15 = 0.35, b' = -0.25 - 0.075 = -0.325
+    summary = records(neuron(0, sections=["summary"]))["summary"]
+    assert summary.parameters.header == SUMMARY_HEADER + [r"\text{new}", r"\text{change}"]
+    assert summary.parameters.rows == [[W, "0.5", "1.5", "0.35", "-0.15"], ["b^{(1)}", "-0.25", "0.75", "-0.325", "-0.075"]]
+    assert (summary.quantities.header, summary.quantities.align) == (QUANTITIES_HEADER, "lrrrr")
+    assert summary.quantities.rows == [["a^{(1)}", "0.75", "0.75", "1", "0.75"]]
+    assert summary.note == []
+
+
+def test_a_parameter_that_grows_has_a_plus_sign_in_both_conventions():
+    # t = 2: error -1.25, g_w = -2.5, g_b = -1.25; w' = 0.75 (+0.25), b' = -0.125 (+0.125); mitchell's delta 1.25
+    descent = records(neuron(2, sections=["summary"]))["summary"]
+    mitchell = records(neuron(2, sections=["summary"], convention="mitchell"))["summary"]
+    rows = [[W, "0.5", "-2.5", "0.75", "+0.25"], ["b^{(1)}", "-0.25", "-1.25", "-0.125", "+0.125"]]
+    assert descent.parameters.rows == mitchell.parameters.rows == rows
+    assert descent.quantities.rows == [["a^{(1)}", "0.75", "0.75", "1", "-1.25"]]
+    assert mitchell.quantities.rows == [["a^{(1)}", "0.75", "0.75", "1", "1.25"]]
+    assert descent.note == [] and words(mitchell.note) == MITCHELL_NOTE
+
+
+def test_in_the_mitchell_convention_a_fixed_bias_keeps_its_value():
+    # the weight changes by +0.25 as above; the fixed bias: -0.25 - (-0.25) of the printed numbers, 0.00
+    summary = records(neuron(2, sections=["summary"], convention="mitchell",
+                             network={"layers": [1, 1], "activation": "identity", "bias": True,
+                                      "train_biases": False}))["summary"]
+    assert summary.parameters.rows == [[W, "0.5", "-2.5", "0.75", "+0.25"], ["b^{(1)}", "-0.25", "-1.25", "-0.25", "0.00"]]
+
+
+def test_with_the_check_the_summary_lists_each_central_difference():
+    # the loss is quadratic in each parameter, so the central difference is the gradient itself: 1.5 and 0.75
+    summary = records(neuron(0, sections=["summary", "check"]))["summary"]
+    assert summary.parameters.header == SUMMARY_HEADER + [r"\text{central difference}", r"\text{rel. error}",
+                                                          r"\text{new}", r"\text{change}"]
+    assert [row[:4] + row[5:] for row in summary.parameters.rows] == [[W, "0.5", "1.5", "1.5000", "0.35", "-0.15"],
+                                                                      ["b^{(1)}", "-0.25", "0.75", "0.7500", "-0.325",
+                                                                       "-0.075"]]
+    assert all(re.fullmatch(r"0|\d(\.\d)? \\times 10\^\{-\d+\}", row[4]) for row in summary.parameters.rows)
+
+
+def test_with_the_optimizer_section_the_summary_leaves_the_new_values_to_its_state_table():
+    summary = records(neuron(0, sections=["summary", "optimizer"],
+                             training={"optimizer": "momentum", "momentum": 0.9}))["summary"]
+    assert summary.parameters.header == SUMMARY_HEADER
+    assert summary.parameters.rows == [[W, "0.5", "1.5"], ["b^{(1)}", "-0.25", "0.75"]]
+
+
+def test_a_gradient_that_rounds_to_zero_is_also_written_in_scientific_notation():
+    # t = 0.77 at one decimal: error -0.02, g_w = -0.04 and g_b = -0.02 both round to 0.0 (no negative zero), and
+    # get their value with a three-digit mantissa beside it
+    summary = records(neuron(0.77, sections=["summary"], rounding={"decimals": 1}))["summary"]
+    assert [row[:3] for row in summary.parameters.rows] == [
+        [W, "0.5", r"0.0\ (-4.00 \times 10^{-2})"], ["b^{(1)}", "-0.25", r"0.0\ (-2.00 \times 10^{-2})"]]
+
+
+def test_a_softmax_layer_has_no_elementwise_derivative_in_the_summary():
+    # softmax of (0, 0) is (0.5, 0.5); cross-entropy with t = (1, 0): deltas y - t = (-0.5, 0.5)
+    problem = {"network": {"layers": [1, 2], "activation": "softmax", "bias": False}, "weights": [[[0], [0]]],
+               "input": [1], "target": [1, 0], "loss": "cross_entropy", "learning_rate": 0.1, "sections": ["summary"]}
+    summary = records(problem)["summary"]
+    assert summary.quantities.rows == [["a^{(1)}_{1}", "0", "0.5000", r"\text{--}", "-0.5000"],
+                                       ["a^{(1)}_{2}", "0", "0.5000", r"\text{--}", "0.5000"]]
+    assert summary.parameters.rows == [["w^{(1)}_{1,1}", "0", "-0.5000", "0.0500", "+0.0500"],
+                                       ["w^{(1)}_{2,1}", "0", "0.5000", "-0.0500", "-0.0500"]]
+
+
+# --- self-test ----------------------------------------------------------------------------------------------------
+
+def questions(problem: dict) -> list[tuple[str, str]]:
+    section = records({**problem, "sections": ["self_test"]})["self_test"]
+    assert words(section.intro) == "Questions on this handout's own network; try each before you read its answer below."
+    return [(words(q["question"]), words(q["answer"])) for q in section.questions]
+
+
+TWO_INPUTS = {"network": {"layers": [2, 1], "activation": "identity", "bias": True}, "weights": [[[0.5, -1]]],
+              "biases": [[0.25]], "input": [2, 0], "target": [0], "loss": "mse", "learning_rate": 0.1}
+"""z = 0.5 * 2 - 1 * 0 + 0.25 = 1.25 = y, loss 1.25^2 / 2 = 0.78125 (0.7813); g_w1 = 1.25 * 2 = 2.5, g_b = 1.25."""
+WHY_ZERO = ("Why does no weight leaving $x_{2}$ change in this step?",
+            "Because $x_{2} = 0$: each such gradient is a delta times $x_{2}$, which is 0.")
+ACTIVATION = ("Given $z^{(1)} = 1.25$, compute $a^{(1)}$ and $\\operatorname{id}'(z^{(1)})$.",
+              "$a^{(1)} = \\operatorname{id}(1.25) = 1.25$ and $\\operatorname{id}'(z^{(1)}) = 1$.")
+
+
+def test_the_self_test_of_a_step_down_by_hand():
+    # w1' = 0.5 - 0.25 = 0.25, b' = 0.125: y' = 0.625, loss 0.1953125 (0.1953); 0.1953 - 0.7813 = -0.5860
+    assert questions(TWO_INPUTS) == [
+        ACTIVATION,
+        ("Compute the output delta $\\delta^{(1)}$ from $a^{(1)} = 1.25$ and $y = 0$.",
+         "$\\delta^{(1)} = 1.25 \\cdot 1 = 1.25$."),
+        ("With $\\frac{\\partial \\mathcal{L}}{\\partial w^{(1)}_{1,1}} = 2.5$ and $\\eta = 0.1$, what is the new value "
+         "of $w^{(1)}_{1,1}$ (now $0.5$)?", "${w^{(1)}_{1,1}}' = 0.5 - 0.1 \\cdot 2.5 = 0.25$."),
+        WHY_ZERO,
+        ("Does this one update reduce the loss, and by how much?",
+         "Yes: $\\mathcal{L}$ goes from $0.7813$ to $0.1953$, a change of $-0.5860$.")]
+
+
+def test_the_mitchell_self_test_gives_the_delta_and_the_input_and_works_the_change():
+    # delta = t - y = -1.25; the change eta delta x = 0.1 * (-1.25) * 2 = -0.25, w1' = 0.25
+    assert questions({**TWO_INPUTS, "convention": "mitchell"})[1:3] == [
+        ("Compute the output delta $\\delta^{(1)}$ from $a^{(1)} = 1.25$ and $y = 0$.",
+         "$\\delta^{(1)} = (-1.25) \\cdot 1 = -1.25$."),
+        ("With $\\delta^{(1)} = -1.25$, $x_{1} = 2$ and $\\eta = 0.1$, what is the new value of $w^{(1)}_{1,1}$ "
+         "(now $0.5$)?",
+         "$\\Delta w^{(1)}_{1,1} = \\eta \\, \\delta^{(1)} \\, x_{1} = 0.1 \\cdot (-1.25) \\cdot 2 = 0.1 \\cdot (-2.5) = "
+         "-0.25$, so ${w^{(1)}_{1,1}}' = 0.5 + (-0.25) = 0.25$.")]
+
+
+def test_a_step_that_raises_the_loss_says_so_with_a_plus_sign():
+    # eta = 1.5: w1' = 0.5 - 3.75 = -3.25, b' = 0.25 - 1.875 = -1.625, y' = -8.125, loss 33.0078125 (33.0078);
+    # 33.0078 - 0.7813 = 32.2265
+    assert questions({**TWO_INPUTS, "learning_rate": 1.5})[-1] == (
+        "Does this one update reduce the loss, and by how much?",
+        "No, it raises it: $\\mathcal{L}$ goes from $0.7813$ to $33.0078$, a change of $+32.2265$.")
+
+
+def test_a_step_at_the_minimum_leaves_the_loss_and_asks_about_the_first_zero_input():
+    # sigmoid(0) = 0.5 = t: delta 0, loss 0 before and after; x1 = 0 is the first zero input
+    problem = {**TWO_INPUTS, "network": {"layers": [2, 1], "activation": "sigmoid", "bias": True}, "input": [0, 0],
+               "target": [0.5], "biases": [[0]]}
+    result = questions(problem)
+    assert result[0] == ("Given $z^{(1)} = 0$, compute $a^{(1)}$ and $\\sigma'(z^{(1)})$.",
+                         "$a^{(1)} = \\sigma(0) = 0.5$ and $\\sigma'(z^{(1)}) = a^{(1)} \\left(1 - a^{(1)}\\right) = 0.25$.")
+    assert result[3] == ("Why does no weight leaving $x_{1}$ change in this step?",
+                         "Because $x_{1} = 0$: each such gradient is a delta times $x_{1}$, which is 0.")
+    assert result[4] == ("Does this one update reduce the loss, and by how much?",
+                         "No: $\\mathcal{L}$ goes from $0$ to $0$, a change of $0$.")
+
+
+def test_without_a_zero_input_there_is_no_question_about_one():
+    assert len(questions({**TWO_INPUTS, "input": [2, 1]})) == 4
+
+
+def test_an_adam_self_test_gives_every_constant_and_works_each_state():
+    # m = 0.05, m-hat = 0.5, v = 0.00025 (0.0003), v-hat = 0.25, w' = 0.4000 (test_adam_by_hand_over_two_updates);
+    # loss after 0.400000002^2 / 2 = 0.0800
+    problem = one_weight(learning_rate=0.1, training={"optimizer": "adam", "betas": [0.9, 0.999], "epsilon": 1e-8})
+    result = questions(problem)
+    assert result[2][0] == (
+        f"With $\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {W}}} = 0.5$, $\\beta_1 = 0.9$, $\\beta_2 = 0.999$, "
+        f"$\\epsilon = 10^{{-8}}$, $\\eta = 0.1$ and every state at 0, what are the state and the new value of ${W}$ "
+        f"(now $0.5$) after the first update?")
+    # each line as its first and last step, ", " between them and ", so " before the new value
+    assert result[2][1].startswith(f"$m({W}) = 0.9 \\cdot 0 + (1 - 0.9) \\cdot 0.5 = 0.05$, $\\hat{{m}}({W}) = ")
+    assert result[2][1].endswith(f", so ${{{W}}}' = 0.5 - 0.1 \\cdot \\frac{{0.5}}{{\\sqrt{{0.25}} + 10^{{-8}}}} "
+                                 f"\\approx 0.4000$.")
+    assert result[2][1].count("$, $") == 3
+    assert result[3] == ("Does this one update reduce the loss, and by how much?",
+                         "Yes: $\\mathcal{L}$ goes from $0.125$ to $0.0800$, a change of $-0.0450$.")
+
+
+def test_a_momentum_self_test_asks_for_the_state():
+    # v = 0.5, w' = 0.5 - 0.1 * 0.5 = 0.45
+    result = questions(one_weight(learning_rate=0.1, training={"optimizer": "momentum", "momentum": 0.9}))
+    assert result[2] == (
+        f"With $\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {W}}} = 0.5$, $\\mu = 0.9$, $\\eta = 0.1$ and every state at "
+        f"0, what are the state and the new value of ${W}$ (now $0.5$) after the first update?",
+        f"$v({W}) = 0.9 \\cdot 0 + 0.5 = 0.5$, so ${{{W}}}' = 0.5 - 0.1 \\cdot 0.5 = 0.45$.")
+
+
+def test_a_softmax_output_has_no_activation_question():
+    # softmax of (0, 0) = (0.5, 0.5); cross-entropy, t = (1, 0): delta y - t = -0.5, gradient -0.5, w' = 0.05;
+    # loss ln 2 = 0.6931, after -ln(e^0.05 / (e^0.05 + e^-0.05)) = ln(1 + e^-0.1) = 0.6444
+    problem = {"network": {"layers": [1, 2], "activation": "softmax", "bias": False}, "weights": [[[0], [0]]],
+               "input": [1], "target": [1, 0], "loss": "cross_entropy", "learning_rate": 0.1}
+    assert questions(problem) == [
+        ("Compute the output delta $\\delta^{(1)}_{1}$ from $a^{(1)}_{1} = 0.5000$ and $y_{1} = 1$.",
+         "$\\delta^{(1)}_{1} = a^{(1)}_{1} - y_{1} = 0.5000 - 1 = -0.5000$."),
+        ("With $\\frac{\\partial \\mathcal{L}}{\\partial w^{(1)}_{1,1}} = -0.5000$ and $\\eta = 0.1$, what is the new "
+         "value of $w^{(1)}_{1,1}$ (now $0$)?", "${w^{(1)}_{1,1}}' = 0 - 0.1 \\cdot (-0.5000) = 0.0500$."),
+        ("Does this one update reduce the loss, and by how much?",
+         "Yes: $\\mathcal{L}$ goes from $0.6931$ to $0.6444$, a change of $-0.0487$.")]
