@@ -731,3 +731,25 @@ def test_a_softmax_output_has_no_activation_question():
          "value of $w^{(1)}_{1,1}$ (now $0$)?", "${w^{(1)}_{1,1}}' = 0 - 0.1 \\cdot (-0.5000) = 0.0500$."),
         ("Does this one update reduce the loss, and by how much?",
          "Yes: $\\mathcal{L}$ goes from $0.6931$ to $0.6444$, a change of $-0.0487$.")]
+
+
+# In the mitchell convention the update question gave the worked example's delta and input even when the update
+# follows the optimizer rule with the gradient g (weight decay, a batch): with decay the answer used g = 0.55,
+# which delta = -0.5, x = 1 and eta do not give.
+
+def test_a_mitchell_self_test_with_weight_decay_gives_the_gradient_with_its_decay_term():
+    # g = 0.5 + 0.1 * 0.5 = 0.55, w' = 0.5 - 0.1 * 0.55 = 0.445
+    result = questions(one_weight(learning_rate=0.1, convention="mitchell", training={"weight_decay": 0.1}))
+    assert result[2] == (
+        f"With $\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {W}}} = 0.55$ and $\\eta = 0.1$, what is the new value of "
+        f"${W}$ (now $0.5$)?", f"${{{W}}}' = 0.5 - 0.1 \\cdot 0.55 = 0.445$.")
+
+
+def test_a_mitchell_self_test_of_a_batch_gives_the_batch_gradient():
+    # x = 1 and 2, t = 0: the mean gradient (0.5 + 2) / 2 = 1.25, not example 1's delta times its input (0.5);
+    # w' = 0.5 - 0.1 * 1.25 = 0.375
+    problem = {key: value for key, value in one_weight(learning_rate=0.1).items() if key not in ("input", "target")}
+    problem.update(convention="mitchell", examples=TWO, training={"batch": "all"})
+    assert questions(problem)[2] == (
+        f"With $\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {W}}} = 1.25$ and $\\eta = 0.1$, what is the new value of "
+        f"${W}$ (now $0.5$)?", f"${{{W}}}' = 0.5 - 0.1 \\cdot 1.25 = 0.375$.")
