@@ -753,3 +753,32 @@ def test_a_mitchell_self_test_of_a_batch_gives_the_batch_gradient():
     assert questions(problem)[2] == (
         f"With $\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {W}}} = 1.25$ and $\\eta = 0.1$, what is the new value of "
         f"${W}$ (now $0.5$)?", f"${{{W}}}' = 0.5 - 0.1 \\cdot 1.25 = 0.375$.")
+
+
+def test_in_the_mitchell_convention_a_weight_that_grows_below_the_precision_keeps_its_plus_sign():
+    # t = 0.77 at one decimal: g_w = -0.04, w' = 0.504: the change +0.004 is written +0.0 (by the negated rule:
+    # the sign of the exact change, then its value), not 0.0 (the difference of the printed 0.5 and 0.5)
+    summary = records(neuron(0.77, sections=["summary"], convention="mitchell", rounding={"decimals": 1},
+                             network={"layers": [1, 1], "activation": "identity", "bias": True,
+                                      "train_biases": False}))["summary"]
+    assert summary.parameters.rows[0] == [W, "0.5", r"0.0\ (-4.00 \times 10^{-2})", "0.5", "+0.0"]
+
+
+def test_in_carry_mode_the_value_beside_a_gradient_that_rounds_to_zero_is_the_exact_one():
+    # carry mode at one decimal: the carried delta -0.02 is 0.0, the exact gradients are still -0.04 and -0.02
+    summary = records(neuron(0.77, sections=["summary"], rounding={"decimals": 1, "mode": "carry"}))["summary"]
+    assert [row[2] for row in summary.parameters.rows] == [r"0.0\ (-4.00 \times 10^{-2})",
+                                                           r"0.0\ (-2.00 \times 10^{-2})"]
+
+
+def test_parameters_left_out_of_a_sampled_check_have_empty_check_cells():
+    # 20-10-1 identity, every weight 0.1, x = 1: hidden 2, y = 2 = output delta, hidden deltas 0.2; g = 0.2 for
+    # every first-layer weight, w' = 0.08. 210 parameters: the check samples 200, the other 10 rows keep two blanks
+    problem = {"network": {"layers": [20, 10, 1], "activation": "identity", "bias": False},
+               "weights": [[[0.1] * 20 for _ in range(10)], [[0.1] * 10]], "input": [1] * 20, "target": [0],
+               "loss": "mse", "learning_rate": 0.1, "sections": ["summary", "check"]}
+    rows = records(problem)["summary"].parameters.rows
+    assert len(rows) == 210 and {len(row) for row in rows} == {7}
+    blank = [row for row in rows if row[3:5] == ["", ""]]
+    assert len(blank) == 10
+    assert all(row[1:3] + row[5:] == ["0.1", "0.2", "0.08", "-0.02"] for row in blank if row[0].startswith("w^{(1)}"))
