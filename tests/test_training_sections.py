@@ -782,3 +782,48 @@ def test_parameters_left_out_of_a_sampled_check_have_empty_check_cells():
     blank = [row for row in rows if row[3:5] == ["", ""]]
     assert len(blank) == 10
     assert all(row[1:3] + row[5:] == ["0.1", "0.2", "0.08", "-0.02"] for row in blank if row[0].startswith("w^{(1)}"))
+
+
+# --- update -------------------------------------------------------------------------------------------------------
+
+def test_short_descent_updates_go_at_most_three_to_a_row():
+    # y = 1 * 1 + 0 = 1, t = 0: gradients (1, 0, 0) and 1 at eta = 1: w' = (0, 2, 1), b' = -1; at 0 decimals all
+    # four lines would fit one row
+    problem = {"network": {"layers": [3, 1], "activation": "identity", "bias": True}, "weights": [[[1, 2, 1]]],
+               "biases": [[0]], "input": [1, 0, 0], "target": [0], "loss": "mse", "learning_rate": 1,
+               "sections": ["update"], "notation": "named", "rounding": {"decimals": 0}}
+    [block] = records(problem)["update"].blocks
+    assert lines(block.grid) == [[r"{w_{1}}' = 1 - 1(1) = \boxed{0}", r"{w_{2}}' = 2 - 1(0) = \boxed{2}",
+                                  r"{w_{3}}' = 1 - 1(0) = \boxed{1}"], [r"{b_{1}}' = 0 - 1(1) = \boxed{-1}"]]
+
+
+MOMENTUM_2_1 = {"network": {"layers": [2, 1], "activation": "identity", "bias": True}, "weights": [[[0.5, -1]]],
+                "biases": [[0.25]], "input": [2, 0], "target": [0], "loss": "mse", "learning_rate": 0.1,
+                "sections": ["update", "optimizer"], "training": {"optimizer": "momentum", "momentum": 0.9}}
+"""y = 1.25: g = (2.5, 0) and 1.25; v = g, w' = (0.25, -1), b' = 0.125."""
+
+
+def test_one_parameter_left_out_of_the_worked_update_is_named_in_the_singular():
+    update = records(MOMENTUM_2_1)["update"]
+    assert [eq.lhs for eq in update.blocks[0].grid.equations] == [
+        f"v({W})", f"{{{W}}}'", "v(b^{(1)})", "{b^{(1)}}'"]
+    assert words(update.notes).endswith(
+        "Every state starts at 0. Worked in full below: one weight and one bias of each layer; the 1 other parameter "
+        "follows the same rule, and the state table of update 1 (Optimizer state) gives the gradient, state and new "
+        "value of every parameter.")
+
+
+def test_a_parameter_whose_new_value_an_exam_asks_for_is_worked_in_full():
+    update = records(MOMENTUM_2_1, {("new", "W1[1,2]"): ("q1",)})["update"]
+    assert lines(update.blocks[0].grid)[1] == ["v(w^{(1)}_{1,2}) = 0.9 \\cdot 0 + 0 = 0",
+                                               "{w^{(1)}_{1,2}}' = -1 - 0.1 \\cdot 0 = \\boxed{-1}"]
+    assert [eq.mark for eq in update.blocks[0].grid.equations] == ["", "", "", "q1", "", ""]
+    assert "Worked in full below" not in words(update.notes)
+
+
+def test_two_parameters_left_out_of_the_worked_update_are_named_in_the_plural():
+    # a 3-1 neuron: its first weight and its bias are worked, w2 and w3 left to the state table
+    problem = {**MOMENTUM_2_1, "network": {"layers": [3, 1], "activation": "identity", "bias": True},
+               "weights": [[[0.5, -1, 1]]], "input": [2, 0, 0]}
+    update = records(problem)["update"]
+    assert "; the 2 other parameters follow the same rule, and the state table" in words(update.notes)
