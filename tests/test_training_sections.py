@@ -827,3 +827,15 @@ def test_two_parameters_left_out_of_the_worked_update_are_named_in_the_plural():
                "weights": [[[0.5, -1, 1]]], "input": [2, 0, 0]}
     update = records(problem)["update"]
     assert "; the 2 other parameters follow the same rule, and the state table" in words(update.notes)
+
+
+def test_mitchell_updates_go_at_most_two_to_a_row():
+    # 1-1 with a bias, w = 1, b = 0, x = 1, t = 0, eta = 1: y = 1, delta = t - y = -1; the change eta delta x = -1,
+    # w' = 0; eta delta = -1, b' = -1. Three of these lines would fit one row
+    problem = {"network": {"layers": [1, 1], "activation": "identity", "bias": True}, "weights": [[[1]]],
+               "biases": [[0]], "input": [1], "target": [0], "loss": "mse", "learning_rate": 1, "sections": ["update"],
+               "notation": "named", "convention": "mitchell", "rounding": {"decimals": 0}}
+    [block] = records(problem)["update"].blocks
+    assert lines(block.grid) == [
+        [r"\Delta w_{1} = \eta \, \delta_{o} \, x_{1} = 1(-1)(1) = 1(-1) = -1", r"{w_{1}}' = 1 + (-1) = \boxed{0}"],
+        [r"\Delta b_{1} = \eta \, \delta_{o} = 1(-1) = -1", r"{b_{1}}' = 0 + (-1) = \boxed{-1}"]]
