@@ -839,3 +839,10 @@ def test_mitchell_updates_go_at_most_two_to_a_row():
     assert lines(block.grid) == [
         [r"\Delta w_{1} = \eta \, \delta_{o} \, x_{1} = 1(-1)(1) = 1(-1) = -1", r"{w_{1}}' = 1 + (-1) = \boxed{0}"],
         [r"\Delta b_{1} = \eta \, \delta_{o} = 1(-1) = -1", r"{b_{1}}' = 0 + (-1) = \boxed{-1}"]]
+
+
+def test_rmsprop_with_alpha_084_moves_exactly_two_and_a_half_times_the_rate_first():
+    # 1 - 0.84 = 0.16 = 4/25 = (2/5)^2: 1 / sqrt(0.16) = 5/2 = 2.5 exactly, eta times it 0.25
+    section = optimizer_alone({"optimizer": "rmsprop", "alpha": 0.84, "epsilon": 1e-8, "epochs": 1})
+    assert ("so every parameter moves by about $\\eta / \\sqrt{1 - \\alpha} = 0.25$ against the sign of its gradient, "
+            "whatever the gradient's size: 2.5 times the learning rate.") in words(section.intro)
