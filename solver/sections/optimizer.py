@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import isqrt
 
 from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
@@ -153,13 +154,20 @@ def _first_update(ctx) -> list:
     if settings.name == "adam":
         return say("optimizer.adam_first", mhat=math("\\hat{m} = g"), vhat=math("\\hat{v} = g^2"), eta=math(eta))
     if settings.name == "rmsprop":
-        ratio = 1 / (1 - Decimal(settings.alpha)).sqrt()
-        exact = ratio * ratio * (1 - Decimal(settings.alpha)) == 1  # 10 for alpha = 0.99
-        shown = lambda value: ctx.fmt.value(Fraction(value)) if exact else ctx.fmt.rounded(value)  # noqa: E731
+        rest = Fraction(1 - Decimal(settings.alpha))
+        roots = isqrt(rest.numerator), isqrt(rest.denominator)
+        # 1 / sqrt(1 - alpha) is rational only when 1 - alpha is a square of a fraction (10 for alpha = 0.99); a
+        # Decimal test would also call 1 / sqrt(0.1) exact, whose square rounds to 10 at 28 digits
+        exact = roots[0] ** 2 == rest.numerator and roots[1] ** 2 == rest.denominator
+        if exact:
+            ratio = Fraction(roots[1], roots[0])
+            step, ratio_text = ctx.fmt.value(Fraction(Decimal(settings.learning_rate)) * ratio), ctx.fmt.value(ratio)
+        else:
+            ratio = 1 / (1 - Decimal(settings.alpha)).sqrt()
+            step, ratio_text = ctx.fmt.rounded(Decimal(settings.learning_rate) * ratio), ctx.fmt.rounded(ratio)
         return say("optimizer.rmsprop_first", s=math("s = (1 - \\alpha) \\, g^2"),
-                   step=math(f"{eta} / \\sqrt{{1 - \\alpha}} {'=' if exact else chr(92) + 'approx'} "
-                             f"{shown(Decimal(settings.learning_rate) * ratio)}"),
-                   ratio=shown(ratio))
+                   step=math(f"{eta} / \\sqrt{{1 - \\alpha}} {'=' if exact else chr(92) + 'approx'} {step}"),
+                   ratio=ratio_text)
     return []
 
 

@@ -140,6 +140,10 @@ TEXT = {
         "With {rates} the loss rises instead of falling: the step is too large for this point and overshoots the "
         "minimum along the gradient."),
     "rates.all_down": "Every rate lowers the loss; the largest lowers it most here, but larger rates risk overshooting.",
+    "rates.all_down_smaller": (
+        "Every rate lowers the loss, but not the largest the most: with {best} it falls furthest, and the larger "
+        "steps overshoot that point."),
+    "rates.level": "With {rates} the loss stays where it was{rest}.",
     "rates.adam": (
         "Adam's first step moves every parameter by about the learning rate, whatever the size of its gradient, so "
         "the size of {change} is close to the rate itself in each row."),

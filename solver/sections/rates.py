@@ -33,8 +33,17 @@ def build(ctx) -> Rates:
                      "\\uparrow" if trial.loss_trend == "up" else "\\downarrow" if trial.loss_trend == "down" else "="])
     table = Table([N.eta, f"\\Delta {symbol}", f"{{{symbol}}}'", f"{N.loss}'", "\\text{loss}"], rows, align="rrrrc")
     rising = [fmt.given(t.learning_rate) for t in trials if t.loss_trend == "up"]
-    verdict = (say("rates.overshoot", rates=math(f"{N.eta} = " + ", ".join(rising))) if rising
-               else say("rates.all_down"))
+    level = [fmt.given(t.learning_rate) for t in trials if t.loss_trend == "same"]
+    if rising:
+        verdict = say("rates.overshoot", rates=math(f"{N.eta} = " + ", ".join(rising)))
+    elif level:  # no rate raises the loss, but not every rate lowers it
+        verdict = say("rates.level", rates=math(f"{N.eta} = " + ", ".join(level)),
+                      rest="; every other rate lowers it" if len(level) < len(trials) else "")
+    else:
+        largest = max(trials, key=lambda t: t.learning_rate)
+        lowest = min(trials, key=lambda t: t.values.loss_after)
+        verdict = (say("rates.all_down") if largest.values.loss_after <= lowest.values.loss_after else
+                   say("rates.all_down_smaller", best=math(f"{N.eta} = {fmt.given(lowest.learning_rate)}")))
     if ctx.solution.optimizer.name in ("adam", "rmsprop"):
         verdict = verdict + [text(" ")] + say(f"rates.{ctx.solution.optimizer.name}", change=math(f"\\Delta {symbol}"))
     intro = say("rates.intro", state=say("rates.state") if ctx.solution.optimizer.buffers else "",

@@ -88,18 +88,19 @@ def _update_question(ctx, ref) -> dict:
     N, fmt, L = ctx.N, ctx.fmt, ctx.network.depth
     update = new_value_equation(ctx, ref)
     gradient = partial_inline(N.loss, N.parameter(ref))  # a slash: an inline fraction is too small to read
-    given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if ctx.convention.negated
+    # the delta rule (eta delta x) only when the update follows it: a batch, weight decay or an optimizer update
+    # with the gradient g, which the question must then give
+    by_delta = ctx.convention.negated and not trains_otherwise(ctx)
+    given = (math(f"{N.delta(L, 1)} = {ctx.shown_delta(L, 1)}") if by_delta
              else math(f"{gradient} = {fmt.value(ctx.gradient(ref))}"))
-    if ctx.convention.negated:
+    if by_delta:
         given_parts = [given, ", ", math(f"{ctx.act(L - 1, 1)} = {ctx.shown_activation(L - 1, 1)}")]
     else:
         given_parts = [given]
     return _qa(
         sentence("With ", *given_parts, " and ", math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"),
                  ", what is the new value of ", math(N.parameter(ref)), " (now ", math(ctx.given(ref)), ")?"),
-        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "]
-                   if ctx.convention.negated and not trains_otherwise(ctx) else []),
-                 _inline(update), "."))
+        sentence(*([_inline(update_equations(ctx, ref)[0]), ", so "] if by_delta else []), _inline(update), "."))
 
 
 def build(ctx) -> SelfTest:
