@@ -178,7 +178,8 @@ def state_after(values, name: str, ref):
     return ref.entry(part.weights, part.biases)
 
 
-def _before(values, name: str, ref):
+def state_before(values, name: str, ref):
+    """One state of a parameter before the update (what the update before it left)."""
     part = values.state_before.buffers[name]
     return ref.entry(part.weights, part.biases)
 
@@ -201,7 +202,7 @@ def parameter_rows(ctx, ref, values=None, old: str | None = None, marked: bool =
     new = fmt.value(new_value)
     of = lambda letter: f"{letter}({symbol})"  # noqa: E731
     shown = lambda buffer: fmt.value(state_after(values, buffer, ref))  # noqa: E731
-    before = lambda buffer: fmt.wrap(fmt.value(_before(values, buffer, ref)), _before(values, buffer, ref))  # noqa: E731
+    before = lambda buffer: fmt.wrap(fmt.value(state_before(values, buffer, ref)), state_before(values, buffer, ref))  # noqa: E731
     lhs_new = f"{{{symbol}}}'"
 
     def squared(lhs: str, decay: str, previous: str, buffer: str) -> Equation:
@@ -264,7 +265,7 @@ def state_table(ctx, step) -> Table:
         ["\\theta'"]
     refs = [ref for ref in ctx.network.parameters() if ref.kind == "weight" or ctx.network.train_biases]
     columns = [[ctx.gradient(ref, values) for ref in refs]]
-    columns += [[_before(values, b, ref) for ref in refs] for b in buffers]
+    columns += [[state_before(values, b, ref) for ref in refs] for b in buffers]
     columns += [[state_after(values, b, ref) for ref in refs] for b in buffers + derived]
     columns.append([ctx.new_value(ref, values) for ref in refs])
     texts = [fmt.column(column) for column in columns]
@@ -308,11 +309,11 @@ def _compared_with_sgd(ctx, ref: ParameterRef, before, values, old: str) -> list
     (``before``: the values of the update before it, whose new value ``old`` is printed)."""
     fmt, settings = ctx.fmt, ctx.solution.optimizer
     plain = -Fraction(str(settings.learning_rate)) * Fraction(ctx.gradient(ref, values))
+    if plain == 0:
+        return []
     change = Fraction(ctx.new_value(ref, values)) - Fraction(ctx.new_value(ref, before))
     plain_text = fmt.rounded(plain)
     change_text = fmt.difference(fmt.value(ctx.new_value(ref, values)), old, change)
-    if plain == 0:
-        return []
     ratio = change / plain
     times = f"{_three_figures(abs(ratio))} times as much" + (", the other way" if ratio < 0 else "")
     return say("optimizer.compared", parameter=math(ctx.N.parameter(ref)),

@@ -10,7 +10,7 @@ from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
 from ..optimizers import STATE_SYMBOLS
-from .optimizer import _before, hyperparameters, parameter_rows
+from .optimizer import hyperparameters, parameter_rows, state_before
 from .prose import math, say, sentence
 from .update import new_value_equation, trains_otherwise, update_equations
 
@@ -51,7 +51,7 @@ def _second_update_question(ctx) -> dict:
     first, second = (step.shown for step in ctx.solution.steps[:2])
     old = fmt.value(ctx.new_value(ref, first))
     given = [math(f"g = {fmt.value(ctx.gradient(ref, second))}")]
-    state = [math(f"{STATE_SYMBOLS[buffer]} = {fmt.value(_before(second, buffer, ref))}") for buffer in settings.buffers]
+    state = [math(f"{STATE_SYMBOLS[buffer]} = {fmt.value(state_before(second, buffer, ref))}") for buffer in settings.buffers]
     constants = [math(f"{symbol} = {value}") for symbol, value in hyperparameters(ctx).items()]
     constants.append(math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"))
     answer = _worked_lines(parameter_rows(ctx, ref, second, old=old, marked=False))
