@@ -93,3 +93,4 @@ def test_one_example_needs_no_example_loss_symbol():
 def test_the_examples_sentence_counts_updates_and_epochs(training, examples, sentence):
     intro = setup(training, examples).examples_intro
     assert "".join(segment["text"] for segment in intro) == sentence
+

@@ -59,7 +59,7 @@ def _others(step) -> str:
     others = [str(number) for number in step.examples if number != step.example]
     if len(others) == 1:
         return f"example {others[0]} goes through"
-    return f"examples {others[0]} to {others[-1]} go through"
+    return f"examples {others[0]} {'and' if len(others) == 2 else 'to'} {others[-1]} go through"
 
 
 def _row(fmt, label: str, before, after, change) -> list[str]:
