@@ -7,7 +7,7 @@ from ..equations import Equation, Grid
 from .batch import batch_error, decayed, examples_table
 from .forward import layer_blocks
 from .loss import loss_equation
-from .prose import math, say
+from .prose import examples_named, math, say
 from .records import Block, Table
 
 
@@ -56,10 +56,8 @@ def build(ctx) -> After:
 
 def _others(step) -> str:
     """The batch's other examples as the subject of a sentence, with its verb."""
-    others = [str(number) for number in step.examples if number != step.example]
-    if len(others) == 1:
-        return f"example {others[0]} goes through"
-    return f"examples {others[0]} {'and' if len(others) == 2 else 'to'} {others[-1]} go through"
+    others = [number for number in step.examples if number != step.example]
+    return f"{examples_named(others)} {'goes' if len(others) == 1 else 'go'} through"
 
 
 def _row(fmt, label: str, before, after, change) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..equations import Grid, Part, chain
 from ..formatting import partial
-from .prose import math, say
+from .prose import examples_named, math, say
 from .records import Table
 
 MAX_WRITTEN_EXAMPLES = 4
@@ -31,13 +31,13 @@ class Batch:
     equations: Grid
 
 
-def _tuple(texts: list[str]) -> str:
+def tuple_text(texts: list[str]) -> str:
     """One entry as it is, several as '(a, b)'."""
     return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
 
 
 def _vector(fmt, values, given: bool = False) -> str:
-    return _tuple([fmt.given(v) if given else fmt.value(v) for v in values])
+    return tuple_text([fmt.given(v) if given else fmt.value(v) for v in values])
 
 
 def _combined(fmt, terms: list[str], reduction: str) -> str:
@@ -123,8 +123,8 @@ def passes_table(ctx) -> Table | None:
     if len(values.passes) < 2:
         return None
     hidden = list(network.layer_indices)[:-1]
-    header = ["d"] + [_tuple([N.activation(l, j) for j in ctx.rows(l)]) for l in hidden] + \
-        [_tuple([N.delta(l, j) for j in ctx.rows(l)]) for l in network.layer_indices]
+    header = ["d"] + [tuple_text([N.activation(l, j) for j in ctx.rows(l)]) for l in hidden] + \
+        [tuple_text([N.delta(l, j) for j in ctx.rows(l)]) for l in network.layer_indices]
     rows = []
     for number, example in zip(ctx.step.examples, values.passes):
         cells = [str(number)] + [_vector(fmt, example.forward.layers[l - 1].a) for l in hidden]
@@ -178,8 +178,7 @@ def _gradients(ctx) -> tuple[Table | None, Grid]:
 def build(ctx) -> Batch:
     values, step, spec = ctx.values, ctx.step, ctx.spec
     several = len(values.passes) > 1
-    joined = " and " if len(step.examples) == 2 else " to "
-    examples = (f"examples {step.examples[0]}{joined}{step.examples[-1]}" if several else f"example {step.example}")
+    examples = examples_named(step.examples if several else [step.example])
     others = [str(e) for e in step.examples[1:]]
     intro = say("batch.intro", examples=examples, reduction="mean" if spec.training.reduction == "mean" else "sum",
                 first=str(step.example),

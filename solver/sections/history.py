@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..diagram import loss_ticks
 from ..equations import Grid, chain
+from .batch import tuple_text
 from .optimizer import training_name
 from .prose import math, say, section_ref
 from .records import Table
@@ -72,12 +73,13 @@ def build(ctx) -> History:
     ticks = [f"{tick:g}" for tick in loss_ticks([loss for _, loss in points])]
     epochs = spec.epoch_count
     epochs_text = f", for {epochs} epochs" if epochs > 1 else ""
+    shows = say("history.shows", whose="its example's" if spec.batch_size == 1 else "its batch's")
     if spec.batch_size == 1 and spec.training.optimizer == "sgd":
-        intro = say("history.intro", epochs=epochs_text, shows=say("history.shows", whose="its example's" if spec.batch_size == 1 else "its batch's"))
+        intro = say("history.intro", epochs=epochs_text, shows=shows)
     else:
         intro = say("history.intro_batches", optimizer=training_name(spec), epochs=epochs_text,
                     per="per example" if spec.batch_size == 1 else f"per batch of {spec.batch_size} examples",
-                    shows=say("history.shows", whose="its example's" if spec.batch_size == 1 else "its batch's"))
+                    shows=shows)
     if "optimizer" in ctx.section_names and ctx.solution.optimizer.buffers:  # the last update's table has them
         final_intro = say("history.final_in_table", theta=math("\\theta'"), index=str(len(steps)),
                           optimizer=section_ref("optimizer"))
@@ -110,11 +112,12 @@ def _fits(ctx) -> tuple[list, Table | None]:
     fmt, L = ctx.fmt, ctx.network.depth
     rows = []
     for index, (example, fit) in enumerate(zip(ctx.spec.training_examples, fits), start=1):
-        rows.append([str(index), _tuple([fmt.given(t) for t in example.target]),
-                     _tuple([fmt.rounded(y) for y in fit.outputs_before]), _tuple([fmt.rounded(y) for y in fit.outputs_after]),
+        rows.append([str(index), tuple_text([fmt.given(t) for t in example.target]),
+                     tuple_text([fmt.rounded(y) for y in fit.outputs_before]),
+                     tuple_text([fmt.rounded(y) for y in fit.outputs_after]),
                      fmt.rounded(fit.loss_before), fmt.rounded(fit.loss_after)])
-    target = _tuple([ctx.N.target(j) for j in ctx.rows(L)])
-    output = _tuple([ctx.N.activation(L, j) for j in ctx.rows(L)])
+    target = tuple_text([ctx.N.target(j) for j in ctx.rows(L)])
+    output = tuple_text([ctx.N.activation(L, j) for j in ctx.rows(L)])
     header = ["\\text{example}", target, f"{output}\\ \\text{{at start}}", f"{output}\\ \\text{{after}}",
               f"{ctx.N.loss}_d\\ \\text{{at start}}", f"{ctx.N.loss}_d\\ \\text{{after}}"]
     return say("history.fits"), Table(header, rows, align="c" + "r" * 5)
@@ -133,11 +136,6 @@ def _classified(ctx) -> list:
                             [fit.outputs_after for fit in ctx.solution.example_fits])]
     return say("history.classified", output=math(ctx.N.activation(network.depth, 1)), before=str(right[0]),
                after=str(right[1]), count=str(len(examples)))
-
-
-def _tuple(texts: list[str]) -> str:
-    """One entry as it is, several as '(a, b)'."""
-    return texts[0] if len(texts) == 1 else "(" + ", ".join(texts) + ")"
 
 
 def _note(ctx) -> list:

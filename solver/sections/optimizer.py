@@ -11,7 +11,7 @@ from ..equations import Equation, Grid, Part, chain
 from ..formatting import partial
 from ..optimizers import STATE_SYMBOLS
 from ..parameters import ParameterRef
-from .prose import math, say, section_ref, text
+from .prose import examples_named, math, say, section_ref, text
 from .records import Table
 
 STATE_TABLE_PAIR_WIDTH = 58
@@ -280,22 +280,43 @@ def _shown_tables(steps) -> list:
     return list(steps[:MAX_STATE_TABLES - 1]) + [steps[-1]]
 
 
+@dataclass(frozen=True)
+class SecondUpdate:
+    """The chain weight's second update, worked in full here and asked in the self-test."""
+
+    ref: ParameterRef
+    old: str
+    """The weight's printed value after the first update, where the second starts."""
+    first: object
+    second: object
+    """The shown values of the first and second updates."""
+    rows: list[list[Equation]]
+    """Its substituted rule from the state the first update left (``parameter_rows``)."""
+
+
+def second_update(ctx) -> SecondUpdate | None:
+    """The second update of the chain weight under an optimizer with state, or None (no state, one update)."""
+    steps = ctx.solution.steps
+    if not ctx.solution.optimizer.buffers or len(steps) < 2:
+        return None
+    ref = ParameterRef("weight", *ctx.spec.options.chain)
+    first, second = steps[0].shown, steps[1].shown
+    old = ctx.fmt.value(ctx.new_value(ref, first))
+    return SecondUpdate(ref, old, first, second, parameter_rows(ctx, ref, second, old=old, marked=False))
+
+
 def _second_update(ctx) -> tuple[list, Grid | None, list]:
     """The second update of the chain parameter worked in full (the state it starts from is the first's), and
     its step next to plain SGD's."""
-    settings, steps = ctx.solution.optimizer, ctx.solution.steps
-    if not settings.buffers or len(steps) < 2:
+    worked = second_update(ctx)
+    if worked is None:
         return [], None, []
-    ref = ParameterRef("weight", *ctx.spec.options.chain)
-    first, second = steps[0], steps[1]
-    old = ctx.fmt.value(ctx.new_value(ref, first.shown))
-    examples = second.examples
-    loss = (f"example {examples[0]}'s loss" if len(examples) == 1 else
-            f"the batch loss of examples {examples[0]} {'and' if len(examples) == 2 else 'to'} {examples[-1]}")
+    ref, old = worked.ref, worked.old
+    examples = ctx.solution.steps[1].examples
+    loss = f"{examples_named(examples)}'s loss" if len(examples) == 1 else f"the batch loss of {examples_named(examples)}"
     intro = say("optimizer.second", parameter=math(ctx.N.parameter(ref)), t=math("t = 2"),
                 start=math(f"{ctx.N.parameter(ref)} = {old}"), loss=loss, g=math("g"))
-    return (intro, Grid.of(parameter_rows(ctx, ref, second.shown, old=old, marked=False)),
-            _compared_with_sgd(ctx, ref, first.shown, second.shown, old))
+    return intro, Grid.of(worked.rows), _compared_with_sgd(ctx, ref, worked.first, worked.second, old)
 
 
 def _three_figures(value: Fraction) -> str:

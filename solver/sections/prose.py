@@ -208,6 +208,14 @@ def section_ref(name: str) -> dict:
     return {"math": False, "text": heading, "ref": name, "anchor": heading.lower().replace(" ", "-")}
 
 
+def examples_named(numbers) -> str:
+    """'example 2', 'examples 1 and 2' or 'examples 1 to 3' (consecutive example numbers)."""
+    numbers = list(numbers)
+    if len(numbers) == 1:
+        return f"example {numbers[0]}"
+    return f"examples {numbers[0]} {'and' if len(numbers) == 2 else 'to'} {numbers[-1]}"
+
+
 def say(key: str, **values) -> list[dict]:
     """The catalogue sentence ``key`` with its placeholders filled: a value is a math segment (``math``),
     a list of segments (an inner sentence), or plain prose (a ``str``)."""

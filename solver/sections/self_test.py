@@ -10,7 +10,7 @@ from ..parameters import ParameterRef
 from .backward import number_blocks, fprime_equation
 from .forward import neuron_equations
 from ..optimizers import STATE_SYMBOLS
-from .optimizer import hyperparameters, parameter_rows, state_before
+from .optimizer import hyperparameters, parameter_rows, second_update, state_before
 from .prose import math, say, sentence
 from .update import new_value_equation, trains_otherwise, update_equations
 
@@ -43,18 +43,16 @@ def _optimizer_question(ctx, ref) -> dict:
                sentence(*answer, "."))
 
 
-def _second_update_question(ctx) -> dict:
-    """The second update of the chain parameter (the optimizer section's worked one): from the state the first
+def _second_update_question(ctx, worked) -> dict:
+    """The second update of the chain parameter (``worked``, the optimizer section's): from the state the first
     update left and the new gradient, the new state and value."""
     N, fmt, settings = ctx.N, ctx.fmt, ctx.solution.optimizer
-    ref = ParameterRef("weight", *ctx.spec.options.chain)
-    first, second = (step.shown for step in ctx.solution.steps[:2])
-    old = fmt.value(ctx.new_value(ref, first))
+    ref, old, second = worked.ref, worked.old, worked.second
     given = [math(f"g = {fmt.value(ctx.gradient(ref, second))}")]
     state = [math(f"{STATE_SYMBOLS[buffer]} = {fmt.value(state_before(second, buffer, ref))}") for buffer in settings.buffers]
     constants = [math(f"{symbol} = {value}") for symbol, value in hyperparameters(ctx).items()]
     constants.append(math(f"{N.eta} = {fmt.given(ctx.spec.learning_rate)}"))
-    answer = _worked_lines(parameter_rows(ctx, ref, second, old=old, marked=False))
+    answer = _worked_lines(worked.rows)
     return _qa(sentence("At the second update (", math("t = 2"), ") of ", math(N.parameter(ref)), " (now ",
                         math(old), "), its gradient is ", *given, " and the first update left ", *_listed(state),
                         ". With ", *_listed(constants), ", what are its new state and value?"),
@@ -123,8 +121,9 @@ def build(ctx) -> SelfTest:
                  math(f"{N.target(1)} = {fmt.given(ctx.step.target[0])}"), "."),
         sentence(_inline(output_delta), ".")))
     ref = ParameterRef("weight", L, 1, 1)
-    if ctx.solution.optimizer.buffers and not ctx.convention.negated and len(ctx.solution.steps) > 1:
-        questions.append(_second_update_question(ctx))
+    worked = second_update(ctx)
+    if worked is not None and not ctx.convention.negated:
+        questions.append(_second_update_question(ctx, worked))
     elif ctx.solution.optimizer.buffers and not ctx.convention.negated:
         questions.append(_optimizer_question(ctx, ref))
     else:
